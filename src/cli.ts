@@ -1,0 +1,130 @@
+// The CLI entry (`npx referral-bot ...`): the second composition root beside src/main.ts.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type Config, loadConfig } from "./config.js";
+import { createDb } from "./db.js";
+import { ConfigError } from "./errors.js";
+import { createLogger } from "./logger.js";
+import { type Role, startService } from "./main.js";
+import { migrateDatabase } from "./migrate.js";
+import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
+import { importProviders } from "./providers/import.js";
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+const USAGE = `Usage: referral-bot <command>
+  serve [--role web|worker|all]            run the service (default role: all)
+  migrate                                  apply pending database migrations
+  seed [--file <providers.csv>]            create lots 1-5 and load the sample providers
+  providers import <file.csv>              validate and import providers (upsert by Ofsted URN or email)
+  providers list [--lot N]                 list providers
+  providers suspend <id> --reason "..."    suspend a provider`;
+
+async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
+  const db = createDb(config.DATABASE_URL);
+  try {
+    return await fn(db);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function runImport(config: Config, file: string): Promise<number> {
+  const logger = createLogger({ level: "warn" });
+  await migrateDatabase(config.DATABASE_URL, logger);
+  const report = await withDb(config, (db) =>
+    importProviders(db, resolve(file), {
+      actor: "cli",
+      onProgress: (n, phase) => err(`  ${phase === "read" ? "checked" : "written"} ${n} rows...`),
+    }),
+  );
+  out(
+    `Read ${report.read} rows: ${report.created} created, ${report.updated} updated, ${report.rejected.length} rejected.`,
+  );
+  for (const r of report.rejected) out(`  line ${r.line}: ${r.errors.join("; ")}`);
+  return report.rejected.length ? 2 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: "string", default: "all" },
+      file: { type: "string" },
+      lot: { type: "string" },
+      reason: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return command ? 0 : 1;
+  }
+  const config = loadConfig();
+
+  switch (`${command} ${sub ?? ""}`.trim()) {
+    case "serve": {
+      const role = values.role as Role;
+      if (!["web", "worker", "all"].includes(role)) throw new ConfigError([`--role: must be web, worker or all`]);
+      const logger = createLogger({ level: config.LOG_LEVEL });
+      const service = await startService({ config, logger, role });
+      await new Promise<void>((done) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, "shutting down");
+          service.close().then(done, done);
+        };
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        process.once("SIGINT", () => stop("SIGINT"));
+      });
+      return 0;
+    }
+    case "migrate":
+      await migrateDatabase(config.DATABASE_URL, createLogger({ level: config.LOG_LEVEL }));
+      return 0;
+    case "seed": {
+      await migrateDatabase(config.DATABASE_URL, createLogger({ level: "warn" }));
+      await withDb(config, (db) => ensureLots(db));
+      out("Lots 1-5 are in place.");
+      return runImport(config, values.file ?? resolve(import.meta.dirname, "../test/fixtures/providers.csv"));
+    }
+    case "providers import":
+      if (!arg) throw new ConfigError(["providers import: give the CSV file's path"]);
+      return runImport(config, arg);
+    case "providers list": {
+      const providers = await withDb(config, (db) =>
+        listProviders(db, values.lot ? { lotNumber: Number(values.lot) } : {}),
+      );
+      for (const p of providers) {
+        const lots = p.lots.map((l) => l.lot.number).join(",");
+        out(`${p.id}  ${p.status.padEnd(9)}  lots ${lots.padEnd(7)}  ${p.ofstedUrn ?? "-"}  ${p.name}`);
+      }
+      out(`${providers.length} providers`);
+      return 0;
+    }
+    case "providers suspend": {
+      if (!arg || !values.reason) throw new ConfigError(["providers suspend: give the provider id and --reason"]);
+      const p = await withDb(config, (db) => suspendProvider(db, arg, values.reason!, "cli"));
+      out(`Suspended ${p.name}: ${p.statusReason}`);
+      return 0;
+    }
+    default:
+      err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    // Config and usage errors are for people: one clear message, no stack trace.
+    err(
+      e instanceof ConfigError || (e as { code?: string }).code
+        ? (e as Error).message
+        : String((e as Error).stack ?? e),
+    );
+    process.exit(1);
+  },
+);

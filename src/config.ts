@@ -1,0 +1,111 @@
+// The one place that reads the environment. Everything is validated at start-up so a bad setting stops the
+// process with one clear line per problem, instead of failing later in the middle of a referral.
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+const intFrom = (def: number, min = 0) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .default(def ? "true" : "false")
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+// A key ring "k1:<base64 32 bytes>,k2:<base64>": old keys stay to decrypt, the active one encrypts.
+const keyRing = z.string().transform((raw, ctx) => {
+  const keys = new Map<string, Buffer>();
+  for (const part of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [id, b64] = part.split(":");
+    const key = b64 ? Buffer.from(b64, "base64") : Buffer.alloc(0);
+    if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+      ctx.addIssue({ code: "custom", message: "each entry must be <keyId>:<base64 of 32 bytes>" });
+      return z.NEVER;
+    }
+    keys.set(id, key);
+  }
+  if (keys.size === 0) {
+    ctx.addIssue({ code: "custom", message: "at least one key is needed" });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+// Only for development and tests: production refuses to start with it (see refine below).
+export const DEV_DATA_KEYS = "dev:ZGV2LW9ubHkta2V5LW5ldmVyLXVzZS1pbi1wcm9kISE=";
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+      .default("postgresql://postgres@127.0.0.1:5432/referral_bot"),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// URL")
+      .default("redis://127.0.0.1:6379"),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default("rb"),
+    PORT: intFrom(3000).pipe(z.number().max(65535)),
+    HOST: z.string().default("127.0.0.1"),
+    PUBLIC_BASE_URL: z
+      .url({ error: "must be an absolute URL such as https://referrals.example.gov.uk" })
+      .default("http://127.0.0.1:3000"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    RESTRICTED_DATA_KEYS: keyRing.prefault(DEV_DATA_KEYS),
+    RESTRICTED_DATA_ACTIVE_KEY: z.string().default("dev"),
+    SECOND_APPROVAL_THRESHOLD_GBP: intFrom(5000),
+    ROUND_HOURS_EMERGENCY: intFrom(4, 1),
+    ROUND_DAYS_STANDARD: intFrom(7, 1),
+    REFERENCE_PREFIX: z
+      .string()
+      .regex(/^[A-Z]{1,4}$/)
+      .default("R"),
+    WORKER_CONCURRENCY: intFrom(50, 1),
+    MIGRATE_ON_START: bool(true),
+    // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
+    ART_API_TOKENS: z
+      .string()
+      .regex(
+        /^([A-Za-z0-9_.-]+:[A-Za-z0-9_-]{32,})(,[A-Za-z0-9_.-]+:[A-Za-z0-9_-]{32,})*$/,
+        "must be name:token pairs, tokens of 32+ characters",
+      )
+      .optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RESTRICTED_DATA_ACTIVE_KEY"],
+        message: "is not a key id in RESTRICTED_DATA_KEYS",
+      });
+    }
+    if (c.NODE_ENV === "production" && c.RESTRICTED_DATA_KEYS.has("dev")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RESTRICTED_DATA_KEYS"],
+        message: "the development key is refused in production",
+      });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+/** Parses the environment; throws ConfigError whose message has one line per bad or missing setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset so `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`);
+  throw new ConfigError(lines);
+}

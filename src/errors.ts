@@ -1,0 +1,86 @@
+// Typed errors with a stable `code` that callers (HTTP, jobs, chat adapters) can switch on.
+// `retryable` separates failures worth another attempt (network, 5xx, 408, 429) from permanent ones.
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly httpStatus: number;
+  constructor(code: string, message: string, opts: { retryable?: boolean; httpStatus?: number; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = opts.retryable ?? false;
+    this.httpStatus = opts.httpStatus ?? 500;
+  }
+}
+
+export class ConfigError extends AppError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super("config_invalid", `Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+export class IllegalTransitionError extends AppError {
+  constructor(
+    readonly from: string,
+    readonly event: string,
+  ) {
+    super("illegal_transition", `Cannot ${event} a referral that is ${from}`, { httpStatus: 409 });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super("conflict", message, { httpStatus: 409 });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super("not_found", `${what} not found`, { httpStatus: 404 });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super("forbidden", message, { httpStatus: 403 });
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(
+    message: string,
+    readonly fieldErrors: Record<string, string[]> = {},
+  ) {
+    super("validation_failed", message, { httpStatus: 400 });
+  }
+}
+
+export class DecryptionError extends AppError {
+  constructor(message: string) {
+    super("decryption_failed", message);
+  }
+}
+
+/** A failure talking to an outside system, classified by HTTP status: 408, 429 and 5xx retry; other 4xx do not. */
+export class DeliveryError extends AppError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly retryAfterMs?: number,
+    cause?: unknown,
+  ) {
+    super(status === undefined ? "delivery_network_error" : `delivery_http_${status}`, message, {
+      retryable: isRetryableStatus(status),
+      cause,
+    });
+  }
+}
+
+export function isRetryableStatus(status: number | undefined): boolean {
+  if (status === undefined) return true; // network error or timeout
+  if (status === 408 || status === 429) return true;
+  return status >= 500;
+}

@@ -1,0 +1,62 @@
+// The one Express app: health and readiness here; the chat adapters and provider pages mount on it later.
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import type { Db } from "../db.js";
+import type { Logger } from "../logger.js";
+import type { Redis } from "../redis.js";
+import type { DecisionDeps } from "../referrals/decisions.js";
+import { decisionsRouter } from "./decisions-routes.js";
+import { errorHandler } from "./errors.js";
+
+export interface WebDeps {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  decisions: DecisionDeps;
+  apiTokens: Map<string, Buffer>;
+}
+
+async function check(fn: () => Promise<unknown>, ms = 2000): Promise<"ok" | string> {
+  try {
+    await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error("timeout")), ms).unref())]);
+    return "ok";
+  } catch (err) {
+    return (err as Error).message.slice(0, 200);
+  }
+}
+
+export const asyncRoute =
+  (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
+    fn(req, res).catch(next);
+
+export function createWebApp(deps: WebDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  app.get(
+    "/readyz",
+    asyncRoute(async (_req, res) => {
+      const [postgres, redis] = await Promise.all([
+        check(() => deps.db.$queryRaw`SELECT 1`),
+        check(() => deps.redis.ping()),
+      ]);
+      const ready = postgres === "ok" && redis === "ok";
+      res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks: { postgres, redis } });
+    }),
+  );
+
+  app.use("/api/v1", express.json({ limit: "64kb" }), decisionsRouter(deps));
+  return app;
+}
+
+/** Added last, after adapters have mounted their routes. */
+export function finishWebApp(app: Express, logger: Logger): void {
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: "not_found", message: "No such endpoint" } });
+  });
+  app.use(errorHandler(logger));
+}

@@ -1,0 +1,20 @@
+// One file per job type (src/jobs/<name>.ts) exports a JobType: its name, the zod schema of its payload and
+// its handler. Handlers must be idempotent: a job can run twice (stalled worker, retry), a send must not.
+import type { z } from "zod";
+import type { Logger } from "../logger.js";
+
+export interface JobContext {
+  logger: Logger;
+  attempt: number;
+}
+
+export interface JobType<S extends z.ZodType = z.ZodType, Deps = unknown> {
+  name: string;
+  payload: S;
+  /** Deterministic id from the payload, so enqueuing the same work twice yields one job. */
+  jobId(payload: z.infer<S>): string;
+  handle(deps: Deps, payload: z.infer<S>, ctx: JobContext): Promise<void>;
+}
+
+/** BullMQ ids may not contain ':' (it separates key parts), so ids use '.' between parts. */
+export const jobIdOf = (...parts: (string | number)[]) => parts.map(String).join(".");

@@ -1,0 +1,42 @@
+// Applies pending migrations with the Prisma CLI (JavaScript schema engine, see STACK.md), creating the
+// database first when it does not exist yet, so a fresh machine needs nothing but `npm start`.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import pg from "pg";
+import type { Logger } from "./logger.js";
+
+export async function ensureDatabase(databaseUrl: string, logger: Logger): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error("DATABASE_URL database name must be letters, digits and _");
+  url.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`);
+      logger.info({ database: name }, "created database");
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function migrateDatabase(databaseUrl: string, logger: Logger): Promise<void> {
+  await ensureDatabase(databaseUrl, logger);
+  const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [prismaCli, "migrate", "deploy"], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (d) => output.push(String(d)));
+    child.stderr.on("data", (d) => output.push(String(d)));
+    child.on("error", reject);
+    child.on("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`prisma migrate deploy failed:\n${output.join("")}`);
+  logger.info("database migrations applied");
+}

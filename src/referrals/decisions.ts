@@ -1,0 +1,107 @@
+// ART decisions on offers. Two ART members approving two offers at the same moment: the version check in
+// applyTransition lets exactly one through; the other gets a ConflictError or an IllegalTransitionError.
+import type { Db } from "../db.js";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
+import type { Actor, Clock } from "../ports.js";
+import { writeAudit } from "./audit.js";
+import { applyTransition } from "./transition.js";
+
+export interface DecisionDeps {
+  db: Db;
+  clock: Clock;
+  thresholdPence: number;
+}
+
+export type ApprovalOutcome = { status: "placed" | "awaiting_second_approval"; decisionId: string; referralId: string };
+
+function requireArt(actor: Actor, what: string) {
+  if (!actor.art) throw new ForbiddenError(`Only the Access to Resources Team can ${what}`);
+}
+
+/** Records a refused attempt so ART can see who tried what. */
+export async function auditRefusal(db: Db, clock: Clock, actor: Actor, referralId: string | null, action: string) {
+  await db.$transaction((tx) =>
+    writeAudit(tx, { referralId, actor: actor.id, action: `refused.${action}`, at: clock.now() }),
+  );
+}
+
+export async function approveOffer(deps: DecisionDeps, responseId: string, actor: Actor): Promise<ApprovalOutcome> {
+  const response = await deps.db.response.findUnique({ where: { id: responseId } });
+  if (!response) throw new NotFoundError("offer");
+  if (!actor.art) {
+    await auditRefusal(deps.db, deps.clock, actor, response.referralId, "approve");
+    requireArt(actor, "approve an offer");
+  }
+  if (response.type !== "offer" || response.weeklyCostPence === null)
+    throw new ValidationError("Only an offer can be approved");
+  const now = deps.clock.now();
+  const cost = response.weeklyCostPence;
+  return deps.db.$transaction(async (tx) => {
+    const decision = await tx.decision.create({
+      data: { referralId: response.referralId, responseId, kind: "approve", decidedBy: actor.id, decidedAt: now },
+    });
+    const { to } = await applyTransition(tx, {
+      referralId: response.referralId,
+      event: { type: "approve", weeklyCostPence: cost, thresholdPence: deps.thresholdPence },
+      actor: actor.id,
+      at: now,
+      detail: { responseId, decisionId: decision.id },
+      extra: {
+        pendingApprovalId: decision.id,
+        ...(cost > deps.thresholdPence ? {} : { placedAt: now }),
+      },
+    });
+    return { status: to as ApprovalOutcome["status"], decisionId: decision.id, referralId: response.referralId };
+  });
+}
+
+/** The senior approver's yes or no for a cost above the threshold; never the person who approved first. */
+export async function secondApproval(
+  deps: DecisionDeps,
+  referralId: string,
+  actor: Actor,
+  approve: boolean,
+): Promise<{ status: "placed" | "offers_received" }> {
+  if (!actor.art || !actor.senior) {
+    await auditRefusal(deps.db, deps.clock, actor, referralId, "second_approval");
+    throw new ForbiddenError("Only a senior ART member can give the second approval");
+  }
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
+    const referral = await tx.referral.findUniqueOrThrow({ where: { id: referralId } });
+    const decision = referral.pendingApprovalId
+      ? await tx.decision.findUnique({ where: { id: referral.pendingApprovalId } })
+      : null;
+    if (!decision || referral.status !== "awaiting_second_approval") throw new ConflictError("No approval is waiting");
+    if (decision.decidedBy === actor.id) throw new ForbiddenError("The second approver must be a different person");
+    await tx.decision.update({
+      where: { id: decision.id },
+      data: approve
+        ? { secondApprover: actor.id, secondApprovedAt: now }
+        : { kind: "reject", secondApprover: actor.id, secondApprovedAt: now },
+    });
+    const { to } = await applyTransition(tx, {
+      referralId,
+      event: { type: approve ? "second_approve" : "second_reject" },
+      actor: actor.id,
+      at: now,
+      detail: { decisionId: decision.id },
+      extra: approve ? { placedAt: now } : { pendingApprovalId: null },
+    });
+    return { status: to as "placed" | "offers_received" };
+  });
+}
+
+export async function withdrawReferral(deps: DecisionDeps, referralId: string, actor: Actor, reason: string) {
+  requireArt(actor, "withdraw a referral");
+  const now = deps.clock.now();
+  return deps.db.$transaction((tx) =>
+    applyTransition(tx, {
+      referralId,
+      event: { type: "withdraw", reason },
+      actor: actor.id,
+      at: now,
+      extra: { statusReason: reason },
+    }),
+  );
+}

@@ -1,0 +1,115 @@
+// Storing a provider's answer. Idempotent: the same client key (or the same body) for one delivery stores once.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { Db } from "../db.js";
+import { fieldErrorsOf } from "../domain/referral-input.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import type { Clock } from "../ports.js";
+import { writeAudit } from "./audit.js";
+import { applyTransition } from "./transition.js";
+
+export const DECLINE_REASONS = [
+  "no_vacancy",
+  "cannot_meet_needs",
+  "outside_area",
+  "outside_age_range",
+  "matching_concerns",
+  "other",
+] as const;
+
+export const responseInputSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("offer"),
+    weeklyCostGbp: z.coerce.number().positive("must be more than 0").max(50_000, "must be £50,000 or less"),
+    startDate: z.coerce.date(),
+    needsMet: z.string().trim().min(1, "is required").max(5000),
+    notes: z.string().trim().max(5000).optional(),
+  }),
+  z.object({
+    type: z.literal("decline"),
+    reason: z.enum(DECLINE_REASONS),
+    notes: z.string().trim().max(5000).optional(),
+  }),
+  z.object({ type: z.literal("question"), question: z.string().trim().min(1, "is required").max(5000) }),
+]);
+export type ResponseInput = z.input<typeof responseInputSchema>;
+
+export interface StoredResponse {
+  id: string;
+  referralId: string;
+  providerId: string;
+  type: "offer" | "decline" | "question";
+  /** False when this was a repeat of a response already stored. */
+  created: boolean;
+}
+
+export async function recordResponse(
+  deps: { db: Db; clock: Clock },
+  deliveryId: string,
+  input: ResponseInput,
+  idempotencyKey?: string,
+): Promise<StoredResponse> {
+  const parsed = responseInputSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError("The response has errors", fieldErrorsOf(parsed.error));
+  const r = parsed.data;
+  const key = idempotencyKey ?? createHash("sha256").update(JSON.stringify(r)).digest("hex");
+  const now = deps.clock.now();
+
+  return deps.db.$transaction(async (tx) => {
+    const delivery = await tx.delivery.findUnique({ where: { id: deliveryId }, include: { round: true } });
+    if (!delivery) throw new NotFoundError("delivery");
+    const existing = await tx.response.findUnique({
+      where: { deliveryId_idempotencyKey: { deliveryId, idempotencyKey: key } },
+    });
+    if (existing) {
+      return {
+        id: existing.id,
+        referralId: existing.referralId,
+        providerId: existing.providerId,
+        type: existing.type,
+        created: false,
+      };
+    }
+    if (delivery.round.closedAt) throw new ConflictError("This round has closed");
+    const referralId = delivery.round.referralId;
+    const created = await tx.response.create({
+      data: {
+        deliveryId,
+        referralId,
+        providerId: delivery.providerId,
+        type: r.type,
+        idempotencyKey: key,
+        createdAt: now,
+        ...(r.type === "offer"
+          ? {
+              weeklyCostPence: Math.round(r.weeklyCostGbp * 100),
+              startDate: r.startDate,
+              needsMet: r.needsMet,
+              notes: r.notes ?? null,
+            }
+          : r.type === "decline"
+            ? { declineReason: r.reason, notes: r.notes ?? null }
+            : { question: r.question }),
+      },
+    });
+    const actor = `provider:${delivery.providerId}`;
+    if (r.type === "offer") {
+      await applyTransition(tx, {
+        referralId,
+        event: { type: "offer_received" },
+        actor,
+        at: now,
+        detail: { responseId: created.id },
+      });
+    } else {
+      await writeAudit(tx, {
+        referralId,
+        actor,
+        action: `response.${r.type}`,
+        detail: { responseId: created.id },
+        at: now,
+      });
+    }
+    return { id: created.id, referralId, providerId: delivery.providerId, type: r.type, created: true };
+  });
+}

@@ -1,0 +1,48 @@
+// Persists one lifecycle step: the pure state machine decides, the row is locked while it changes, and the
+// audit event is written in the same transaction.
+import type { Tx } from "../db.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import { nextState, type ReferralEvent, type ReferralState } from "../lifecycle/referral-state.js";
+import { writeAudit } from "./audit.js";
+
+export interface TransitionResult {
+  from: ReferralState;
+  to: ReferralState;
+  version: number;
+}
+
+export async function applyTransition(
+  tx: Tx,
+  args: {
+    referralId: string;
+    event: ReferralEvent;
+    actor: string;
+    at: Date;
+    detail?: Record<string, Prisma.InputJsonValue>;
+    extra?: Prisma.ReferralUpdateManyMutationInput;
+  },
+): Promise<TransitionResult> {
+  // Lock the row for the rest of the transaction: racing transitions queue here instead of failing, so two
+  // offers arriving together are both kept, and of two racing approvals the second sees the first's result.
+  const rows = await tx.$queryRaw<{ status: string; version: number }[]>`
+    SELECT "status"::text AS status, "version" FROM "Referral" WHERE "id" = ${args.referralId}::uuid FOR UPDATE`;
+  const current = rows[0];
+  if (!current) throw new NotFoundError("referral");
+  const from = current.status as ReferralState;
+  const to = nextState(from, args.event);
+  const { count } = await tx.referral.updateMany({
+    where: { id: args.referralId, version: current.version },
+    data: { ...args.extra, status: to, version: { increment: 1 } },
+  });
+  if (count !== 1) throw new ConflictError("the referral changed at the same time; reload and try again");
+  const { type, ...eventDetail } = args.event;
+  await writeAudit(tx, {
+    referralId: args.referralId,
+    actor: args.actor,
+    action: `referral.${type}`,
+    detail: { from, to, ...eventDetail, ...args.detail },
+    at: args.at,
+  });
+  return { from, to, version: current.version + 1 };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { ConfigError } from "../../src/errors.js";
+
+describe("config", () => {
+  it("has defaults that work on this machine", () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_URL).toBe("postgresql://postgres@127.0.0.1:5432/referral_bot");
+    expect(c.REDIS_URL).toBe("redis://127.0.0.1:6379");
+    expect(c.PORT).toBe(3000);
+    expect(c.PUBLIC_BASE_URL).toBe("http://127.0.0.1:3000");
+    expect(c.RESTRICTED_DATA_KEYS.get("dev")?.length).toBe(32);
+  });
+
+  it("reports one clear line per bad setting", () => {
+    try {
+      loadConfig({ PORT: "seventy", REDIS_URL: "http://x", PUBLIC_BASE_URL: "nope" });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems;
+      expect(problems).toContain("PORT: must be a whole number");
+      expect(problems.some((p) => p.startsWith("REDIS_URL: must be a redis:// URL"))).toBe(true);
+      expect(problems.some((p) => p.startsWith("PUBLIC_BASE_URL:"))).toBe(true);
+      for (const p of problems) expect(p).not.toContain("\n");
+    }
+  });
+
+  it("checks the active key against the key ring", () => {
+    expect(() => loadConfig({ RESTRICTED_DATA_ACTIVE_KEY: "k9" })).toThrow(
+      "RESTRICTED_DATA_ACTIVE_KEY: is not a key id in RESTRICTED_DATA_KEYS",
+    );
+  });
+
+  it("parses a key ring with rotation and refuses the development key in production", () => {
+    const k = Buffer.alloc(32, 7).toString("base64");
+    const c = loadConfig({ RESTRICTED_DATA_KEYS: `k1:${k},k2:${k}`, RESTRICTED_DATA_ACTIVE_KEY: "k2" });
+    expect([...c.RESTRICTED_DATA_KEYS.keys()]).toEqual(["k1", "k2"]);
+    expect(() => loadConfig({ RESTRICTED_DATA_KEYS: "k1:c2hvcnQ=", RESTRICTED_DATA_ACTIVE_KEY: "k1" })).toThrow(
+      /32 bytes/,
+    );
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/development key is refused/);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ PORT: "" }).PORT).toBe(3000);
+  });
+});
