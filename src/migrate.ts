@@ -23,17 +23,28 @@ export async function ensureDatabase(databaseUrl: string, logger: Logger): Promi
   }
 }
 
+const DONE = /No pending migrations to apply\.|All migrations have been successfully applied\./;
+
 export async function migrateDatabase(databaseUrl: string, logger: Logger): Promise<void> {
   await ensureDatabase(databaseUrl, logger);
   const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [prismaCli, "migrate", "deploy"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout.on("data", (d) => output.push(String(d)));
-    child.stderr.on("data", (d) => output.push(String(d)));
+    const collect = (d: Buffer) => {
+      output.push(String(d));
+      // Prisma 6.19's CLI on the JS engine idles ~10 s on a timer after it has finished. Its final line is
+      // printed only once every migration is committed, so that line is the real end.
+      if (DONE.test(output.join(""))) {
+        child.kill();
+        resolve(0);
+      }
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
     child.on("error", reject);
     child.on("exit", resolve);
   });

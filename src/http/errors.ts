@@ -23,7 +23,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(400).json({ error: { code: "bad_json", message: "The request body is not valid JSON" } });
       return;
     }
+    if (isConcurrencyFailure(err)) {
+      // Lock ordering should prevent these; if one happens the caller can simply try again.
+      res.status(409).json({ error: { code: "conflict", message: "Busy with another change; please try again" } });
+      return;
+    }
     logger.error({ err: { name: err?.name, message: err?.message, stack: err?.stack } }, "unhandled request error");
     res.status(500).json({ error: { code: "internal", message: "Something went wrong" } });
   };
+}
+
+/** PostgreSQL deadlock (40P01) or serialization failure (40001), as Prisma reports them. */
+function isConcurrencyFailure(err: { code?: string; message?: string } | undefined): boolean {
+  return err?.code === "P2034" || /\b(40P01|40001)\b/.test(err?.message ?? "");
 }

@@ -4,7 +4,7 @@ import type { Db } from "../db.js";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
-import { applyTransition } from "./transition.js";
+import { applyTransition, lockReferral } from "./transition.js";
 
 export interface DecisionDeps {
   db: Db;
@@ -37,6 +37,7 @@ export async function approveOffer(deps: DecisionDeps, responseId: string, actor
   const now = deps.clock.now();
   const cost = response.weeklyCostPence;
   return deps.db.$transaction(async (tx) => {
+    await lockReferral(tx, response.referralId);
     const decision = await tx.decision.create({
       data: { referralId: response.referralId, responseId, kind: "approve", decidedBy: actor.id, decidedAt: now },
     });
@@ -68,6 +69,7 @@ export async function secondApproval(
   }
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
+    await lockReferral(tx, referralId);
     const referral = await tx.referral.findUniqueOrThrow({ where: { id: referralId } });
     const decision = referral.pendingApprovalId
       ? await tx.decision.findUnique({ where: { id: referral.pendingApprovalId } })

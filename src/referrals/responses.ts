@@ -6,7 +6,7 @@ import { fieldErrorsOf } from "../domain/referral-input.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
-import { applyTransition } from "./transition.js";
+import { applyTransition, lockReferral } from "./transition.js";
 
 export const DECLINE_REASONS = [
   "no_vacancy",
@@ -70,8 +70,9 @@ export async function recordResponse(
         created: false,
       };
     }
-    if (delivery.round.closedAt) throw new ConflictError("This round has closed");
     const referralId = delivery.round.referralId;
+    await lockReferral(tx, referralId);
+    if (delivery.round.closedAt) throw new ConflictError("This round has closed");
     const created = await tx.response.create({
       data: {
         deliveryId,

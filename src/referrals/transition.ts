@@ -12,6 +12,19 @@ export interface TransitionResult {
   version: number;
 }
 
+/**
+ * Locks the referral row for the rest of the transaction: racing transitions queue here instead of failing, so
+ * two offers arriving together are both kept, and of two racing approvals the second sees the first's result.
+ * Call it FIRST in any transaction that also writes rows referencing the referral: inserting those takes a
+ * key-share lock on it, and taking that before this lock deadlocks against a concurrent transaction.
+ */
+export async function lockReferral(tx: Tx, referralId: string): Promise<{ status: string; version: number }> {
+  const rows = await tx.$queryRaw<{ status: string; version: number }[]>`
+    SELECT "status"::text AS status, "version" FROM "Referral" WHERE "id" = ${referralId}::uuid FOR UPDATE`;
+  if (!rows[0]) throw new NotFoundError("referral");
+  return rows[0];
+}
+
 export async function applyTransition(
   tx: Tx,
   args: {
@@ -23,12 +36,7 @@ export async function applyTransition(
     extra?: Prisma.ReferralUpdateManyMutationInput;
   },
 ): Promise<TransitionResult> {
-  // Lock the row for the rest of the transaction: racing transitions queue here instead of failing, so two
-  // offers arriving together are both kept, and of two racing approvals the second sees the first's result.
-  const rows = await tx.$queryRaw<{ status: string; version: number }[]>`
-    SELECT "status"::text AS status, "version" FROM "Referral" WHERE "id" = ${args.referralId}::uuid FOR UPDATE`;
-  const current = rows[0];
-  if (!current) throw new NotFoundError("referral");
+  const current = await lockReferral(tx, args.referralId);
   const from = current.status as ReferralState;
   const to = nextState(from, args.event);
   const { count } = await tx.referral.updateMany({

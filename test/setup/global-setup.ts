@@ -1,9 +1,10 @@
 // Once per `npm test`: a database and a Redis key prefix of the run's own, migrated, dropped afterwards.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { createLogger } from "../../src/logger.js";
+import { migrateDatabase } from "../../src/migrate.js";
 
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -18,10 +19,7 @@ export default async function setup(project: TestProject) {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
-  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: "pipe",
-  });
+  await migrateDatabase(databaseUrl, createLogger({ level: "warn" }));
   const redisPrefix = `rbtest-${runId}`;
   project.provide("databaseUrl", databaseUrl);
   project.provide("redisUrl", REDIS_URL);
