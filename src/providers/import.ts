@@ -1,5 +1,5 @@
 // Provider directory import: every row validated, valid rows written in one transaction (all or nothing),
-// upserted by Ofsted URN or email, rejected rows reported with their line numbers and reasons.
+// upserted by Ofsted URN or email (webhook URL when it has neither), rejected rows reported with their line numbers and reasons.
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import type { Db } from "../db.js";
@@ -21,6 +21,18 @@ export interface ImportReport {
 interface ValidRow {
   line: number;
   row: ProviderCsvRow;
+}
+
+/**
+ * How a row finds the provider it updates: Ofsted URN, else email; a webhook-only provider without a URN
+ * (tuition, alternative provision) is known by its webhook URL so re-importing does not duplicate it.
+ */
+function identityKeys(row: ProviderCsvRow) {
+  return [
+    ...(row.ofstedUrn ? [{ ofstedUrn: row.ofstedUrn }] : []),
+    ...(row.email ? [{ email: row.email }] : []),
+    ...(!row.ofstedUrn && !row.email && row.webhookUrl ? [{ webhookUrl: row.webhookUrl }] : []),
+  ];
 }
 
 export async function readProviderCsv(
@@ -89,11 +101,7 @@ export async function importProviders(
   await db.$transaction(
     async (tx) => {
       for (const [i, { row }] of writable.entries()) {
-        const or = [
-          ...(row.ofstedUrn ? [{ ofstedUrn: row.ofstedUrn }] : []),
-          ...(row.email ? [{ email: row.email }] : []),
-        ];
-        const existing = await tx.provider.findFirst({ where: { OR: or }, select: { id: true } });
+        const existing = await tx.provider.findFirst({ where: { OR: identityKeys(row) }, select: { id: true } });
         const data = {
           name: row.name,
           ofstedUrn: row.ofstedUrn ?? null,

@@ -65,7 +65,7 @@ describe("the service process", () => {
   it("reports not ready (503) when Redis is unreachable", async () => {
     const port = await freePort();
     const deadRedis = await freePort();
-    const p = run(["serve", "--role", "web"], { PORT: String(port), REDIS_URL: `redis://127.0.0.1:${deadRedis}` });
+    run(["serve", "--role", "web"], { PORT: String(port), REDIS_URL: `redis://127.0.0.1:${deadRedis}` });
     await waitFor(`http://127.0.0.1:${port}/healthz`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(503);
