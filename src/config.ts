@@ -38,6 +38,7 @@ const keyRing = z.string().transform((raw, ctx) => {
 });
 
 // Only for development and tests: production refuses to start with it (see refine below).
+export const DEV_TOKEN_SECRET = "dev-only-response-token-secret-not-for-production";
 export const DEV_DATA_KEYS = "dev:ZGV2LW9ubHkta2V5LW5ldmVyLXVzZS1pbi1wcm9kISE=";
 
 const schema = z
@@ -72,6 +73,31 @@ const schema = z
       .default("R"),
     WORKER_CONCURRENCY: intFrom(50, 1),
     MIGRATE_ON_START: bool(true),
+    // Derives providers' response tokens and reply addresses (HMAC), so retries resend the same link and
+    // only a hash is stored. Changing it invalidates every outstanding link.
+    RESPONSE_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_TOKEN_SECRET),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .default("smtp://127.0.0.1:2525"),
+    MAIL_FROM: z.string().min(3).default("Placement referrals <referrals@localhost>"),
+    // Replies go to reply+<delivery>.<mac>@MAIL_REPLY_DOMAIN; route that domain to POST /inbound/email.
+    MAIL_REPLY_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, "must be a domain name")
+      .default("replies.localhost"),
+    // Shared secret an inbound-mail service sends as a bearer token on POST /inbound/email.
+    INBOUND_EMAIL_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    // Optional built-in SMTP receiver for replies (0 = off).
+    INBOUND_SMTP_PORT: intFrom(0).pipe(z.number().max(65535)),
+    WEBHOOK_TIMEOUT_MS: intFrom(10_000, 100),
+    DELIVERY_MAX_ATTEMPTS: intFrom(8, 1),
+    // Deliveries in flight at once to one destination (email domain or webhook host).
+    DESTINATION_CONCURRENCY: intFrom(8, 1),
+    // Reminder to providers who have not answered, when this share of the round has passed.
+    REMINDER_AT_PERCENT: intFrom(75, 1).pipe(z.number().max(99)),
+    MAX_ROUNDS: intFrom(6, 1),
+    RECONCILE_INTERVAL_MS: intFrom(15_000, 100),
     // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
     ART_API_TOKENS: z
       .string()
@@ -88,6 +114,9 @@ const schema = z
         path: ["RESTRICTED_DATA_ACTIVE_KEY"],
         message: "is not a key id in RESTRICTED_DATA_KEYS",
       });
+    }
+    if (c.NODE_ENV === "production" && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["RESPONSE_TOKEN_SECRET"], message: "the development secret is refused in production" });
     }
     if (c.NODE_ENV === "production" && c.RESTRICTED_DATA_KEYS.has("dev")) {
       ctx.addIssue({

@@ -43,6 +43,13 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** A link or resource that existed but has expired (HTTP 410). */
+export class GoneError extends AppError {
+  constructor(message: string) {
+    super("gone", message, { httpStatus: 410 });
+  }
+}
+
 export class ForbiddenError extends AppError {
   constructor(message: string) {
     super("forbidden", message, { httpStatus: 403 });

@@ -22,3 +22,48 @@ export interface CoreDeps {
   logger: Logger;
   clock: Clock;
 }
+
+/** What a provider is told about a child: the anonymised profile only, never restricted details. */
+export interface BroadcastProfile {
+  reference: string;
+  lotNumber: number;
+  lotName: string;
+  ageYears: number;
+  gender: string;
+  needCodes: string[];
+  ehcp: boolean;
+  legalStatus: string;
+  area: string;
+  urgency: "emergency" | "standard";
+  /** YYYY-MM-DD */
+  requiredBy: string;
+  summary: string;
+}
+
+export type OutboundKind = "referral" | "reminder" | "outcome_approved" | "outcome_not_taken_up" | "answer";
+
+/** One message to one provider. Adapters turn it into an email or a signed webhook. */
+export interface OutboundDelivery {
+  kind: OutboundKind;
+  /** Stable across retries: the webhook-id and the email Message-ID, so receivers can drop repeats. */
+  messageId: string;
+  deliveryId: string;
+  provider: { id: string; name: string; email?: string; webhookUrl?: string; webhookSecret?: string };
+  round: { number: number; respondBy: Date };
+  profile: BroadcastProfile;
+  responseUrl: string;
+  /** Email only: where the provider's reply goes. */
+  replyTo?: string;
+  /** For kind "answer": ART's answer to the provider's question. */
+  text?: string;
+}
+
+/**
+ * A delivery channel (email, webhook). `send` resolves when the destination accepted the message and throws
+ * DeliveryError otherwise (retryable or permanent, by status).
+ */
+export interface DeliveryChannelPort {
+  readonly channel: "email" | "webhook";
+  send(message: OutboundDelivery): Promise<void>;
+  close?(): Promise<void>;
+}
