@@ -92,6 +92,10 @@ const schema = z
     INBOUND_SMTP_PORT: intFrom(0).pipe(z.number().max(65535)),
     WEBHOOK_TIMEOUT_MS: intFrom(10_000, 100),
     DELIVERY_MAX_ATTEMPTS: intFrom(8, 1),
+    // First retry delay; later ones grow about four-fold (5 s, 20 s, 80 s, 5 min, ... up to 10 h).
+    DELIVERY_BACKOFF_MS: intFrom(5_000, 1),
+    // How long before a job whose worker died is picked up again.
+    WORKER_STALLED_INTERVAL_MS: intFrom(30_000, 100),
     // Deliveries in flight at once to one destination (email domain or webhook host).
     DESTINATION_CONCURRENCY: intFrom(8, 1),
     // Reminder to providers who have not answered, when this share of the round has passed.
@@ -116,7 +120,11 @@ const schema = z
       });
     }
     if (c.NODE_ENV === "production" && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["RESPONSE_TOKEN_SECRET"], message: "the development secret is refused in production" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["RESPONSE_TOKEN_SECRET"],
+        message: "the development secret is refused in production",
+      });
     }
     if (c.NODE_ENV === "production" && c.RESTRICTED_DATA_KEYS.has("dev")) {
       ctx.addIssue({

@@ -1,78 +1,150 @@
 // The composition root: the only place that builds adapters and wires them into the core.
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
+import { EmailChannel } from "../adapters/email/email-channel.js";
+import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
+import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
+import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
 import type { Config } from "./config.js";
 import { createDb, type Db } from "./db.js";
+import { DestinationLimiter } from "./delivery/destination-limiter.js";
+import type { EventSubscriber } from "./events.js";
 import { parseApiTokens } from "./http/api-auth.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
+import { responseRouter } from "./http/response-routes.js";
 import { allJobTypes } from "./jobs/all.js";
+import { startBackgroundLoops } from "./jobs/background.js";
+import type { JobDeps } from "./jobs/deps.js";
+import { JobQueues } from "./jobs/queues.js";
 import { startWorkers } from "./jobs/runtime.js";
 import type { Logger } from "./logger.js";
 import { migrateDatabase } from "./migrate.js";
-import { type Clock, systemClock } from "./ports.js";
+import { type Clock, type DeliveryChannelPort, systemClock } from "./ports.js";
 import { createRedis } from "./redis.js";
 
 export type Role = "web" | "worker" | "all";
 
 export interface Service {
   db: Db;
+  queues: JobQueues;
   url?: string;
   close(): Promise<void>;
 }
 
-export async function startService(opts: {
+export interface ServiceOptions {
   config: Config;
   logger: Logger;
   role: Role;
   clock?: Clock;
-}): Promise<Service> {
+  /** Chat adapters subscribe here to referral events. */
+  subscribers?: EventSubscriber[];
+  /** Replaces the real channels (tests measuring the core alone). */
+  channels?: JobDeps["channels"];
+}
+
+export async function startService(opts: ServiceOptions): Promise<Service> {
   const { config, logger, role } = opts;
   const clock = opts.clock ?? systemClock;
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
 
   const db = createDb(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL);
-  const workerRedis = role === "web" ? undefined : createRedis(config.REDIS_URL, { forWorker: true });
-  let server: Server | undefined;
-  let workers: Worker[] = [];
-  const decisions = { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 };
+  const queues = new JobQueues(redis, config.REDIS_PREFIX);
+  const closers: (() => Promise<unknown>)[] = [];
 
-  if (role !== "web" && workerRedis) {
+  if (role !== "web") {
+    const workerRedis = createRedis(config.REDIS_URL, { forWorker: true });
+    const channels: Record<string, DeliveryChannelPort> = opts.channels ?? {
+      webhook: new WebhookChannel({ timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+      email: new EmailChannel({
+        smtpUrl: config.SMTP_URL,
+        from: config.MAIL_FROM,
+        messageIdDomain: new URL(config.PUBLIC_BASE_URL).hostname,
+      }),
+    };
+    const deps: JobDeps = {
+      db,
+      clock,
+      logger,
+      config,
+      channels,
+      queues,
+      subscribers: opts.subscribers ?? [],
+      limiter: new DestinationLimiter(
+        redis,
+        config.REDIS_PREFIX,
+        config.DESTINATION_CONCURRENCY,
+        config.WEBHOOK_TIMEOUT_MS + 20_000,
+      ),
+    };
     const types = allJobTypes();
-    workers = startWorkers(
+    const workers: Worker[] = startWorkers(
       types,
-      { db, clock, logger, config },
+      deps,
       workerRedis,
       {
         prefix: config.REDIS_PREFIX,
         concurrency: config.WORKER_CONCURRENCY,
+        backoffBaseMs: config.DELIVERY_BACKOFF_MS,
+        stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
       },
       logger,
+    );
+    const loops = startBackgroundLoops(deps, {
+      relayMs: 250,
+      reconcileMs: config.RECONCILE_INTERVAL_MS,
+      sweepMs: 30_000,
+    });
+    // Shutdown order: stop the clocks, let in-flight jobs finish (BullMQ returns unfinished ones), close channels.
+    closers.push(
+      () => loops.stop(),
+      () => Promise.all(workers.map((w) => w.close())),
+      () => Promise.all(Object.values(channels).map((c) => c.close?.())),
+      () => workerRedis.quit().catch(() => undefined),
     );
     logger.info({ jobTypes: types.map((t) => t.name) }, "workers started");
   }
 
   let url: string | undefined;
   if (role !== "worker") {
-    const app = createWebApp({ db, redis, logger, decisions, apiTokens: parseApiTokens(config.ART_API_TOKENS) });
+    const app = createWebApp({
+      db,
+      redis,
+      logger,
+      decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
+      apiTokens: parseApiTokens(config.ART_API_TOKENS),
+    });
+    app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
+    const inbound = { db, clock, secret: config.RESPONSE_TOKEN_SECRET, logger };
+    app.use(
+      inboundEmailRouter({
+        ...inbound,
+        ...(config.INBOUND_EMAIL_SECRET ? { inboundSecret: config.INBOUND_EMAIL_SECRET } : {}),
+      }),
+    );
     finishWebApp(app, logger);
-    server = await new Promise<Server>((resolve, reject) => {
+    const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once("error", reject);
     });
     const addr = server.address();
     url = typeof addr === "object" && addr ? `http://${config.HOST}:${addr.port}` : undefined;
+    closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    if (config.INBOUND_SMTP_PORT > 0) {
+      const smtp = await startSmtpReceiver({ port: config.INBOUND_SMTP_PORT, host: config.HOST, ...inbound });
+      closers.unshift(() => smtp.close());
+    }
     logger.info({ url, role }, "web server listening");
   }
 
   return {
     db,
+    queues,
     url,
     async close() {
-      // Stop taking new work first, let in-flight jobs finish, then close connections.
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([redis.quit().catch(() => undefined), workerRedis?.quit().catch(() => undefined)]);
+      for (const close of closers) await close();
+      await queues.close();
+      await redis.quit().catch(() => undefined);
       await db.$disconnect();
     },
   };

@@ -5,7 +5,12 @@ import type { Logger } from "../logger.js";
 
 export interface JobContext {
   logger: Logger;
+  /** 1 for the first run. */
   attempt: number;
+  /** The attempts this job was given; on the last one a failure is final. */
+  maxAttempts: number;
+  /** Runs the job again after `ms` without counting an attempt (e.g. the destination is busy). Never returns. */
+  retryLater(ms: number): Promise<never>;
 }
 
 export interface JobType<S extends z.ZodType = z.ZodType, Deps = unknown> {

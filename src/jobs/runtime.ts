@@ -1,47 +1,67 @@
 // Starts one BullMQ worker per job type. A payload that fails its schema can never succeed, so it fails
-// permanently at once instead of burning retries.
-import { Queue, UnrecoverableError, Worker } from "bullmq";
-import { AppError } from "../errors.js";
+// permanently at once instead of burning retries; so do permanent AppErrors (4xx other than 408/429).
+import { DelayedError, UnrecoverableError, Worker } from "bullmq";
+import { retryDelayMs } from "../delivery/backoff.js";
+import { AppError, DeliveryError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Redis } from "../redis.js";
 import type { JobType } from "./job-type.js";
 
-export interface QueueSettings {
+export interface WorkerSettings {
   prefix: string;
   concurrency: number;
-}
-
-export function queueFor(type: Pick<JobType, "name">, connection: Redis, settings: Pick<QueueSettings, "prefix">) {
-  return new Queue(type.name, { connection, prefix: settings.prefix });
+  backoffBaseMs: number;
+  stalledIntervalMs: number;
 }
 
 export function startWorkers<D>(
-  types: JobType<never, D>[] | JobType[],
+  types: JobType<never, D>[],
   deps: D,
   connection: Redis,
-  settings: QueueSettings,
+  settings: WorkerSettings,
   logger: Logger,
 ): Worker[] {
-  return (types as JobType[]).map((type) => {
+  return (types as unknown as JobType[]).map((type) => {
     const worker = new Worker(
       type.name,
-      async (job) => {
+      async (job, token) => {
         const parsed = type.payload.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${type.name}`);
+        const retryLater = async (ms: number): Promise<never> => {
+          await job.moveToDelayed(Date.now() + ms, token);
+          throw new DelayedError();
+        };
         try {
           await type.handle(deps, parsed.data, {
             logger: logger.child({ job: type.name, jobId: job.id }),
             attempt: job.attemptsMade + 1,
+            maxAttempts: job.opts.attempts ?? 1,
+            retryLater,
           });
         } catch (err) {
-          // Permanent failures (4xx other than 408/429, validation) must not be retried.
           if (err instanceof AppError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
           throw err;
         }
       },
-      { connection, prefix: settings.prefix, concurrency: settings.concurrency },
+      {
+        connection,
+        prefix: settings.prefix,
+        concurrency: settings.concurrency,
+        stalledInterval: settings.stalledIntervalMs,
+        lockDuration: Math.max(settings.stalledIntervalMs, 5_000),
+        maxStalledCount: 3,
+        settings: {
+          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+            retryDelayMs(
+              attemptsMade,
+              settings.backoffBaseMs,
+              err instanceof DeliveryError ? err.retryAfterMs : undefined,
+            ),
+        },
+      },
     );
-    worker.on("failed", (job, err) => logger.warn({ job: type.name, jobId: job?.id, code: err.name }, "job failed"));
+    worker.on("failed", (job, err) => logger.warn({ job: type.name, jobId: job?.id, error: err.name }, "job failed"));
+    worker.on("error", (err) => logger.error({ job: type.name, error: err.message }, "worker error"));
     return worker;
   });
 }

@@ -43,7 +43,8 @@ export function nextState(from: ReferralState, event: ReferralEvent): ReferralSt
       if (from === "awaiting_second_approval") return from;
       throw illegal();
     case "approve":
-      if (from !== "offers_received") throw illegal();
+      // Offers from an earlier round still stand after a recirculation, so they can be approved then too.
+      if (from !== "offers_received" && from !== "recirculated") throw illegal();
       return event.weeklyCostPence > event.thresholdPence ? "awaiting_second_approval" : "placed";
     case "second_approve":
       if (from === "awaiting_second_approval") return "placed";

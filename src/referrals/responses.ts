@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Db } from "../db.js";
 import { fieldErrorsOf } from "../domain/referral-input.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { recordEvent } from "../events.js";
 import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { applyTransition, lockReferral } from "./transition.js";
@@ -111,6 +112,13 @@ export async function recordResponse(
         at: now,
       });
     }
+    await recordEvent(tx, {
+      type: "response.received",
+      referralId,
+      responseId: created.id,
+      providerId: delivery.providerId,
+      responseType: r.type,
+    });
     return { id: created.id, referralId, providerId: delivery.providerId, type: r.type, created: true };
   });
 }

@@ -23,8 +23,10 @@ export async function resolveResponseToken(deps: { db: Db; clock: Clock }, token
     include: { provider: true, round: { include: { referral: { include: { lot: true } } } } },
   });
   if (!delivery) throw new NotFoundError("response link");
-  if (delivery.round.closedAt) throw new ConflictError("This round has closed; the referral is no longer taking responses");
-  if (delivery.tokenExpiresAt.getTime() <= deps.clock.now().getTime()) throw new GoneError("This response link has expired");
+  if (delivery.round.closedAt)
+    throw new ConflictError("This round has closed; the referral is no longer taking responses");
+  if (delivery.tokenExpiresAt.getTime() <= deps.clock.now().getTime())
+    throw new GoneError("This response link has expired");
   return {
     deliveryId: delivery.id,
     referralId: delivery.round.referralId,

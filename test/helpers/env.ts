@@ -1,6 +1,7 @@
 // What integration tests share: the run's database, Redis, a config and a logger that records every line.
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
+import pg from "pg";
 import { inject } from "vitest";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createDb, type Db } from "../../src/db.js";
@@ -54,4 +55,24 @@ export const socialWorker = (name = "sw-1"): Actor => ({ id: `test:${name}`, art
 export async function freshLot(db: Db, name = "Test lot"): Promise<{ id: number; number: number }> {
   const number = 1000 + Math.floor(Math.random() * 1_000_000_000);
   return db.lot.create({ data: { number, name: `${name} ${randomUUID().slice(0, 6)}` } });
+}
+
+/**
+ * A database and Redis prefix of this test file's own, for tests that run workers: their relay, reconciler and
+ * round sweep act on every row they can see, so they must not see other files' rows (or their jobs).
+ */
+export async function isolatedEnv(tag: string, overrides: Record<string, string> = {}) {
+  const admin = new pg.Client({ connectionString: inject("databaseUrl") });
+  const name = `${inject("templateDatabase").replace(/_tpl$/, "")}_${tag}_${randomUUID().slice(0, 6)}`;
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("templateDatabase")}"`);
+  await admin.end();
+  const url = new URL(inject("databaseUrl"));
+  url.pathname = `/${name}`;
+  const config = testConfig({
+    DATABASE_URL: url.toString(),
+    REDIS_PREFIX: `${inject("redisPrefix")}-${tag}`,
+    ...overrides,
+  });
+  return { config, db: createDb(config.DATABASE_URL, { poolSize: 20 }) };
 }

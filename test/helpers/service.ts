@@ -1,16 +1,10 @@
-import type { Config } from "../../src/config.js";
-import type { Logger } from "../../src/logger.js";
-import { type Role, type Service, startService } from "../../src/main.js";
-import type { Clock } from "../../src/ports.js";
+import { type Service, type ServiceOptions, startService } from "../../src/main.js";
 
 export const ART_TOKEN = "art-token-for-tests-0123456789abcdefghij";
 
-export async function startTestService(opts: {
-  config: Config;
-  logger: Logger;
-  role?: Role;
-  clock?: Clock;
-}): Promise<Service> {
+export async function startTestService(
+  opts: Omit<ServiceOptions, "role"> & { role?: ServiceOptions["role"] },
+): Promise<Service> {
   return startService({ role: "all", ...opts });
 }
 

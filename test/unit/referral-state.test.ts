@@ -43,6 +43,8 @@ const ALLOWED: Partial<Record<ReferralState, Partial<Record<keyof typeof EVENTS,
   },
   recirculated: {
     offer_received: "offers_received",
+    approve_below: "placed",
+    approve_above: "awaiting_second_approval",
     recirculate: "recirculated",
     withdraw: "withdrawn",
     expire: "expired",

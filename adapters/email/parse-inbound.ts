@@ -1,0 +1,85 @@
+// Shared by the HTTP and SMTP inbound paths: raw MIME (+ SMTP envelope recipients) to what the core needs,
+// then the core's handling. Logs carry the outcome only, never addresses, subject or text.
+import { type AddressObject, type EmailAddress, type HeaderValue, parseAddressHeader, simpleParser } from "mailparser";
+import type { Db } from "../../src/db.js";
+import type { Logger } from "../../src/logger.js";
+import type { Clock } from "../../src/ports.js";
+import { handleInboundReply, type InboundReplyStatus } from "../../src/responses/email-reply.js";
+
+export interface InboundMail {
+  recipients: string[];
+  text: string;
+  messageId?: string;
+  /** Out-of-office and other automatic replies (RFC 3834 and common vendor headers). */
+  autoReply: boolean;
+}
+
+const flatten = (list: EmailAddress[]): string[] =>
+  list.flatMap((a) => (a.group ? flatten(a.group) : a.address ? [a.address] : []));
+
+function addressesOf(v: HeaderValue | undefined): string[] {
+  if (v === undefined || v instanceof Date) return [];
+  if (typeof v === "string") return flatten(parseAddressHeader(v).value);
+  if (Array.isArray(v)) return v.flatMap((x) => addressesOf(x as HeaderValue));
+  const value = (v as { value?: unknown }).value;
+  return Array.isArray(value) ? flatten((v as AddressObject).value) : [];
+}
+
+function headerText(v: HeaderValue | undefined): string {
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return v.map((x) => headerText(x as HeaderValue)).join(" ");
+  const value = (v as { value?: unknown } | undefined)?.value;
+  return typeof value === "string" ? value : "";
+}
+
+export async function parseInbound(raw: Buffer, envelopeRecipients: string[] = []): Promise<InboundMail> {
+  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const h = mail.headers;
+  // The envelope is authoritative (Bcc, forwarding); headers are what an HTTP relay gives us.
+  const all = [
+    ...envelopeRecipients,
+    ...addressesOf(mail.to),
+    ...addressesOf(mail.cc),
+    ...addressesOf(h.get("delivered-to")),
+    ...addressesOf(h.get("x-original-to")),
+  ];
+  const seen = new Set<string>();
+  const recipients = all.filter((a) => !seen.has(a.toLowerCase()) && seen.add(a.toLowerCase()));
+  const autoSubmitted = headerText(h.get("auto-submitted")).trim().toLowerCase();
+  const autoReply =
+    (autoSubmitted !== "" && autoSubmitted !== "no") ||
+    h.has("x-autoreply") ||
+    h.has("x-autorespond") ||
+    /^(auto_reply|bulk|junk)$/i.test(headerText(h.get("precedence")).trim());
+  return { recipients, text: mail.text ?? "", ...(mail.messageId ? { messageId: mail.messageId } : {}), autoReply };
+}
+
+export interface InboundDeps {
+  db: Db;
+  clock: Clock;
+  /** RESPONSE_TOKEN_SECRET: verifies reply addresses. */
+  secret: string;
+  logger: Logger;
+}
+
+export type InboundStatus = InboundReplyStatus | "ignored";
+
+/** Parses and stores one inbound message; the status says what became of it. */
+export async function receiveRawReply(
+  deps: InboundDeps,
+  raw: Buffer,
+  envelopeRecipients: string[] = [],
+): Promise<{ status: InboundStatus; responseId?: string }> {
+  const mail = await parseInbound(raw, envelopeRecipients);
+  if (mail.autoReply) {
+    deps.logger.info({ status: "ignored" }, "inbound email was an automatic reply");
+    return { status: "ignored" };
+  }
+  const result = await handleInboundReply(deps, mail);
+  if (result.status === "unmatched" || result.status === "closed") {
+    deps.logger.warn({ status: result.status, recipientCount: mail.recipients.length }, "inbound email not stored");
+  } else {
+    deps.logger.info({ status: result.status, responseId: result.responseId }, "inbound email reply");
+  }
+  return result;
+}

@@ -1,0 +1,145 @@
+// The JSON body of a webhook: a public contract that providers' developers code against, so it is snake_case,
+// versioned by its JSON Schema (payload.schema.json, generated from this file) and strict: a field that is not
+// declared here can never be sent, which keeps anything but the anonymised profile from leaving the council.
+import { z } from "zod";
+import type { OutboundDelivery } from "../../src/ports.js";
+
+const isoDateTime = () => z.iso.datetime();
+
+// `id`s put these in the JSON Schema's $defs once instead of repeating them in every message type.
+const providerSchema = z
+  .object({ id: z.string().min(1).describe("Your provider id in the council's directory.") })
+  .strict()
+  .meta({ id: "WebhookProvider", description: "The provider this message is addressed to (you)." });
+
+const referralSchema = z
+  .object({
+    reference: z
+      .string()
+      .min(1)
+      .describe("The council's referral reference, e.g. R-2026-0042. Quote it in any contact."),
+    lot: z
+      .object({
+        number: z.int().positive().describe("Lot number on the Dynamic Purchasing System."),
+        name: z.string().min(1).describe("Lot name, e.g. Residential Children's Homes."),
+      })
+      .strict()
+      .describe("The DPS lot the placement is sought on."),
+    age_years: z.int().min(0).describe("The child's age in whole years."),
+    gender: z.string().min(1).describe("female, male or non-binary (more values may be added)."),
+    need_codes: z
+      .array(z.string().min(1))
+      .describe("SEND need codes, e.g. SEMH, ASD, SLCN, MLD, SLD, PMLD, SPLD, HI, VI, MSI, PD, OTH."),
+    ehcp: z.boolean().describe("Whether the child has an Education, Health and Care Plan."),
+    legal_status: z.string().min(1).describe("s20, s31, s38 or other (Children Act 1989 section)."),
+    area: z
+      .string()
+      .min(1)
+      .describe("Postcode district or area name where the placement is needed, never a full postcode."),
+    urgency: z.enum(["emergency", "standard"]).describe("emergency rounds close within hours, standard within days."),
+    required_by: z.iso.date().describe("Date (YYYY-MM-DD) the placement must start by."),
+    summary: z.string().describe("Anonymised summary written by the social worker."),
+  })
+  .strict()
+  .meta({
+    id: "WebhookReferral",
+    description: "The anonymised referral profile. It never identifies the child (no name, date of birth or address).",
+  });
+
+const roundSchema = z
+  .object({
+    number: z.int().positive().describe("Circulation round; a referral may be recirculated in later rounds."),
+    respond_by: isoDateTime().describe("Responses after this moment (UTC) are not accepted for this round."),
+  })
+  .strict()
+  .meta({ id: "WebhookRound", description: "The circulation round this message belongs to." });
+
+const common = {
+  id: z
+    .string()
+    .min(1)
+    .describe("Message id, equal to the webhook-id header. The same message may arrive more than once: dedupe on it."),
+  sent_at: isoDateTime().describe("When this attempt was sent (UTC). Differs between retries of the same message."),
+  provider: providerSchema,
+  referral: referralSchema,
+  round: roundSchema,
+  response_url: z
+    .url({ protocol: /^https?$/ })
+    .describe("POST your offer, decline or question here as JSON (see README). Specific to you and this round."),
+};
+
+const broadcast = z
+  .object({ type: z.literal("referral.broadcast"), ...common })
+  .strict()
+  .meta({ title: "referral.broadcast", description: "A new referral you are eligible for: please respond." });
+const reminder = z
+  .object({ type: z.literal("referral.reminder"), ...common })
+  .strict()
+  .meta({ title: "referral.reminder", description: "The round closes soon and we have no response from you yet." });
+const outcome = z
+  .object({
+    type: z.literal("referral.outcome"),
+    ...common,
+    outcome: z
+      .enum(["approved", "not_taken_up"])
+      .describe("approved: your offer was accepted. not_taken_up: the child was placed elsewhere."),
+  })
+  .strict()
+  .meta({ title: "referral.outcome", description: "The council's decision on your offer." });
+const answer = z
+  .object({
+    type: z.literal("referral.answer"),
+    ...common,
+    answer: z.string().min(1).describe("The council's answer to the question you asked about this referral."),
+  })
+  .strict()
+  .meta({ title: "referral.answer", description: "An answer to your question." });
+
+export const webhookPayloadSchema = z.discriminatedUnion("type", [broadcast, reminder, outcome, answer]).meta({
+  title: "Placement referral webhook",
+  description:
+    "Body of every webhook POST from the council's placement referral service. Verify the Standard Webhooks " +
+    "signature headers before trusting it; switch on `type`.",
+});
+
+export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
+
+/** The JSON Schema committed as payload.schema.json; a test fails if the file drifts from it. */
+export const webhookPayloadJsonSchema = () => z.toJSONSchema(webhookPayloadSchema);
+
+/** Maps a delivery to its webhook body, picking profile fields one by one and validating against the contract. */
+export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload {
+  const p = message.profile;
+  const base = {
+    id: message.messageId,
+    sent_at: now.toISOString(),
+    provider: { id: message.provider.id },
+    referral: {
+      reference: p.reference,
+      lot: { number: p.lotNumber, name: p.lotName },
+      age_years: p.ageYears,
+      gender: p.gender,
+      need_codes: [...p.needCodes],
+      ehcp: p.ehcp,
+      legal_status: p.legalStatus,
+      area: p.area,
+      urgency: p.urgency,
+      required_by: p.requiredBy,
+      summary: p.summary,
+    },
+    round: { number: message.round.number, respond_by: message.round.respondBy.toISOString() },
+    response_url: message.responseUrl,
+  };
+  switch (message.kind) {
+    case "referral":
+      return webhookPayloadSchema.parse({ type: "referral.broadcast", ...base });
+    case "reminder":
+      return webhookPayloadSchema.parse({ type: "referral.reminder", ...base });
+    case "outcome_approved":
+      return webhookPayloadSchema.parse({ type: "referral.outcome", ...base, outcome: "approved" });
+    case "outcome_not_taken_up":
+      return webhookPayloadSchema.parse({ type: "referral.outcome", ...base, outcome: "not_taken_up" });
+    case "answer":
+      return webhookPayloadSchema.parse({ type: "referral.answer", ...base, answer: message.text });
+  }
+}

@@ -1,0 +1,42 @@
+// Builds the one message a delivery sends. The profile comes from broadcastProfileOf, so only anonymised
+// fields can ever reach a provider.
+import type { Config } from "../config.js";
+import type { Db } from "../db.js";
+import type { OutboundDelivery, OutboundKind } from "../ports.js";
+import { broadcastProfileOf } from "../responses/profile.js";
+import { replyAddressFor, responseTokenFor, responseUrlFor } from "../responses/tokens.js";
+
+export async function loadDelivery(db: Db, deliveryId: string) {
+  return db.delivery.findUnique({
+    where: { id: deliveryId },
+    include: { provider: true, round: { include: { referral: { include: { lot: true } } } } },
+  });
+}
+export type LoadedDelivery = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
+
+export function outboundFor(
+  d: LoadedDelivery,
+  kind: OutboundKind,
+  config: Pick<Config, "RESPONSE_TOKEN_SECRET" | "PUBLIC_BASE_URL" | "MAIL_REPLY_DOMAIN">,
+  text?: string,
+): OutboundDelivery {
+  const p = d.provider;
+  return {
+    kind,
+    // The broadcast's id is the delivery id; follow-ups add their kind. Retries reuse it, so receivers dedup.
+    messageId: kind === "referral" ? d.id : `${d.id}.${kind}`,
+    deliveryId: d.id,
+    provider: {
+      id: p.id,
+      name: p.name,
+      ...(p.email ? { email: p.email } : {}),
+      ...(p.webhookUrl ? { webhookUrl: p.webhookUrl } : {}),
+      ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
+    },
+    round: { number: d.round.number, respondBy: d.round.closesAt },
+    profile: broadcastProfileOf(d.round.referral),
+    responseUrl: responseUrlFor(config.PUBLIC_BASE_URL, responseTokenFor(config.RESPONSE_TOKEN_SECRET, d.id)),
+    replyTo: replyAddressFor(config.RESPONSE_TOKEN_SECRET, config.MAIL_REPLY_DOMAIN, d.id),
+    ...(text ? { text } : {}),
+  };
+}

@@ -1,0 +1,72 @@
+// The page at a provider's response link (/r/<token>): the anonymised profile and one form to offer, decline or
+// ask a question. Server-rendered, no JavaScript, no external assets; every value is escaped on the way in.
+import type { BroadcastProfile } from "../ports.js";
+import {
+  costInput,
+  dateInput,
+  errorSummary,
+  type FieldOpts,
+  reasonSelect,
+  textarea,
+  typeChoice,
+} from "./pages/form-fields.js";
+import { escapeHtml, formatLondonDateTime, layout, reference } from "./pages/layout.js";
+import { profileHtml } from "./pages/profile.js";
+import type { FormErrors, FormField, FormValues } from "./response-form.js";
+
+export interface FormPageModel {
+  nonce: string;
+  csrf: string;
+  providerName: string;
+  roundNumber: number;
+  respondBy: Date;
+  profile: BroadcastProfile;
+  values: FormValues;
+  errors: FormErrors;
+}
+
+export function formPage(m: FormPageModel): string {
+  const { values, errors } = m;
+  const f = (field: FormField, label: string, hint?: string): FieldOpts => ({
+    field,
+    label,
+    values,
+    errors,
+    ...(hint ? { hint } : {}),
+  });
+  const hasErrors = Object.keys(errors).length > 0;
+  const respondBy = `<time datetime="${escapeHtml(m.respondBy.toISOString())}">${escapeHtml(formatLondonDateTime(m.respondBy))}</time>`;
+  const body = `${errorSummary(errors)}
+<span class="caption">Placement referral${m.roundNumber > 1 ? `, round ${escapeHtml(m.roundNumber)}` : ""}</span>
+<h1>Referral ${reference(m.profile.reference)}</h1>
+<p class="lead">Sent to ${escapeHtml(m.providerName)}. The details below do not identify the child.</p>
+<div class="inset"><p>Please respond by <strong>${respondBy}</strong> (UK time).</p></div>
+<section aria-labelledby="profile-heading">
+<h2 id="profile-heading">About the child</h2>
+${profileHtml(m.profile)}
+</section>
+<section aria-labelledby="respond-heading">
+<form class="response-form" method="post" novalidate>
+<input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
+${typeChoice(values, errors)}
+<fieldset class="details" id="offer-details">
+<legend>Your offer</legend>
+${costInput(f("weeklyCostGbp", "Weekly cost", "In pounds, for the whole placement. For example, 1850"))}
+${dateInput(f("startDate", "Earliest start date", "For example, 1 December 2026"))}
+${textarea(f("needsMet", "How you would meet the child's needs", "For example, staffing, therapy, education and how you would support the child to settle"))}
+${textarea(f("offerNotes", "Anything else (optional)"))}
+</fieldset>
+<fieldset class="details" id="decline-details">
+<legend>Declining</legend>
+${reasonSelect(f("reason", "Reason for declining"))}
+${textarea(f("declineNotes", "Notes (optional)"))}
+</fieldset>
+<fieldset class="details" id="question-details">
+<legend>Your question</legend>
+${textarea(f("question", "What would you like to ask?", "Do not include anyone's personal details."))}
+</fieldset>
+<button type="submit" class="button">Send response</button>
+</form>
+</section>`;
+  return layout({ title: `Respond to referral ${m.profile.reference}`, nonce: m.nonce, body, hasErrors });
+}

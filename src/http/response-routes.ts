@@ -1,0 +1,216 @@
+// A provider's response link, /r/<token>: GET shows the anonymised profile and one form; POST takes the answer
+// as that form (HTML pages, CSRF-checked) or as JSON (typed errors, formatted by the app's error handler).
+// The token in the URL is the only credential, so every response is no-store and sends no referrer.
+// Storing a response records its "response.received" event in the outbox (see recordResponse); nothing here
+// publishes it.
+import express, { type Request, type Response, type Router } from "express";
+import type { Db } from "../db.js";
+import { AppError, ValidationError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Clock } from "../ports.js";
+import { type ResponseInput, recordResponse, type StoredResponse } from "../referrals/responses.js";
+import { type ResolvedDelivery, resolveResponseToken } from "../responses/resolve.js";
+import { confirmationPage, messagePage } from "./pages/messages.js";
+import { renderErrorPage, sendPage } from "./response-error-pages.js";
+import {
+  emptyFormValues,
+  type FormErrors,
+  type FormValues,
+  formErrorsOf,
+  formValuesOf,
+  stringField,
+  validateResponseForm,
+} from "./response-form.js";
+import { formPage } from "./response-page.js";
+import { CSRF_COOKIE, cookieValues, csrfTokenFor, nonceOf, safeEqual, securityHeaders } from "./response-security.js";
+
+export { formValuesOf, validateResponseForm } from "./response-form.js";
+export { CSRF_COOKIE, csrfTokenFor } from "./response-security.js";
+
+export interface ResponseRouterDeps {
+  db: Db;
+  clock: Clock;
+  tokenSecret: string;
+  logger: Logger;
+}
+
+const BODY_LIMIT = "64kb";
+const MAX_IDEMPOTENCY_KEY = 200;
+
+function mediaTypeOf(req: Request): string {
+  return (req.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+/** body-parser failures as typed errors; too-large and bad JSON are left for the app's error handler. */
+function bodyError(err: { type?: string; status?: number }): unknown {
+  if (err.type === "entity.too.large" || err.type === "entity.parse.failed") return err;
+  if (err.status === 415)
+    return new AppError("unsupported_media_type", "Unsupported body encoding", { httpStatus: 415 });
+  if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
+    return new AppError("bad_request", "The request body could not be read", { httpStatus: err.status });
+  }
+  return err;
+}
+
+export function responseRouter(deps: ResponseRouterDeps): Router {
+  const router = express.Router();
+  const parseJson = express.json({ limit: BODY_LIMIT });
+  const parseForm = express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 50 });
+
+  const formPathOf = (req: Request, token: string) => `${req.baseUrl}/r/${token}`;
+  const renderError = (res: Response, err: unknown, formPath?: string) =>
+    renderErrorPage(res, deps.logger, err, formPath);
+
+  function setCsrfCookie(req: Request, res: Response, token: string, value: string): void {
+    res.cookie(CSRF_COOKIE, value, {
+      httpOnly: true,
+      sameSite: "strict",
+      path: formPathOf(req, token),
+      secure: req.secure,
+    });
+  }
+
+  function renderForm(
+    req: Request,
+    res: Response,
+    token: string,
+    d: ResolvedDelivery,
+    status: number,
+    values: FormValues,
+    errors: FormErrors,
+  ): void {
+    const csrf = csrfTokenFor(deps.tokenSecret, token);
+    setCsrfCookie(req, res, token, csrf);
+    const html = formPage({
+      nonce: nonceOf(res),
+      csrf,
+      providerName: d.providerName,
+      roundNumber: d.roundNumber,
+      respondBy: d.respondBy,
+      profile: d.profile,
+      values,
+      errors,
+    });
+    sendPage(res, status, html);
+  }
+
+  /** Ids and the type only: never the token, the CSRF value or what the provider wrote. */
+  function stored(s: StoredResponse): void {
+    deps.logger.info(
+      { responseId: s.id, referralId: s.referralId, providerId: s.providerId, type: s.type, created: s.created },
+      s.created ? "provider response stored" : "provider response repeated",
+    );
+  }
+
+  async function showForm(req: Request<{ token: string }>, res: Response): Promise<void> {
+    const token = req.params.token;
+    let d: ResolvedDelivery;
+    try {
+      d = await resolveResponseToken(deps, token);
+    } catch (err) {
+      renderError(res, err);
+      return;
+    }
+    renderForm(req, res, token, d, 200, emptyFormValues(), {});
+  }
+
+  async function submitForm(req: Request<{ token: string }>, res: Response): Promise<void> {
+    const token = req.params.token;
+    let d: ResolvedDelivery;
+    try {
+      d = await resolveResponseToken(deps, token);
+    } catch (err) {
+      renderError(res, err);
+      return;
+    }
+    const formPath = formPathOf(req, token);
+    const expected = csrfTokenFor(deps.tokenSecret, token);
+    const field = stringField(req.body, "csrf");
+    const fetchSite = req.get("sec-fetch-site");
+    const crossSite = fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none";
+    const cookieOk = cookieValues(req.get("cookie"), CSRF_COOKIE).some((c) => safeEqual(c, expected));
+    if (crossSite || !cookieOk || !safeEqual(field, expected)) {
+      sendPage(
+        res,
+        403,
+        messagePage({
+          nonce: nonceOf(res),
+          title: "Your response could not be sent",
+          paragraphs: [
+            "For your security, responses can only be sent from the form at your response link.",
+            "Open the link again and send your response from there. Nothing has been sent.",
+          ],
+          link: { href: formPath, text: "Go back to the referral" },
+        }),
+      );
+      return;
+    }
+    const values = formValuesOf(req.body);
+    const checked = validateResponseForm(values);
+    if (!checked.ok) {
+      renderForm(req, res, token, d, 400, values, checked.errors);
+      return;
+    }
+    let s: StoredResponse;
+    try {
+      s = await recordResponse(deps, d.deliveryId, checked.input);
+    } catch (err) {
+      if (err instanceof ValidationError) renderForm(req, res, token, d, 400, values, formErrorsOf(err, values.type));
+      else renderError(res, err, formPath);
+      return;
+    }
+    stored(s);
+    sendPage(
+      res,
+      200,
+      confirmationPage({
+        nonce: nonceOf(res),
+        reference: d.profile.reference,
+        type: s.type,
+        respondBy: d.respondBy,
+        formPath,
+      }),
+    );
+  }
+
+  async function submitJson(req: Request<{ token: string }>, res: Response): Promise<void> {
+    const d = await resolveResponseToken(deps, req.params.token);
+    const key = req.get("idempotency-key");
+    if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !/^[\x21-\x7e]+$/.test(key))) {
+      throw new ValidationError("The Idempotency-Key header is not valid", {
+        "Idempotency-Key": [`must be 1 to ${MAX_IDEMPOTENCY_KEY} printable characters`],
+      });
+    }
+    const s = await recordResponse(deps, d.deliveryId, req.body as ResponseInput, key);
+    stored(s);
+    res.status(s.created ? 201 : 200).json({ id: s.id, type: s.type, status: "received" });
+  }
+
+  router
+    .route("/r/:token")
+    .all(securityHeaders)
+    .get((req, res) => {
+      showForm(req, res).catch((err) => renderError(res, err));
+    })
+    .post((req, res, next) => {
+      const type = mediaTypeOf(req);
+      if (type === "application/x-www-form-urlencoded") {
+        parseForm(req, res, (err?: unknown) => {
+          if (err) return renderError(res, bodyError(err as { type?: string; status?: number }));
+          submitForm(req, res).catch((e) => renderError(res, e));
+        });
+      } else if (type === "application/json") {
+        parseJson(req, res, (err?: unknown) => {
+          if (err) return next(bodyError(err as { type?: string; status?: number }));
+          submitJson(req, res).catch(next);
+        });
+      } else {
+        next(
+          new AppError("unsupported_media_type", "Send the response as application/json (or from the response page)", {
+            httpStatus: 415,
+          }),
+        );
+      }
+    });
+  return router;
+}

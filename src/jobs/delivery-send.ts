@@ -1,0 +1,71 @@
+// Sends a round's referral to one provider. Idempotent: a delivered or failed delivery is never sent again,
+// and a retry after a crash mid-send reuses the same message id, which the receiver uses to drop the repeat.
+import { z } from "zod";
+import { destinationOf } from "../delivery/destination-limiter.js";
+import { loadDelivery, outboundFor } from "../delivery/outbound.js";
+import { DeliveryError } from "../errors.js";
+import { recordEvent } from "../events.js";
+import { writeAudit } from "../referrals/audit.js";
+import type { JobDeps } from "./deps.js";
+import { type JobType, jobIdOf } from "./job-type.js";
+
+const payload = z.object({ deliveryId: z.uuid(), referralId: z.uuid(), round: z.number().int(), providerId: z.uuid() });
+
+export const deliverySendJob: JobType<typeof payload, JobDeps> = {
+  name: "delivery-send",
+  payload,
+  jobId: (p) => jobIdOf("delivery", p.referralId, p.round, p.providerId),
+  async handle(deps, p, ctx) {
+    const d = await loadDelivery(deps.db, p.deliveryId);
+    if (!d || d.state === "delivered" || d.state === "failed") return;
+    if (d.round.closedAt) {
+      await markFailed(deps, d.id, d.round.referralId, d.providerId, "round closed before it could be delivered");
+      return;
+    }
+    const channel = deps.channels[d.channel];
+    if (!channel) throw new DeliveryError(`no ${d.channel} channel is configured`, undefined);
+
+    const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
+    if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
+    try {
+      await deps.db.delivery.update({ where: { id: d.id }, data: { state: "sending", attempts: { increment: 1 } } });
+      await channel.send(outboundFor(d, "referral", deps.config));
+      await deps.db.delivery.update({
+        where: { id: d.id },
+        data: { state: "delivered", deliveredAt: deps.clock.now(), lastError: null },
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message.slice(0, 500) : "unknown error";
+      const last = ctx.attempt >= ctx.maxAttempts;
+      const permanent = err instanceof DeliveryError && !err.retryable;
+      if (permanent || last) await markFailed(deps, d.id, d.round.referralId, d.providerId, message);
+      else await deps.db.delivery.update({ where: { id: d.id }, data: { state: "pending", lastError: message } });
+      if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
+      throw err;
+    } finally {
+      await release();
+    }
+  },
+};
+
+async function markFailed(deps: JobDeps, deliveryId: string, referralId: string, providerId: string, error: string) {
+  await deps.db.$transaction(async (tx) => {
+    await tx.delivery.update({ where: { id: deliveryId }, data: { state: "failed", lastError: error } });
+    await recordEvent(tx, { type: "delivery.failed", referralId, deliveryId, providerId, error });
+  });
+}
+
+/** 410 Gone means "stop sending to us" (Standard Webhooks): suspend the provider until ART fixes its details. */
+async function suspendGoneEndpoint(deps: JobDeps, providerId: string) {
+  await deps.db.$transaction(async (tx) => {
+    await tx.provider.update({
+      where: { id: providerId },
+      data: { status: "suspended", statusReason: "Webhook endpoint answered 410 Gone; check the provider's details" },
+    });
+    await writeAudit(tx, {
+      actor: "system",
+      action: "provider.suspended",
+      detail: { providerId, reason: "webhook 410 Gone" },
+    });
+  });
+}

@@ -1,0 +1,19 @@
+import type { Config } from "../config.js";
+import type { Db } from "../db.js";
+import type { DestinationLimiter } from "../delivery/destination-limiter.js";
+import type { EventSubscriber } from "../events.js";
+import type { Logger } from "../logger.js";
+import type { Clock, DeliveryChannelPort } from "../ports.js";
+import type { JobQueues } from "./queues.js";
+
+/** What job handlers get: the core's resources and the adapters the composition root wired in. */
+export interface JobDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  config: Config;
+  channels: Partial<Record<"email" | "webhook", DeliveryChannelPort>>;
+  limiter: DestinationLimiter;
+  queues: JobQueues;
+  subscribers: EventSubscriber[];
+}

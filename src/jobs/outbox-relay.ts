@@ -1,0 +1,53 @@
+// Moves outbox records to the job queues. Safe to run in every worker at once: rows are claimed with
+// SKIP LOCKED, and job ids are deterministic, so a record relayed twice still makes each job once.
+
+import { deliverySendJob } from "./delivery-send.js";
+import type { JobDeps } from "./deps.js";
+import { eventDispatchJob } from "./event-dispatch.js";
+
+export async function relayOutbox(
+  deps: Pick<JobDeps, "db" | "queues" | "config" | "clock">,
+  batch = 100,
+): Promise<number> {
+  return deps.db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: bigint; kind: string; payload: Record<string, unknown> }[]>`
+        SELECT "id", "kind", "payload" FROM "OutboxEvent" WHERE "dispatchedAt" IS NULL
+        ORDER BY "id" LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
+      for (const row of rows) {
+        if (row.kind === "round.opened") {
+          const deliveries = await tx.delivery.findMany({
+            where: { roundId: String(row.payload.roundId), state: "pending" },
+            select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
+          });
+          await deps.queues.add(
+            deliverySendJob,
+            deliveries.map((d) => ({
+              deliveryId: d.id,
+              providerId: d.providerId,
+              referralId: d.round.referralId,
+              round: d.round.number,
+            })),
+            { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
+          );
+        } else if (row.kind === "event") {
+          await deps.queues.add(
+            eventDispatchJob,
+            [{ outboxId: String(row.id), event: row.payload as { type: string } }],
+            {
+              attempts: 5,
+            },
+          );
+        }
+      }
+      if (rows.length) {
+        await tx.outboxEvent.updateMany({
+          where: { id: { in: rows.map((r) => r.id) } },
+          data: { dispatchedAt: deps.clock.now() },
+        });
+      }
+      return rows.length;
+    },
+    { timeout: 60_000 },
+  );
+}

@@ -1,0 +1,49 @@
+// Producers' side of the job queues: one BullMQ queue per job type, jobs added with their deterministic ids.
+import { Queue } from "bullmq";
+import type { z } from "zod";
+import type { Redis } from "../redis.js";
+import type { JobType } from "./job-type.js";
+
+export class JobQueues {
+  private readonly queues = new Map<string, Queue>();
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Adds jobs; a job whose id already exists in Redis is left alone (that is what makes re-adding safe). */
+  async add<S extends z.ZodType>(
+    type: JobType<S, never>,
+    payloads: z.infer<S>[],
+    opts: { attempts?: number; delayMs?: number } = {},
+  ): Promise<void> {
+    if (payloads.length === 0) return;
+    await this.queue(type.name).addBulk(
+      payloads.map((data) => ({
+        name: type.name,
+        data,
+        opts: {
+          jobId: type.jobId(data),
+          attempts: opts.attempts ?? 1,
+          ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+          backoff: { type: "custom" },
+          removeOnComplete: { age: 7 * 86_400, count: 100_000 },
+          removeOnFail: { age: 30 * 86_400 },
+        },
+      })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

@@ -1,0 +1,41 @@
+// The service as real child processes (for SIGKILL / SIGTERM tests), with the no-egress guard preloaded.
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Config } from "../../src/config.js";
+
+export interface Child {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+export function spawnService(args: string[], env: Record<string, string>): Child {
+  const child = spawn(
+    process.execPath,
+    ["--import", "./test/setup/no-egress.ts", "src/bin/referral-bot.mjs", ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, exited, output: () => output };
+}
+
+/** The environment that makes a child process use the same database, Redis and settings as a test's config. */
+export function envOf(config: Config, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: config.DATABASE_URL,
+    REDIS_URL: config.REDIS_URL,
+    REDIS_PREFIX: config.REDIS_PREFIX,
+    MIGRATE_ON_START: "false",
+    LOG_LEVEL: "info",
+    ...extra,
+  };
+}
