@@ -48,6 +48,8 @@ const schema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
       .default("postgresql://postgres@127.0.0.1:5432/referral_bot"),
+    // Connections each process keeps to PostgreSQL (workers hold one per concurrent query, not per job).
+    DATABASE_POOL_SIZE: intFrom(20, 1),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// URL")

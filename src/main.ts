@@ -47,7 +47,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const clock = opts.clock ?? systemClock;
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
 
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   const redis = createRedis(config.REDIS_URL);
   const queues = new JobQueues(redis, config.REDIS_PREFIX);
   const closers: (() => Promise<unknown>)[] = [];
