@@ -2,8 +2,10 @@
 // to everyone but lasting decliners (with new links), old links refused, expiry after the last round.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
+import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
 import { closeDueRounds, enqueueDueReminders } from "../../src/delivery/round-sweep.js";
 import { ConflictError } from "../../src/errors.js";
 import { deliveryRemindJob } from "../../src/jobs/delivery-remind.js";
@@ -13,7 +15,8 @@ import { raiseReferral } from "../../src/referrals/raise.js";
 import { recordResponse } from "../../src/referrals/responses.js";
 import { resolveResponseToken } from "../../src/responses/resolve.js";
 import { responseTokenFor } from "../../src/responses/tokens.js";
-import { art, fixedClock, freshLot, isolatedEnv, socialWorker } from "../helpers/env.js";
+import { art, capturingLogger, fixedClock, freshLot, isolatedEnv, socialWorker } from "../helpers/env.js";
+import { WebhookReceivers } from "../helpers/receivers.js";
 import { makeProvider, referralInput } from "../helpers/referrals.js";
 
 const clock = fixedClock("2026-11-23T09:00:00Z");
@@ -133,5 +136,55 @@ describe("rounds, reminders and recirculation", () => {
     await closeDueRounds(deps());
     expect((await db.referral.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("expired"); // MAX_ROUNDS=2
     expect(await db.round.count({ where: { referralId: r.id, closedAt: null } })).toBe(0);
+  });
+
+  it("sends the reminder once, by the provider's channel, with its own stable message id", async () => {
+    at("2026-11-23T09:00:00Z");
+    const receivers = new WebhookReceivers();
+    await receivers.start();
+    try {
+      const lot = await freshLot(db);
+      await db.provider.create({
+        data: {
+          name: "Reminded Home",
+          webhookUrl: receivers.urlFor("/remind"),
+          webhookSecret: receivers.secretFor("/remind"),
+          needsCovered: ["SEMH"],
+          lots: { create: { lotId: lot.id } },
+        },
+      });
+      const r = await raiseReferral({ db, clock, config }, referralInput(lot.number), socialWorker());
+      const delivery = await db.delivery.findFirstOrThrow({ where: { round: { referralId: r.id } } });
+      await db.delivery.update({ where: { id: delivery.id }, data: { state: "delivered" } });
+      const jobDeps = {
+        db,
+        clock,
+        config,
+        queues,
+        logger: capturingLogger().logger,
+        subscribers: [],
+        channels: { webhook: new WebhookChannel({ timeoutMs: 2000 }) },
+        limiter: new DestinationLimiter(redis, config.REDIS_PREFIX, 4, 30_000),
+      };
+      const ctx = {
+        logger: jobDeps.logger,
+        attempt: 1,
+        maxAttempts: 3,
+        retryLater: async () => expect.unreachable() as never,
+      };
+      at("2026-11-28T18:00:00Z");
+      await deliveryRemindJob.handle(jobDeps, { deliveryId: delivery.id }, ctx);
+      await deliveryRemindJob.handle(jobDeps, { deliveryId: delivery.id }, ctx); // a repeat sends nothing
+      expect(receivers.accepted).toHaveLength(1);
+      expect(receivers.accepted[0]).toMatchObject({
+        id: `${delivery.id}.reminder`,
+        body: { type: "referral.reminder" },
+      });
+      expect((await db.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).reminderSentAt?.toISOString()).toBe(
+        "2026-11-28T18:00:00.000Z",
+      );
+    } finally {
+      await receivers.stop();
+    }
   });
 });
