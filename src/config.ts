@@ -104,6 +104,9 @@ const schema = z
     REMINDER_AT_PERCENT: intFrom(75, 1).pipe(z.number().max(99)),
     MAX_ROUNDS: intFrom(6, 1),
     RECONCILE_INTERVAL_MS: intFrom(15_000, 100),
+    // Chat threads: events within this window become one update; one post per channel per interval.
+    CHAT_COALESCE_MS: intFrom(1000, 50),
+    CHAT_CHANNEL_INTERVAL_MS: intFrom(1100, 0),
     // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
     ART_API_TOKENS: z
       .string()

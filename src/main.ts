@@ -5,6 +5,8 @@ import { EmailChannel } from "../adapters/email/email-channel.js";
 import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
+import { ChatChannelLimiter } from "./chat/channel-limiter.js";
+import { requestThreadSync } from "./chat/request-sync.js";
 import type { Config } from "./config.js";
 import { createDb, type Db } from "./db.js";
 import { DestinationLimiter } from "./delivery/destination-limiter.js";
@@ -40,6 +42,8 @@ export interface ServiceOptions {
   subscribers?: EventSubscriber[];
   /** Replaces the real channels (tests measuring the core alone). */
   channels?: JobDeps["channels"];
+  /** Chat platforms to post threads to (tests pass adapters pointed at local fakes). */
+  chats?: JobDeps["chats"];
 }
 
 export async function startService(opts: ServiceOptions): Promise<Service> {
@@ -69,7 +73,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       config,
       channels,
       queues,
-      subscribers: opts.subscribers ?? [],
+      // Every referral event brings its chat threads up to date; tests may listen too.
+      subscribers: [
+        (event) => requestThreadSync({ db, clock, queues, coalesceMs: config.CHAT_COALESCE_MS }, event.referralId),
+        ...(opts.subscribers ?? []),
+      ],
+      chats: opts.chats ?? {},
+      chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, config.CHAT_CHANNEL_INTERVAL_MS),
       limiter: new DestinationLimiter(
         redis,
         config.REDIS_PREFIX,

@@ -1,10 +1,15 @@
 // Every job type the worker role runs. Each lives in its own file under src/jobs/.
+import { chatSyncJob } from "./chat-sync.js";
 import { deliveryRemindJob } from "./delivery-remind.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import type { JobType } from "./job-type.js";
+import { providerMessageJob } from "./provider-message.js";
 
 export function allJobTypes(): JobType<never, JobDeps>[] {
-  return [deliverySendJob, deliveryRemindJob, eventDispatchJob] as unknown as JobType<never, JobDeps>[];
+  return [deliverySendJob, deliveryRemindJob, eventDispatchJob, chatSyncJob, providerMessageJob] as unknown as JobType<
+    never,
+    JobDeps
+  >[];
 }

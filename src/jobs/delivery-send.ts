@@ -1,6 +1,7 @@
 // Sends a round's referral to one provider. Idempotent: a delivered or failed delivery is never sent again,
 // and a retry after a crash mid-send reuses the same message id, which the receiver uses to drop the repeat.
 import { z } from "zod";
+import { requestThreadSync } from "../chat/request-sync.js";
 import { destinationOf } from "../delivery/destination-limiter.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
@@ -34,6 +35,8 @@ export const deliverySendJob: JobType<typeof payload, JobDeps> = {
         where: { id: d.id },
         data: { state: "delivered", deliveredAt: deps.clock.now(), lastError: null },
       });
+      // The card counts providers reached; a burst of deliveries coalesces into one card update.
+      await requestThreadSync({ ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS }, d.round.referralId);
     } catch (err) {
       const message = err instanceof Error ? err.message.slice(0, 500) : "unknown error";
       const last = ctx.attempt >= ctx.maxAttempts;

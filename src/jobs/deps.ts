@@ -1,3 +1,5 @@
+import type { ChatChannelLimiter } from "../chat/channel-limiter.js";
+import type { ChatPort, Platform } from "../chat/port.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import type { DestinationLimiter } from "../delivery/destination-limiter.js";
@@ -16,4 +18,7 @@ export interface JobDeps {
   limiter: DestinationLimiter;
   queues: JobQueues;
   subscribers: EventSubscriber[];
+  /** The chat platforms configured (none, Slack, Teams, or both). */
+  chats: Partial<Record<Platform, ChatPort>>;
+  chatLimiter: ChatChannelLimiter;
 }

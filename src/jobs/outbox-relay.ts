@@ -4,6 +4,7 @@
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
+import { providerMessageJob } from "./provider-message.js";
 
 export async function relayOutbox(
   deps: Pick<JobDeps, "db" | "queues" | "config" | "clock">,
@@ -28,6 +29,13 @@ export async function relayOutbox(
               referralId: d.round.referralId,
               round: d.round.number,
             })),
+            { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
+          );
+        } else if (row.kind === "provider.messages") {
+          const ids = (row.payload.ids as string[]) ?? [];
+          await deps.queues.add(
+            providerMessageJob,
+            ids.map((messageId) => ({ messageId })),
             { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
           );
         } else if (row.kind === "event") {

@@ -2,9 +2,12 @@
 // knows what is due, so this re-enqueues every pending delivery and unprocessed event whose job is gone.
 // Deterministic job ids make it harmless when the job is in fact still there.
 
+import type { Platform } from "../chat/port.js";
+import { enqueueSyncs } from "../chat/request-sync.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
+import { providerMessageJob } from "./provider-message.js";
 
 const CHUNK = 200;
 
@@ -23,7 +26,7 @@ async function missing(deps: Pick<JobDeps, "queues">, queueName: string, ids: st
 
 export async function reconcile(
   deps: Pick<JobDeps, "db" | "queues" | "config" | "clock">,
-): Promise<{ deliveries: number; events: number }> {
+): Promise<{ deliveries: number; events: number; messages: number; threads: number }> {
   const due = await deps.db.delivery.findMany({
     where: { state: { in: ["pending", "sending"] }, round: { closedAt: null } },
     select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
@@ -58,5 +61,33 @@ export async function reconcile(
     eventPayloads.filter((p) => goneEvents.has(eventDispatchJob.jobId(p))),
     { attempts: 5 },
   );
-  return { deliveries: toSend.length, events: goneEvents.size };
+
+  const pendingMessages = await deps.db.providerMessage.findMany({
+    where: { state: "pending" },
+    select: { id: true },
+    take: 5000,
+  });
+  const msgPayloads = pendingMessages.map((m) => ({ messageId: m.id }));
+  const goneMessages = await missing(
+    deps,
+    providerMessageJob.name,
+    msgPayloads.map((p) => providerMessageJob.jobId(p)),
+  );
+  await deps.queues.add(
+    providerMessageJob,
+    msgPayloads.filter((p) => goneMessages.has(providerMessageJob.jobId(p))),
+    { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
+  );
+
+  // Threads marked as behind for a while: their sync job may have gone with Redis. A repeat sync is harmless.
+  const stale = await deps.db.chatLink.findMany({
+    where: { dirtySince: { lt: new Date(deps.clock.now().getTime() - 10_000) } },
+    select: { referralId: true, platform: true },
+    take: 1000,
+  });
+  await enqueueSyncs(
+    { ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS },
+    stale.map((l) => ({ referralId: l.referralId, platform: l.platform as Platform })),
+  );
+  return { deliveries: toSend.length, events: goneEvents.size, messages: goneMessages.size, threads: stale.length };
 }

@@ -26,6 +26,7 @@ export async function createReferral(
   deps: { db: Db; clock: Clock; keyRing: KeyRing; referencePrefix: string },
   input: NewReferral,
   actor: Actor,
+  sourceKey?: string,
 ): Promise<CreatedReferral> {
   const parsed = newReferralSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The referral has errors", fieldErrorsOf(parsed.error));
@@ -56,6 +57,7 @@ export async function createReferral(
         restrictedEnvelope: envelope,
         createdBy: actor.id,
         createdAt: now,
+        sourceKey: sourceKey ?? null,
       },
     });
     await writeAudit(tx, {

@@ -1,7 +1,8 @@
 // ART decisions on offers. Two ART members approving two offers at the same moment: the version check in
 // applyTransition lets exactly one through; the other gets a ConflictError or an IllegalTransitionError.
 import type { Db } from "../db.js";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
+import { queueOutcomes, queueProviderMessages } from "../delivery/follow-ups.js";
+import { ConflictError, ForbiddenError, IllegalTransitionError, NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { applyTransition, lockReferral } from "./transition.js";
@@ -52,6 +53,7 @@ export async function approveOffer(deps: DecisionDeps, responseId: string, actor
         ...(cost > deps.thresholdPence ? {} : { placedAt: now }),
       },
     });
+    if (to === "placed") await queueOutcomes(tx, response.referralId, responseId);
     return { status: to as ApprovalOutcome["status"], decisionId: decision.id, referralId: response.referralId };
   });
 }
@@ -90,7 +92,37 @@ export async function secondApproval(
       detail: { decisionId: decision.id },
       extra: approve ? { placedAt: now } : { pendingApprovalId: null },
     });
+    if (to === "placed") await queueOutcomes(tx, referralId, decision.responseId);
     return { status: to as "placed" | "offers_received" };
+  });
+}
+
+/** ART turns one offer down (the referral stays open for others); the provider is told it was not taken up. */
+export async function declineOffer(deps: DecisionDeps, responseId: string, actor: Actor): Promise<void> {
+  const response = await deps.db.response.findUnique({ where: { id: responseId } });
+  if (!response || response.type !== "offer") throw new NotFoundError("offer");
+  if (!actor.art) {
+    await auditRefusal(deps.db, deps.clock, actor, response.referralId, "decline_offer");
+    requireArt(actor, "decline an offer");
+  }
+  const now = deps.clock.now();
+  await deps.db.$transaction(async (tx) => {
+    const { status } = await lockReferral(tx, response.referralId);
+    if (status !== "offers_received" && status !== "recirculated")
+      throw new IllegalTransitionError(status, "decline_offer");
+    if (await tx.decision.findFirst({ where: { responseId } }))
+      throw new ConflictError("This offer has already been decided");
+    await tx.decision.create({
+      data: { referralId: response.referralId, responseId, kind: "reject", decidedBy: actor.id, decidedAt: now },
+    });
+    await writeAudit(tx, {
+      referralId: response.referralId,
+      actor: actor.id,
+      action: "offer.declined",
+      detail: { responseId },
+      at: now,
+    });
+    await queueProviderMessages(tx, [{ deliveryId: response.deliveryId, kind: "outcome_not_taken_up" }]);
   });
 }
 

@@ -22,12 +22,14 @@ export async function raiseReferral(
   deps: { db: Db; clock: Clock; config: RaiseConfig },
   input: NewReferral,
   actor: Actor,
+  sourceKey?: string,
 ) {
   const { db, clock, config } = deps;
   const created = await createReferral(
     { db, clock, keyRing: keyRingOf(config), referencePrefix: config.REFERENCE_PREFIX },
     input,
     actor,
+    sourceKey,
   );
   let deliveries = 0;
   const round = await openFirstRound({ db, clock, timing: config }, created.id, actor, async (tx, r) => {

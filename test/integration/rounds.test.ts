@@ -3,6 +3,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
+import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
@@ -165,6 +166,8 @@ describe("rounds, reminders and recirculation", () => {
         subscribers: [],
         channels: { webhook: new WebhookChannel({ timeoutMs: 2000 }) },
         limiter: new DestinationLimiter(redis, config.REDIS_PREFIX, 4, 30_000),
+        chats: {},
+        chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
       };
       const ctx = {
         logger: jobDeps.logger,

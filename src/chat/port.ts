@@ -1,0 +1,99 @@
+// The chat port: what the core asks of any chat platform (Slack, Teams). The core decides WHAT to say, as the
+// platform-neutral models below; an adapter decides how it looks (Block Kit, Adaptive Cards). Ids are the
+// platform's own, kept opaque. A platform's rate-limit answer is thrown as DeliveryError(…, 429, retryAfterMs).
+import type { ReferralState } from "../lifecycle/referral-state.js";
+
+export type Platform = "slack" | "teams";
+
+/** The referral's card: anonymised profile, status and counts. Updated in place as things happen. */
+export interface ReferralCard {
+  referralId: string;
+  reference: string;
+  lotNumber: number;
+  lotName: string;
+  ageYears: number;
+  gender: string;
+  needCodes: string[];
+  ehcp: boolean;
+  legalStatus: string;
+  area: string;
+  urgency: "emergency" | "standard";
+  /** YYYY-MM-DD */
+  requiredBy: string;
+  status: ReferralState;
+  /** Plain words for the status, e.g. "Open: round 2 closes Mon 30 Nov, 09:00". */
+  statusText: string;
+  roundNumber: number;
+  counts: { sent: number; failed: number; offers: number; declines: number; questions: number };
+  /** Set once placed. */
+  placement?: { providerName: string; weeklyCostGbp: number };
+}
+
+/** One entry of the referral's timeline, posted in the card's thread. `key` is unique per referral. */
+export type ThreadItem =
+  | { kind: "round_opened"; key: string; roundNumber: number; deliveries: number; closesAt: Date }
+  | {
+      kind: "offer";
+      key: string;
+      responseId: string;
+      providerName: string;
+      ofstedGrade: string | null;
+      weeklyCostGbp: number;
+      startDate: string;
+      needsMet: string;
+      notes: string | null;
+      /** Whether Approve / Decline buttons still make sense. */
+      actionable: boolean;
+    }
+  | { kind: "decline"; key: string; providerName: string; reasonText: string; notes: string | null }
+  | { kind: "question"; key: string; responseId: string; providerName: string; question: string }
+  | { kind: "delivery_failed"; key: string; providerName: string; error: string }
+  | { kind: "round_closed"; key: string; roundNumber: number; outcome: "recirculated" | "expired" | "kept" }
+  | {
+      kind: "second_approval_needed";
+      key: string;
+      referralId: string;
+      providerName: string;
+      weeklyCostGbp: number;
+      firstApproverId: string;
+    }
+  | {
+      kind: "decision";
+      key: string;
+      outcome: "placed" | "offer_declined" | "second_approval_refused";
+      providerName: string;
+      weeklyCostGbp: number;
+      /** Platform-neutral actor ids, e.g. "slack:U123". */
+      decidedBy: string[];
+    }
+  | { kind: "answer_sent"; key: string; providerName: string; answer: string; answeredBy: string }
+  | { kind: "withdrawn"; key: string; reason: string };
+
+export interface CardRef {
+  channelId: string;
+  messageId: string;
+}
+export interface ThreadRef {
+  channelId: string;
+  threadId: string;
+}
+
+export interface ChatPort {
+  readonly platform: Platform;
+  /** Posts the card as a new message in the channel; its thread becomes the referral's timeline. */
+  postCard(channelId: string, card: ReferralCard): Promise<{ threadId: string; messageId: string }>;
+  /** Replaces the card's content in place, for everyone. */
+  updateCard(ref: CardRef, card: ReferralCard): Promise<void>;
+  /** Posts timeline items as a reply in the thread; the adapter may split them into several messages. */
+  replyInThread(ref: ThreadRef, items: ThreadItem[]): Promise<void>;
+  /** A notice only this user sees (Slack ephemeral, Teams private chat). */
+  notifyUser(target: { channelId: string; userId: string; threadId?: string }, text: string): Promise<void>;
+}
+
+/** What a person did in chat, as the core sees it: adapters translate clicks and submissions into these. */
+export type ChatAction =
+  | { type: "approve_offer"; responseId: string }
+  | { type: "decline_offer"; responseId: string }
+  | { type: "second_approval"; referralId: string; approve: boolean }
+  | { type: "view_details"; referralId: string }
+  | { type: "answer_question"; responseId: string; answer: string };

@@ -1,0 +1,83 @@
+// Brings one referral's card and thread on one platform up to date with PostgreSQL: posts the card if it is
+// not there yet, posts the timeline items the thread does not show yet (several per message, so a burst of
+// offers becomes a few posts), and updates the card in place when it changed.
+import { createHash } from "node:crypto";
+import type { Db } from "../db.js";
+import type { Clock } from "../ports.js";
+import type { ChatChannelLimiter } from "./channel-limiter.js";
+import type { ChatPort, Platform } from "./port.js";
+import { buildThread, loadThreadState } from "./thread-model.js";
+
+export interface SyncDeps {
+  db: Db;
+  clock: Clock;
+  chats: Partial<Record<Platform, ChatPort>>;
+  chatLimiter: ChatChannelLimiter;
+}
+
+/** Thrown when the channel's rate or the thread's lock says "not now"; the job runs again after `ms`. */
+export class SyncLater extends Error {
+  constructor(readonly ms: number) {
+    super(`sync later (${ms} ms)`);
+  }
+}
+
+const ITEMS_PER_POST = 10;
+
+export async function syncThread(deps: SyncDeps, referralId: string, platform: Platform): Promise<void> {
+  const chat = deps.chats[platform];
+  if (!chat) return;
+  const unlock = await deps.chatLimiter.lock(`sync:${platform}:${referralId}`, 60_000);
+  if (!unlock) throw new SyncLater(500);
+  try {
+    await syncLocked(deps, chat, referralId, platform);
+  } finally {
+    await unlock();
+  }
+}
+
+async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, platform: Platform) {
+  const startedAt = deps.clock.now();
+  let link = await deps.db.chatLink.findUnique({ where: { referralId_platform: { referralId, platform } } });
+  if (!link) return;
+  const slot = async () => {
+    const wait = await deps.chatLimiter.take(platform, link!.channelId);
+    if (wait > 0) throw new SyncLater(wait);
+  };
+  const { card, items } = buildThread(await loadThreadState(deps.db, referralId));
+  const cardHash = createHash("sha256").update(JSON.stringify(card)).digest("hex");
+
+  if (!link.messageId || !link.threadId) {
+    await slot();
+    const posted = await chat.postCard(link.channelId, card);
+    link = await deps.db.chatLink.update({
+      where: { id: link.id },
+      data: { threadId: posted.threadId, messageId: posted.messageId, cardHash },
+    });
+  }
+  const shown = new Set(
+    (await deps.db.chatPost.findMany({ where: { chatLinkId: link.id }, select: { itemKey: true } })).map(
+      (p) => p.itemKey,
+    ),
+  );
+  const missing = items.filter((i) => !shown.has(i.key));
+  for (let i = 0; i < missing.length; i += ITEMS_PER_POST) {
+    const batch = missing.slice(i, i + ITEMS_PER_POST);
+    await slot();
+    await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, batch);
+    await deps.db.chatPost.createMany({
+      data: batch.map((b) => ({ chatLinkId: link!.id, itemKey: b.key })),
+      skipDuplicates: true,
+    });
+  }
+  if (link.cardHash !== cardHash) {
+    await slot();
+    await chat.updateCard({ channelId: link.channelId, messageId: link.messageId! }, card);
+    await deps.db.chatLink.update({ where: { id: link.id }, data: { cardHash } });
+  }
+  // Only clear the mark if nothing new happened while this sync ran.
+  await deps.db.chatLink.updateMany({
+    where: { id: link.id, dirtySince: { lte: startedAt } },
+    data: { dirtySince: null },
+  });
+}

@@ -1,0 +1,214 @@
+// What a referral's card and thread should show, derived from PostgreSQL alone. The sync compares this with
+// what the thread already shows (ChatPost keys), so a lost or repeated sync job cannot lose or double a post.
+import type { Db } from "../db.js";
+import type { ReferralState } from "../lifecycle/referral-state.js";
+import { broadcastProfileOf } from "../responses/profile.js";
+import type { ReferralCard, ThreadItem } from "./port.js";
+
+export const DECLINE_REASON_TEXT: Record<string, string> = {
+  no_vacancy: "No vacancy",
+  cannot_meet_needs: "Cannot meet the child's needs",
+  outside_area: "Outside the area they serve",
+  outside_age_range: "Outside their registered age range",
+  matching_concerns: "Matching concerns with children already placed",
+  other: "Other",
+};
+
+const gbp = (pence: number | null) => (pence ?? 0) / 100;
+const when = (d: Date) =>
+  new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/London",
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(d);
+
+export async function loadThreadState(db: Db, referralId: string) {
+  return db.referral.findUniqueOrThrow({
+    where: { id: referralId },
+    include: {
+      lot: true,
+      rounds: { orderBy: { number: "asc" }, include: { deliveries: { include: { provider: true, messages: true } } } },
+      responses: { orderBy: { createdAt: "asc" } },
+      decisions: { orderBy: { decidedAt: "asc" } },
+    },
+  });
+}
+type State = Awaited<ReturnType<typeof loadThreadState>>;
+
+export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[] } {
+  const deliveries = s.rounds.flatMap((r) => r.deliveries);
+  const providerName = new Map(deliveries.map((d) => [d.providerId, d.provider.name]));
+  const grade = new Map(deliveries.map((d) => [d.providerId, d.provider.ofstedGrade]));
+  const responseById = new Map(s.responses.map((r) => [r.id, r]));
+  const decidedResponses = new Set(s.decisions.map((d) => d.responseId));
+  const live = s.status === "offers_received" || s.status === "recirculated";
+  const items: ThreadItem[] = [];
+
+  for (const [i, round] of s.rounds.entries()) {
+    items.push({
+      kind: "round_opened",
+      key: `round:${round.number}:opened`,
+      roundNumber: round.number,
+      deliveries: round.deliveries.length,
+      closesAt: round.closesAt,
+    });
+    for (const d of round.deliveries.filter((x) => x.state === "failed")) {
+      items.push({
+        kind: "delivery_failed",
+        key: `failed:${d.id}`,
+        providerName: d.provider.name,
+        error: d.lastError ?? "unknown error",
+      });
+    }
+    if (round.closedAt) {
+      const next = s.rounds[i + 1];
+      const outcome = next ? "recirculated" : s.status === "expired" ? "expired" : "kept";
+      items.push({ kind: "round_closed", key: `round:${round.number}:closed`, roundNumber: round.number, outcome });
+    }
+  }
+  for (const r of s.responses) {
+    const name = providerName.get(r.providerId) ?? "A provider";
+    if (r.type === "offer") {
+      items.push({
+        kind: "offer",
+        key: `response:${r.id}`,
+        responseId: r.id,
+        providerName: name,
+        ofstedGrade: grade.get(r.providerId) ?? null,
+        weeklyCostGbp: gbp(r.weeklyCostPence),
+        startDate: r.startDate?.toISOString().slice(0, 10) ?? "",
+        needsMet: r.needsMet ?? "",
+        notes: r.notes,
+        actionable: live && !decidedResponses.has(r.id),
+      });
+    } else if (r.type === "decline") {
+      items.push({
+        kind: "decline",
+        key: `response:${r.id}`,
+        providerName: name,
+        reasonText: DECLINE_REASON_TEXT[r.declineReason ?? "other"] ?? "Other",
+        notes: r.notes,
+      });
+    } else {
+      items.push({
+        kind: "question",
+        key: `response:${r.id}`,
+        responseId: r.id,
+        providerName: name,
+        question: r.question ?? "",
+      });
+    }
+  }
+  for (const d of s.decisions) {
+    const offer = responseById.get(d.responseId);
+    const name = providerName.get(offer?.providerId ?? "") ?? "A provider";
+    const cost = gbp(offer?.weeklyCostPence ?? null);
+    if (
+      d.kind === "approve" &&
+      !d.secondApprover &&
+      s.status === "awaiting_second_approval" &&
+      s.pendingApprovalId === d.id
+    ) {
+      items.push({
+        kind: "second_approval_needed",
+        key: `decision:${d.id}:pending`,
+        referralId: s.id,
+        providerName: name,
+        weeklyCostGbp: cost,
+        firstApproverId: d.decidedBy,
+      });
+    } else if (d.kind === "approve" && s.status === "placed" && s.pendingApprovalId === d.id) {
+      items.push({
+        kind: "decision",
+        key: `decision:${d.id}:placed`,
+        outcome: "placed",
+        providerName: name,
+        weeklyCostGbp: cost,
+        decidedBy: [d.decidedBy, ...(d.secondApprover ? [d.secondApprover] : [])],
+      });
+    } else if (d.kind === "reject") {
+      const refused = Boolean(d.secondApprover);
+      items.push({
+        kind: "decision",
+        key: `decision:${d.id}:${refused ? "refused" : "declined"}`,
+        outcome: refused ? "second_approval_refused" : "offer_declined",
+        providerName: name,
+        weeklyCostGbp: cost,
+        decidedBy: refused ? [d.secondApprover!] : [d.decidedBy],
+      });
+    }
+  }
+  for (const d of deliveries) {
+    for (const m of d.messages.filter((x) => x.kind === "answer")) {
+      items.push({
+        kind: "answer_sent",
+        key: `answer:${m.id}`,
+        providerName: d.provider.name,
+        answer: m.text ?? "",
+        answeredBy: m.createdBy ?? "ART",
+      });
+    }
+  }
+  if (s.status === "withdrawn") items.push({ kind: "withdrawn", key: "withdrawn", reason: s.statusReason ?? "" });
+  return { card: cardOf(s, deliveries, providerName), items };
+}
+
+function cardOf(
+  s: State,
+  deliveries: State["rounds"][number]["deliveries"],
+  providerName: Map<string, string>,
+): ReferralCard {
+  const round = s.rounds.at(-1);
+  const count = (t: string) => s.responses.filter((r) => r.type === t).length;
+  const offers = count("offer");
+  const placedDecision = s.status === "placed" ? s.decisions.find((d) => d.id === s.pendingApprovalId) : undefined;
+  const placedOffer = placedDecision ? s.responses.find((r) => r.id === placedDecision.responseId) : undefined;
+  const placement = placedOffer
+    ? {
+        providerName: providerName.get(placedOffer.providerId) ?? "A provider",
+        weeklyCostGbp: gbp(placedOffer.weeklyCostPence),
+      }
+    : undefined;
+  const closes = round ? when(round.closesAt) : "";
+  const statusText: Record<ReferralState, string> = {
+    draft: "Draft",
+    open: `Open: round ${round?.number ?? 1} closes ${closes}`,
+    offers_received: `${offers} offer${offers === 1 ? "" : "s"} to review; round ${round?.number ?? 1} closes ${closes}`,
+    awaiting_second_approval: "Approved, waiting for a second (senior) approver",
+    placed: placement
+      ? `Placed with ${placement.providerName} at £${placement.weeklyCostGbp.toLocaleString("en-GB")}/week`
+      : "Placed",
+    recirculated: `Recirculated: round ${round?.number ?? 1} closes ${closes}`,
+    withdrawn: `Withdrawn: ${s.statusReason ?? ""}`,
+    expired: `Expired unplaced after ${s.rounds.length} rounds`,
+  };
+  const p = broadcastProfileOf(s);
+  return {
+    referralId: s.id,
+    reference: p.reference,
+    lotNumber: p.lotNumber,
+    lotName: p.lotName,
+    ageYears: p.ageYears,
+    gender: p.gender,
+    needCodes: p.needCodes,
+    ehcp: p.ehcp,
+    legalStatus: p.legalStatus,
+    area: p.area,
+    urgency: p.urgency,
+    requiredBy: p.requiredBy,
+    status: s.status,
+    statusText: statusText[s.status],
+    roundNumber: round?.number ?? 0,
+    counts: {
+      sent: deliveries.filter((d) => d.state === "delivered").length,
+      failed: deliveries.filter((d) => d.state === "failed").length,
+      offers,
+      declines: count("decline"),
+      questions: count("question"),
+    },
+    ...(placement ? { placement } : {}),
+  };
+}

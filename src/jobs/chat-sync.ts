@@ -1,0 +1,25 @@
+// Updates a referral's chat thread on one platform. Jobs are keyed by a one-second bucket, so every event in
+// that second is covered by one run (bursts coalesce), and an event a second later gets a run of its own.
+import { z } from "zod";
+import { SyncLater, syncThread } from "../chat/sync.js";
+import { DeliveryError } from "../errors.js";
+import type { JobDeps } from "./deps.js";
+import { type JobType, jobIdOf } from "./job-type.js";
+
+const payload = z.object({ referralId: z.uuid(), platform: z.enum(["slack", "teams"]), bucket: z.number().int() });
+
+export const chatSyncJob: JobType<typeof payload, JobDeps> = {
+  name: "chat-sync",
+  payload,
+  jobId: (p) => jobIdOf("chat-sync", p.platform, p.referralId, p.bucket),
+  async handle(deps, p, ctx) {
+    try {
+      await syncThread(deps, p.referralId, p.platform);
+    } catch (err) {
+      if (err instanceof SyncLater) return ctx.retryLater(err.ms);
+      // The platform's 429: wait as long as it asks, without using up an attempt.
+      if (err instanceof DeliveryError && err.status === 429) return ctx.retryLater(err.retryAfterMs ?? 1000);
+      throw err;
+    }
+  },
+};

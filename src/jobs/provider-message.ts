@@ -1,0 +1,45 @@
+// Sends one follow-up message (outcome, answer) to a provider by the channel of its delivery. Idempotent: a sent
+// or failed message is never sent again; the message id (the row's id) is stable across retries.
+import { z } from "zod";
+import { destinationOf } from "../delivery/destination-limiter.js";
+import { loadDelivery, outboundFor } from "../delivery/outbound.js";
+import { DeliveryError } from "../errors.js";
+import type { OutboundKind } from "../ports.js";
+import type { JobDeps } from "./deps.js";
+import { type JobType, jobIdOf } from "./job-type.js";
+
+const payload = z.object({ messageId: z.uuid() });
+
+export const providerMessageJob: JobType<typeof payload, JobDeps> = {
+  name: "provider-message",
+  payload,
+  jobId: (p) => jobIdOf("pmsg", p.messageId),
+  async handle(deps, p, ctx) {
+    const m = await deps.db.providerMessage.findUnique({ where: { id: p.messageId } });
+    if (!m || m.state !== "pending") return;
+    const d = await loadDelivery(deps.db, m.deliveryId);
+    const channel = d ? deps.channels[d.channel] : undefined;
+    if (!d || !channel) throw new DeliveryError(`no channel for provider message ${m.id}`, undefined);
+    const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
+    if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
+    try {
+      await deps.db.providerMessage.update({ where: { id: m.id }, data: { attempts: { increment: 1 } } });
+      const message = { ...outboundFor(d, m.kind as OutboundKind, deps.config, m.text ?? undefined), messageId: m.id };
+      await channel.send(message);
+      await deps.db.providerMessage.update({
+        where: { id: m.id },
+        data: { state: "sent", sentAt: deps.clock.now(), lastError: null },
+      });
+    } catch (err) {
+      const final = (err instanceof DeliveryError && !err.retryable) || ctx.attempt >= ctx.maxAttempts;
+      const lastError = err instanceof Error ? err.message.slice(0, 500) : "unknown error";
+      await deps.db.providerMessage.update({
+        where: { id: m.id },
+        data: { lastError, ...(final ? { state: "failed" } : {}) },
+      });
+      throw err;
+    } finally {
+      await release();
+    }
+  },
+};
