@@ -37,6 +37,11 @@ const keyRing = z.string().transform((raw, ctx) => {
   return keys;
 });
 
+const idList = z
+  .string()
+  .default("")
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
 // Only for development and tests: production refuses to start with it (see refine below).
 export const DEV_TOKEN_SECRET = "dev-only-response-token-secret-not-for-production";
 export const DEV_DATA_KEYS = "dev:ZGV2LW9ubHkta2V5LW5ldmVyLXVzZS1pbi1wcm9kISE=";
@@ -107,6 +112,14 @@ const schema = z
     // Chat threads: events within this window become one update; one post per channel per interval.
     CHAT_COALESCE_MS: intFrom(1000, 50),
     CHAT_CHANNEL_INTERVAL_MS: intFrom(1100, 0),
+    // Slack (all unset = Slack off). SLACK_API_URL points the Web API client elsewhere (tests: a local fake).
+    SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, "must be a bot token (xoxb-...)").optional(),
+    SLACK_API_URL: z.url().default("https://slack.com/api/"),
+    SLACK_REFERRALS_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/, "must be a channel id like C0123ABCD").optional(),
+    // ART members and senior approvers, as Slack user ids "U012,U034".
+    SLACK_ART_USER_IDS: idList,
+    SLACK_SENIOR_USER_IDS: idList,
     // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
     ART_API_TOKENS: z
       .string()
@@ -122,6 +135,14 @@ const schema = z
         code: "custom",
         path: ["RESTRICTED_DATA_ACTIVE_KEY"],
         message: "is not a key id in RESTRICTED_DATA_KEYS",
+      });
+    }
+    const slack = [c.SLACK_SIGNING_SECRET, c.SLACK_BOT_TOKEN, c.SLACK_REFERRALS_CHANNEL];
+    if (slack.some(Boolean) && !slack.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SLACK_BOT_TOKEN"],
+        message: "Slack needs SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_REFERRALS_CHANNEL together",
       });
     }
     if (c.NODE_ENV === "production" && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
