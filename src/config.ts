@@ -40,7 +40,12 @@ const keyRing = z.string().transform((raw, ctx) => {
 const idList = z
   .string()
   .default("")
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 // Only for development and tests: production refuses to start with it (see refine below).
 export const DEV_TOKEN_SECRET = "dev-only-response-token-secret-not-for-production";
@@ -114,9 +119,15 @@ const schema = z
     CHAT_CHANNEL_INTERVAL_MS: intFrom(1100, 0),
     // Slack (all unset = Slack off). SLACK_API_URL points the Web API client elsewhere (tests: a local fake).
     SLACK_SIGNING_SECRET: z.string().min(8).optional(),
-    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, "must be a bot token (xoxb-...)").optional(),
+    SLACK_BOT_TOKEN: z
+      .string()
+      .regex(/^xoxb-/, "must be a bot token (xoxb-...)")
+      .optional(),
     SLACK_API_URL: z.url().default("https://slack.com/api/"),
-    SLACK_REFERRALS_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/, "must be a channel id like C0123ABCD").optional(),
+    SLACK_REFERRALS_CHANNEL: z
+      .string()
+      .regex(/^[CG][A-Z0-9]+$/, "must be a channel id like C0123ABCD")
+      .optional(),
     // ART members and senior approvers, as Slack user ids "U012,U034".
     SLACK_ART_USER_IDS: idList,
     SLACK_SENIOR_USER_IDS: idList,
