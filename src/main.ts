@@ -4,7 +4,10 @@ import type { Worker } from "bullmq";
 import { EmailChannel } from "../adapters/email/email-channel.js";
 import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
+import { mountSlack } from "../adapters/slack/slack-app.js";
+import { SlackChat, slackClient } from "../adapters/slack/slack-chat.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
+import { performAction, submitReferral } from "./chat/actions.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
 import { requestThreadSync } from "./chat/request-sync.js";
 import type { Config } from "./config.js";
@@ -78,7 +81,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         (event) => requestThreadSync({ db, clock, queues, coalesceMs: config.CHAT_COALESCE_MS }, event.referralId),
         ...(opts.subscribers ?? []),
       ],
-      chats: opts.chats ?? {},
+      chats: opts.chats ?? chatsFromConfig(config),
       chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, config.CHAT_CHANNEL_INTERVAL_MS),
       limiter: new DestinationLimiter(
         redis,
@@ -124,6 +127,25 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
       apiTokens: parseApiTokens(config.ART_API_TOKENS),
     });
+    if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
+      const core = { db, clock, config, queues, logger };
+      mountSlack(app, {
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        botToken: config.SLACK_BOT_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        referralsChannel: config.SLACK_REFERRALS_CHANNEL,
+        artUserIds: config.SLACK_ART_USER_IDS,
+        seniorUserIds: config.SLACK_SENIOR_USER_IDS,
+        logger,
+        core: {
+          submitReferral: (args) => submitReferral(core, args),
+          performAction: (platform, actor, action) => performAction(core, platform, actor, action),
+          referenceOf: async (id) =>
+            (await db.referral.findUniqueOrThrow({ where: { id }, select: { reference: true } })).reference,
+        },
+      });
+      logger.info("slack endpoint mounted at /slack/events");
+    }
     app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
     const inbound = { db, clock, secret: config.RESPONSE_TOKEN_SECRET, logger };
     app.use(
@@ -157,5 +179,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       await redis.quit().catch(() => undefined);
       await db.$disconnect();
     },
+  };
+}
+
+/** The chat platforms whose settings are present. */
+function chatsFromConfig(config: Config): JobDeps["chats"] {
+  return {
+    ...(config.SLACK_BOT_TOKEN
+      ? { slack: new SlackChat(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL)) }
+      : {}),
   };
 }

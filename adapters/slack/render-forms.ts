@@ -1,0 +1,179 @@
+// The modals: the referral form (block ids are the core's field paths, so field errors map straight back),
+// the ART-only restricted-details view, and the answer to a provider's question.
+import {
+  GENDERS,
+  LEGAL_STATUSES,
+  NEED_CODE_VALUES,
+  type NewReferral,
+  type RestrictedDetails,
+} from "../../src/domain/referral-input.js";
+import { cut } from "./escape.js";
+
+type Block = Record<string, unknown>;
+const A = "v"; // every input's action_id: the block id says which field it is
+const plain = (text: string) => ({ type: "plain_text", text });
+const option = (value: string, text = value) => ({ text: plain(text), value });
+const input = (blockId: string, label: string, element: Block, optional = false): Block => ({
+  type: "input",
+  block_id: blockId,
+  label: plain(label),
+  optional,
+  element: { ...element, action_id: A },
+});
+const text = (multiline = false, max = 1000) => ({ type: "plain_text_input", multiline, max_length: max });
+const select = (values: readonly string[] | [string, string][]) => ({
+  type: "static_select",
+  options: values.map((v) => (Array.isArray(v) ? option(v[0], v[1]) : option(v))),
+});
+
+const LOTS: [string, string][] = [
+  ["1", "1 Independent Fostering Agencies"],
+  ["2", "2 Residential Children's Homes"],
+  ["3", "3 Independent Special Education / Post-16"],
+  ["4", "4 Out of School Tuition"],
+  ["5", "5 Post-16 Alternative Provision"],
+];
+
+export function referralModal(): Block {
+  return {
+    type: "modal",
+    callback_id: "referral_form",
+    title: plain("New referral"),
+    submit: plain("Raise referral"),
+    close: plain("Cancel"),
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: "*Anonymised profile*: this is what providers see." } },
+      input("profile.lotNumber", "Lot", select(LOTS)),
+      input("profile.ageYears", "Age (years)", {
+        type: "number_input",
+        is_decimal_allowed: false,
+        min_value: "0",
+        max_value: "25",
+      }),
+      input("profile.gender", "Gender", select(GENDERS)),
+      input(
+        "profile.needCodes",
+        "Needs (SEN primary need codes)",
+        { type: "multi_static_select", options: NEED_CODE_VALUES.map((n) => option(n)) },
+        true,
+      ),
+      input(
+        "profile.ehcp",
+        "EHCP",
+        select([
+          ["yes", "Yes"],
+          ["no", "No"],
+        ]),
+      ),
+      input("profile.legalStatus", "Legal status", select(LEGAL_STATUSES)),
+      input("profile.area", "Area (postcode district, e.g. PE1)", text(false, 40)),
+      input(
+        "profile.urgency",
+        "Urgency",
+        select([
+          ["emergency", "Emergency (same day)"],
+          ["standard", "Standard"],
+        ]),
+      ),
+      input("profile.requiredBy", "Required by", { type: "datepicker" }),
+      input("profile.summary", "Summary (no names, no identifying details)", text(true, 1000)),
+      { type: "header", text: plain("Restricted details (ART only, encrypted)") },
+      input("restricted.childName", "Child's name", text(false, 200)),
+      input("restricted.dateOfBirth", "Date of birth", { type: "datepicker" }),
+      input("restricted.caseSystemId", "Case system id", text(false, 100), true),
+      input("restricted.address", "Address", text(true, 500), true),
+      input("restricted.narrative", "Narrative", text(true, 3000), true),
+      input("restricted.risks", "Risks", text(true, 3000), true),
+    ],
+  };
+}
+
+type StateValue = {
+  value?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: { value: string }[];
+  selected_date?: string | null;
+};
+export type ViewState = Record<string, Record<string, StateValue>>;
+
+/** The submitted modal as the core's NewReferral shape (the core validates it). */
+export function modalValuesToInput(values: ViewState): NewReferral {
+  const get = (id: string) => values[id]?.[A];
+  const str = (id: string) => {
+    const v = get(id);
+    return v?.value ?? v?.selected_option?.value ?? v?.selected_date ?? undefined;
+  };
+  const opt = (id: string) => str(id) || undefined;
+  return {
+    profile: {
+      lotNumber: Number(str("profile.lotNumber")),
+      ageYears: Number(str("profile.ageYears")),
+      gender: str("profile.gender") as NewReferral["profile"]["gender"],
+      needCodes: (get("profile.needCodes")?.selected_options ?? []).map(
+        (o) => o.value,
+      ) as NewReferral["profile"]["needCodes"],
+      ehcp: str("profile.ehcp") === "yes",
+      legalStatus: str("profile.legalStatus") as NewReferral["profile"]["legalStatus"],
+      area: str("profile.area") ?? "",
+      urgency: str("profile.urgency") as NewReferral["profile"]["urgency"],
+      requiredBy: str("profile.requiredBy") as unknown as Date,
+      summary: str("profile.summary") ?? "",
+    },
+    restricted: {
+      childName: str("restricted.childName") ?? "",
+      dateOfBirth: str("restricted.dateOfBirth") as unknown as Date,
+      caseSystemId: opt("restricted.caseSystemId"),
+      address: opt("restricted.address"),
+      narrative: opt("restricted.narrative"),
+      risks: opt("restricted.risks"),
+    },
+  };
+}
+
+/** Field errors keyed by block id, first message each, as Slack's response_action "errors" wants. */
+export function modalErrors(fieldErrors: Record<string, string[]>): Record<string, string> {
+  const blockIds = new Set((referralModal().blocks as { block_id?: string }[]).map((b) => b.block_id).filter(Boolean));
+  const out: Record<string, string> = {};
+  for (const [path, messages] of Object.entries(fieldErrors)) {
+    const blockId = blockIds.has(path) ? path : "profile.summary";
+    out[blockId] ??= cut(`${blockId === path ? "" : `${path}: `}${messages[0] ?? "is not valid"}`, 150);
+  }
+  return out;
+}
+
+export function detailsModal(reference: string, d: RestrictedDetails): Block {
+  const row = (label: string, value: string | undefined) => ({
+    type: "section",
+    text: { type: "plain_text", text: cut(`${label}: ${value || "-"}`, 3000) },
+  });
+  return {
+    type: "modal",
+    title: plain(cut(`Details ${reference}`, 24)),
+    close: plain("Close"),
+    blocks: [
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: "Restricted: do not copy into the channel. This view has been recorded." }],
+      },
+      row("Name", d.childName),
+      row("Date of birth", d.dateOfBirth.toISOString().slice(0, 10)),
+      row("Case system id", d.caseSystemId),
+      row("Address", d.address),
+      row("Narrative", d.narrative),
+      row("Risks", d.risks),
+    ],
+  };
+}
+
+export function answerModal(responseId: string): Block {
+  return {
+    type: "modal",
+    callback_id: "answer_question_form",
+    private_metadata: responseId,
+    title: plain("Answer the provider"),
+    submit: plain("Send answer"),
+    blocks: [input("answer", "Your answer (goes to the provider; no names or identifying details)", text(true, 3000))],
+  };
+}
+
+export const answerOf = (values: ViewState) => values.answer?.[A]?.value ?? "";

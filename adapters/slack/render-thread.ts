@@ -1,0 +1,157 @@
+// Block Kit for the referral card and its timeline. Only the anonymised profile is ever rendered here.
+import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
+import { cut, LIMITS, safeText } from "./escape.js";
+
+type Block = Record<string, unknown>;
+
+const money = (gbp: number) => `£${gbp.toLocaleString("en-GB", { maximumFractionDigits: 2 })}`;
+const section = (text: string): Block => ({
+  type: "section",
+  text: { type: "mrkdwn", text: cut(text, LIMITS.sectionText) },
+});
+const button = (text: string, actionId: string, value: string, style?: "primary" | "danger"): Block => ({
+  type: "button",
+  text: { type: "plain_text", text: cut(text, LIMITS.buttonText) },
+  action_id: actionId,
+  value,
+  ...(style ? { style } : {}),
+});
+const field = (label: string, value: string) => ({
+  type: "mrkdwn",
+  text: cut(`*${label}*\n${safeText(value, 1900)}`, LIMITS.fieldText),
+});
+const actorName = (id: string) => (id.startsWith("slack:") ? `<@${id.slice(6)}>` : safeText(id));
+
+export function cardBlocks(card: ReferralCard): Block[] {
+  const c = card.counts;
+  return [
+    {
+      type: "header",
+      text: {
+        type: "plain_text",
+        text: cut(`${card.urgency === "emergency" ? "EMERGENCY " : ""}Referral ${card.reference}`, LIMITS.header),
+      },
+    },
+    section(`*Status:* ${safeText(card.statusText)}`),
+    {
+      type: "section",
+      fields: [
+        field("Lot", `${card.lotNumber} ${card.lotName}`),
+        field("Age / gender", `${card.ageYears}, ${card.gender}`),
+        field("Needs", card.needCodes.join(", ") || "None given"),
+        field("EHCP / legal status", `${card.ehcp ? "EHCP" : "No EHCP"}, ${card.legalStatus}`),
+        field("Area", card.area),
+        field("Urgency / required by", `${card.urgency}, ${card.requiredBy}`),
+      ],
+    },
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `Round ${card.roundNumber} · sent to ${c.sent} · ${c.offers} offers · ${c.declines} declines · ${c.questions} questions${c.failed ? ` · ${c.failed} failed deliveries` : ""}`,
+        },
+      ],
+    },
+    { type: "actions", elements: [button("View details (ART)", "view_details", card.referralId)] },
+  ];
+}
+
+export function itemBlocks(item: ThreadItem): Block[] {
+  switch (item.kind) {
+    case "round_opened":
+      return [
+        section(
+          `:outbox_tray: Round ${item.roundNumber} sent to ${item.deliveries} providers; closes ${item.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+        ),
+      ];
+    case "offer":
+      return [
+        section(
+          `:house: *Offer from ${safeText(item.providerName, 200)}*${item.ofstedGrade ? ` (Ofsted: ${safeText(item.ofstedGrade, 40)})` : ""}\n` +
+            `*${money(item.weeklyCostGbp)}/week*, from ${item.startDate}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
+        ),
+        ...(item.actionable
+          ? [
+              {
+                type: "actions",
+                elements: [
+                  button("Approve", "approve_offer", item.responseId, "primary"),
+                  button("Decline", "decline_offer", item.responseId, "danger"),
+                ],
+              },
+            ]
+          : []),
+      ];
+    case "decline":
+      return [
+        section(
+          `:no_entry_sign: ${safeText(item.providerName, 200)} declined: ${safeText(item.reasonText, 200)}${item.notes ? ` (${safeText(item.notes, 500)})` : ""}`,
+        ),
+      ];
+    case "question":
+      return [
+        section(`:question: *${safeText(item.providerName, 200)} asks:* ${safeText(item.question, 2500)}`),
+        { type: "actions", elements: [button("Reply", "answer_question", item.responseId)] },
+      ];
+    case "delivery_failed":
+      return [section(`:warning: Could not reach ${safeText(item.providerName, 200)}: ${safeText(item.error, 500)}`)];
+    case "round_closed":
+      return [
+        section(
+          `:hourglass: Round ${item.roundNumber} closed${item.outcome === "recirculated" ? "; recirculating" : item.outcome === "expired" ? "; the referral has expired unplaced" : ""}`,
+        ),
+      ];
+    case "second_approval_needed":
+      return [
+        section(
+          `:raised_hand: ${actorName(item.firstApproverId)} approved ${safeText(item.providerName, 200)} at ${money(item.weeklyCostGbp)}/week. A second, senior approver is needed.`,
+        ),
+        {
+          type: "actions",
+          elements: [
+            button("Give second approval", "second_approve", item.referralId, "primary"),
+            button("Refuse", "second_refuse", item.referralId, "danger"),
+          ],
+        },
+      ];
+    case "decision": {
+      const by = item.decidedBy.map(actorName).join(" and ");
+      const text = {
+        placed: `:white_check_mark: *Placed* with ${safeText(item.providerName, 200)} at ${money(item.weeklyCostGbp)}/week, approved by ${by}.`,
+        offer_declined: `Offer from ${safeText(item.providerName, 200)} declined by ${by}.`,
+        second_approval_refused: `Second approval refused by ${by} for ${safeText(item.providerName, 200)}.`,
+      }[item.outcome];
+      return [section(text)];
+    }
+    case "answer_sent":
+      return [
+        section(
+          `:speech_balloon: ${actorName(item.answeredBy)} answered ${safeText(item.providerName, 200)}: ${safeText(item.answer, 2500)}`,
+        ),
+      ];
+    case "withdrawn":
+      return [section(`Referral withdrawn: ${safeText(item.reason, 1000)}`)];
+  }
+}
+
+/** Items grouped into messages of at most 50 blocks each. */
+export function threadMessages(items: ThreadItem[]): Block[][] {
+  const messages: Block[][] = [];
+  let current: Block[] = [];
+  for (const item of items) {
+    const blocks = itemBlocks(item);
+    if (current.length + blocks.length + 1 > LIMITS.blocksPerMessage) {
+      messages.push(current);
+      current = [];
+    }
+    if (current.length) current.push({ type: "divider" });
+    current.push(...blocks);
+  }
+  if (current.length) messages.push(current);
+  return messages;
+}
+
+export function summaryText(items: ThreadItem[]): string {
+  return cut(items.map((i) => i.kind.replace(/_/g, " ")).join(", "), 300);
+}

@@ -1,0 +1,156 @@
+// Slack on the service's one Express app: Bolt's receiver at POST /slack/events checks every request's signature
+// and timestamp. Handlers ack first (Slack wants an answer within 3 s) and do the work after, except the form
+// submission, whose validation answer must travel in the ack itself (a fast database transaction).
+import bolt from "@slack/bolt";
+import type { Express } from "express";
+import type { ChatAction } from "../../src/chat/port.js";
+import type { RestrictedDetails } from "../../src/domain/referral-input.js";
+import type { Logger } from "../../src/logger.js";
+import type { Actor } from "../../src/ports.js";
+import {
+  answerModal,
+  answerOf,
+  detailsModal,
+  modalErrors,
+  modalValuesToInput,
+  referralModal,
+  type ViewState,
+} from "./render-forms.js";
+import { callSlack, slackClient } from "./slack-chat.js";
+
+const { App, ExpressReceiver } = bolt;
+
+/** The two things Slack needs from the core (src/chat/actions.ts provides them). */
+export interface SlackCore {
+  submitReferral(args: {
+    platform: "slack";
+    channelId: string;
+    actor: Actor;
+    input: unknown;
+    sourceKey: string;
+  }): Promise<
+    { ok: true; referralId: string; reference: string } | { ok: false; fieldErrors: Record<string, string[]> }
+  >;
+  performAction(
+    platform: "slack",
+    actor: Actor,
+    action: ChatAction,
+  ): Promise<{ ok: true; text: string; details?: RestrictedDetails } | { ok: false; code: string; text: string }>;
+  referenceOf(referralId: string): Promise<string>;
+}
+
+export interface SlackOptions {
+  signingSecret: string;
+  botToken: string;
+  apiUrl: string;
+  referralsChannel: string;
+  artUserIds: string[];
+  seniorUserIds: string[];
+  core: SlackCore;
+  logger: Logger;
+}
+
+export function mountSlack(web: Express, o: SlackOptions): void {
+  const receiver = new ExpressReceiver({
+    signingSecret: o.signingSecret,
+    endpoints: "/slack/events",
+    app: web,
+    processBeforeResponse: false,
+  });
+  const client = slackClient(o.botToken, o.apiUrl);
+  // botId/botUserId given and token verification off: no call to Slack at boot (STACK.md).
+  const app = new App({
+    receiver,
+    token: o.botToken,
+    botId: "B_REFERRAL_BOT",
+    botUserId: "U_REFERRAL_BOT",
+    tokenVerificationEnabled: false,
+    clientOptions: { slackApiUrl: o.apiUrl, retryConfig: { retries: 0 } },
+  });
+  const actorOf = (userId: string): Actor => ({
+    id: `slack:${userId}`,
+    art: o.artUserIds.includes(userId),
+    senior: o.seniorUserIds.includes(userId),
+  });
+  const tell = (userId: string, text: string) =>
+    callSlack("chat.postEphemeral", () =>
+      client.chat.postEphemeral({ channel: o.referralsChannel, user: userId, text }),
+    ).catch((err: Error) => o.logger.warn({ error: err.message }, "slack notice failed"));
+  const openForm = (triggerId: string) =>
+    callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: referralModal() as never }));
+
+  app.command("/referral", async ({ ack, command }) => {
+    await ack();
+    await openForm(command.trigger_id);
+  });
+  app.shortcut("new_referral", async ({ ack, shortcut }) => {
+    await ack();
+    await openForm(shortcut.trigger_id);
+  });
+
+  app.view("referral_form", async ({ ack, view, body }) => {
+    const result = await o.core.submitReferral({
+      platform: "slack",
+      channelId: o.referralsChannel,
+      actor: actorOf(body.user.id),
+      input: modalValuesToInput(view.state.values as ViewState),
+      sourceKey: `slack:view:${view.id}`,
+    });
+    if (!result.ok) {
+      await ack({ response_action: "errors", errors: modalErrors(result.fieldErrors) });
+      return;
+    }
+    await ack();
+    await tell(
+      body.user.id,
+      `Referral ${result.reference} raised. Its card and thread are in <#${o.referralsChannel}>.`,
+    );
+  });
+
+  const act = async (userId: string, action: ChatAction) => {
+    const result = await o.core.performAction("slack", actorOf(userId), action);
+    if (!result.ok || result.text) await tell(userId, result.text);
+    return result;
+  };
+  for (const [actionId, toAction] of [
+    ["approve_offer", (v: string) => ({ type: "approve_offer", responseId: v })],
+    ["decline_offer", (v: string) => ({ type: "decline_offer", responseId: v })],
+    ["second_approve", (v: string) => ({ type: "second_approval", referralId: v, approve: true })],
+    ["second_refuse", (v: string) => ({ type: "second_approval", referralId: v, approve: false })],
+  ] as [string, (v: string) => ChatAction][]) {
+    app.action(actionId, async ({ ack, body, action }) => {
+      await ack();
+      await act(body.user.id, toAction((action as { value: string }).value));
+    });
+  }
+  app.action("view_details", async ({ ack, body, action }) => {
+    await ack();
+    const referralId = (action as { value: string }).value;
+    const result = await act(body.user.id, { type: "view_details", referralId });
+    if (result.ok && result.details) {
+      const reference = await o.core.referenceOf(referralId);
+      const triggerId = (body as { trigger_id: string }).trigger_id;
+      await callSlack("views.open", () =>
+        client.views.open({ trigger_id: triggerId, view: detailsModal(reference, result.details!) as never }),
+      );
+    }
+  });
+  app.action("answer_question", async ({ ack, body, action }) => {
+    await ack();
+    const triggerId = (body as { trigger_id: string }).trigger_id;
+    await callSlack("views.open", () =>
+      client.views.open({ trigger_id: triggerId, view: answerModal((action as { value: string }).value) as never }),
+    );
+  });
+  app.view("answer_question_form", async ({ ack, view, body }) => {
+    await ack();
+    await act(body.user.id, {
+      type: "answer_question",
+      responseId: view.private_metadata,
+      answer: answerOf(view.state.values as ViewState),
+    });
+  });
+  app.error(async (err) => {
+    o.logger.error({ error: err.message.slice(0, 300) }, "slack handler failed");
+  });
+}
