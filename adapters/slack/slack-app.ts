@@ -1,7 +1,7 @@
 // Slack on the service's one Express app: Bolt's receiver at POST /slack/events checks every request's signature
 // and timestamp. Handlers ack first (Slack wants an answer within 3 s) and do the work after, except the form
 // submission, whose validation answer must travel in the ack itself (a fast database transaction).
-import bolt from "@slack/bolt";
+import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
 import type { ChatAction } from "../../src/chat/port.js";
 import type { RestrictedDetails } from "../../src/domain/referral-input.js";
@@ -17,8 +17,6 @@ import {
   type ViewState,
 } from "./render-forms.js";
 import { callSlack, slackClient } from "./slack-chat.js";
-
-const { App, ExpressReceiver } = bolt;
 
 /** The two things Slack needs from the core (src/chat/actions.ts provides them). */
 export interface SlackCore {

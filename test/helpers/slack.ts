@@ -1,0 +1,189 @@
+// A local fake of Slack's Web API (the only fake allowed: a vendor's cloud API), which records and checks every
+// call, and requests signed exactly as Slack signs them, for the real Bolt receiver.
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export class FakeSlackApi {
+  readonly calls: SlackCall[] = [];
+  readonly rejected: { method: string; error: string }[] = [];
+  enforceRateLimit = false;
+  private server?: Server;
+  private ts = 1_700_000_000_000;
+  private lastPost = new Map<string, number>();
+  port = 0;
+  constructor(private readonly token: string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let raw = "";
+      req.on("data", (d) => {
+        raw += d;
+      });
+      req.on("end", () => {
+        const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
+        const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+          res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+        };
+        if (req.headers.authorization !== `Bearer ${this.token}`)
+          return send(200, { ok: false, error: "invalid_auth" });
+        const args = parseArgs(raw, String(req.headers["content-type"]));
+        const problem = checkBlocks(args);
+        if (problem) {
+          this.rejected.push({ method, error: problem });
+          return send(200, { ok: false, error: "invalid_blocks", detail: problem });
+        }
+        if (this.enforceRateLimit && (method === "chat.postMessage" || method === "chat.update")) {
+          const channel = String(args.channel);
+          const last = this.lastPost.get(channel) ?? 0;
+          if (Date.now() - last < 1000) {
+            this.rejected.push({ method, error: "ratelimited" });
+            return send(429, { ok: false, error: "ratelimited" }, { "retry-after": "1" });
+          }
+          this.lastPost.set(channel, Date.now());
+        }
+        this.calls.push({ method, args, at: Date.now() });
+        const ts = `${Math.floor(++this.ts / 1000)}.${String(this.ts % 1000).padStart(6, "0")}`;
+        if (method === "chat.postMessage") return send(200, { ok: true, channel: args.channel, ts, message: { ts } });
+        if (method === "chat.update") return send(200, { ok: true, channel: args.channel, ts: args.ts });
+        if (method === "chat.postEphemeral") return send(200, { ok: true, message_ts: ts });
+        if (method === "views.open" || method === "views.update")
+          return send(200, { ok: true, view: { id: `V${this.ts}` } });
+        return send(200, { ok: false, error: "unknown_method" });
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  of(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((r) => this.server?.close(r));
+  }
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, unknown> {
+  const args: Record<string, unknown> = contentType.includes("json")
+    ? JSON.parse(raw || "{}")
+    : Object.fromEntries(new URLSearchParams(raw));
+  for (const k of ["blocks", "view"]) if (typeof args[k] === "string") args[k] = JSON.parse(args[k] as string);
+  return args;
+}
+
+/** Slack's own limits: at most 50 blocks, section text at most 3000 characters. */
+function checkBlocks(args: Record<string, unknown>): string | undefined {
+  const blocks = (args.blocks ?? (args.view as { blocks?: unknown[] } | undefined)?.blocks) as
+    | { type: string; text?: { text: string } }[]
+    | undefined;
+  if (!blocks) return undefined;
+  if (blocks.length > (args.view ? 100 : 50)) return `too many blocks: ${blocks.length}`;
+  for (const b of blocks)
+    if (b.type === "section" && (b.text?.text.length ?? 0) > 3000) return "section text over 3000";
+  return undefined;
+}
+
+/** A request signed as Slack signs it: v0=HMAC-SHA256(secret, "v0:{timestamp}:{raw body}"). */
+export async function signedSlackRequest(
+  url: string,
+  secret: string,
+  body: string,
+  opts: { timestamp?: number; signature?: string } = {},
+) {
+  const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  const signature = opts.signature ?? `v0=${createHmac("sha256", secret).update(`v0:${ts}:${body}`).digest("hex")}`;
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": ts,
+      "x-slack-signature": signature,
+    },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: () => JSON.parse(text || "{}") as Record<string, unknown> };
+}
+
+export const commandBody = (userId: string, command = "/referral") =>
+  new URLSearchParams({
+    command,
+    text: "",
+    user_id: userId,
+    channel_id: "C_ANY",
+    team_id: "T1",
+    trigger_id: `trig-${userId}`,
+    token: "x",
+    response_url: "http://127.0.0.1/unused",
+  }).toString();
+
+export const payloadBody = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+
+export const blockAction = (userId: string, actionId: string, value: string) =>
+  payloadBody({
+    type: "block_actions",
+    user: { id: userId },
+    team: { id: "T1" },
+    api_app_id: "A1",
+    token: "x",
+    trigger_id: `trig-${actionId}-${userId}`,
+    container: { type: "message" },
+    channel: { id: "C_REF" },
+    actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: String(Date.now() / 1000) }],
+  });
+
+export const viewSubmission = (
+  userId: string,
+  viewId: string,
+  callbackId: string,
+  values: unknown,
+  privateMetadata = "",
+) =>
+  payloadBody({
+    type: "view_submission",
+    user: { id: userId },
+    team: { id: "T1" },
+    api_app_id: "A1",
+    token: "x",
+    view: {
+      id: viewId,
+      type: "modal",
+      callback_id: callbackId,
+      private_metadata: privateMetadata,
+      state: { values },
+      hash: "h",
+    },
+  });
+
+/** The referral modal's state.values for a valid submission (action ids are all "v"). */
+export function modalValues(over: Record<string, unknown> = {}) {
+  const v = (x: unknown) => ({ v: x });
+  return {
+    "profile.lotNumber": v({ type: "static_select", selected_option: { value: "2" } }),
+    "profile.ageYears": v({ type: "number_input", value: "14" }),
+    "profile.gender": v({ type: "static_select", selected_option: { value: "female" } }),
+    "profile.needCodes": v({ type: "multi_static_select", selected_options: [{ value: "SEMH" }] }),
+    "profile.ehcp": v({ type: "static_select", selected_option: { value: "no" } }),
+    "profile.legalStatus": v({ type: "static_select", selected_option: { value: "s31" } }),
+    "profile.area": v({ type: "plain_text_input", value: "PE1" }),
+    "profile.urgency": v({ type: "static_select", selected_option: { value: "standard" } }),
+    "profile.requiredBy": v({ type: "datepicker", selected_date: "2026-12-20" }),
+    "profile.summary": v({ type: "plain_text_input", value: "Needs a calm home; loves drawing." }),
+    "restricted.childName": v({ type: "plain_text_input", value: "Slack Secret Child" }),
+    "restricted.dateOfBirth": v({ type: "datepicker", selected_date: "2012-04-04" }),
+    ...over,
+  };
+}

@@ -1,0 +1,238 @@
+// Slack end to end: real signed requests to the real Bolt receiver, a local fake of the Web API, real webhook
+// providers. /referral -> modal -> submission -> providers -> offer back in the thread -> ART approves -> card
+// updated; non-ART refused; forged or stale signatures refused; a burst of 50 offers leaves no 429 unhandled.
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
+import type { Config } from "../../src/config.js";
+import type { Db } from "../../src/db.js";
+import type { Service } from "../../src/main.js";
+import { ensureLots } from "../../src/providers/directory.js";
+import { capturingLogger, isolatedEnv } from "../helpers/env.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { startTestService } from "../helpers/service.js";
+import {
+  blockAction,
+  commandBody,
+  FakeSlackApi,
+  modalValues,
+  signedSlackRequest,
+  viewSubmission,
+} from "../helpers/slack.js";
+
+const SECRET = "slack-signing-secret-for-tests";
+const TOKEN = "xoxb-test-token";
+const slack = new FakeSlackApi(TOKEN);
+const receivers = new WebhookReceivers();
+let db: Db;
+let config: Config;
+let service: Service;
+let events: string;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+beforeAll(async () => {
+  await slack.start();
+  await receivers.start();
+  const port = await freePort();
+  ({ db, config } = await isolatedEnv("slack", {
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_API_URL: slack.url,
+    SLACK_REFERRALS_CHANNEL: "C0REFERRALS",
+    SLACK_ART_USER_IDS: "UART1,UART2",
+    SLACK_SENIOR_USER_IDS: "UART2",
+    CHAT_COALESCE_MS: "300",
+  }));
+  await ensureLots(db);
+  const lot2 = await db.lot.findUniqueOrThrow({ where: { number: 2 } });
+  for (let i = 0; i < 55; i++) {
+    await db.provider.create({
+      data: {
+        name: `Slack Home ${i}`,
+        ofstedGrade: "Good",
+        webhookUrl: receivers.urlFor(`/s${i}`),
+        webhookSecret: receivers.secretFor(`/s${i}`),
+        needsCovered: ["SEMH"],
+        lots: { create: { lotId: lot2.id } },
+      },
+    });
+  }
+  service = await startTestService({
+    config,
+    logger: capturingLogger().logger,
+    channels: { webhook: new WebhookChannel({ timeoutMs: 2000 }) },
+  });
+  events = `${service.url}/slack/events`;
+});
+afterAll(async () => {
+  await service.close();
+  await db.$disconnect();
+  await slack.stop();
+  await receivers.stop();
+});
+
+const threadTexts = () =>
+  slack
+    .of("chat.postMessage")
+    .filter((c) => c.args.thread_ts)
+    .map((c) => JSON.stringify(c.args.blocks));
+
+describe("Slack end to end", () => {
+  it("refuses forged and stale signatures and does nothing", async () => {
+    const before = slack.calls.length;
+    expect((await signedSlackRequest(events, "wrong-secret", commandBody("U1"))).status).toBe(401);
+    expect(
+      (await signedSlackRequest(events, SECRET, commandBody("U1"), { timestamp: Math.floor(Date.now() / 1000) - 360 }))
+        .status,
+    ).toBe(401);
+    expect(slack.calls.length).toBe(before);
+  });
+
+  it("raises a referral from /referral, shows offers in the thread, and lets only ART approve", async () => {
+    const cmd = await signedSlackRequest(events, SECRET, commandBody("USW"));
+    expect(cmd.status).toBe(200);
+    await eventually(() => slack.of("views.open").some((c) => c.args.trigger_id === "trig-USW"), "modal opened");
+    const modal = slack.of("views.open")[0]!.args.view as { callback_id: string; blocks: { block_id?: string }[] };
+    expect(modal.callback_id).toBe("referral_form");
+    expect(modal.blocks.map((b) => b.block_id)).toContain("restricted.childName");
+
+    // Field errors come back inline in the modal.
+    const bad = await signedSlackRequest(
+      events,
+      SECRET,
+      viewSubmission("USW", "V1", "referral_form", modalValues({ "profile.area": { v: { value: "PE1 2AB" } } })),
+    );
+    expect(bad.status).toBe(200);
+    expect(bad.json()).toMatchObject({ response_action: "errors", errors: { "profile.area": expect.any(String) } });
+
+    const ok = await signedSlackRequest(events, SECRET, viewSubmission("USW", "V2", "referral_form", modalValues()));
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe("");
+    // Slack sending the same submission again creates nothing new.
+    await signedSlackRequest(events, SECRET, viewSubmission("USW", "V2", "referral_form", modalValues()));
+    expect(await db.referral.count()).toBe(1);
+    const referral = await db.referral.findFirstOrThrow();
+    expect(referral.createdBy).toBe("slack:USW");
+
+    await eventually(
+      () => slack.of("chat.postMessage").some((c) => c.args.channel === "C0REFERRALS" && !c.args.thread_ts),
+      "card posted",
+    );
+    const card = slack.of("chat.postMessage").find((c) => !c.args.thread_ts)!;
+    const cardTs = String((await db.chatLink.findFirstOrThrow()).messageId);
+    expect(JSON.stringify(card.args.blocks)).toContain(referral.reference);
+    expect(JSON.stringify(slack.calls)).not.toContain("Slack Secret Child");
+    await eventually(() => receivers.uniqueAccepted().size === 55, "55 providers reached");
+
+    // An offer through a provider's response_url appears in the card's thread.
+    const first = receivers.accepted.find((a) => a.path === "/s0")!;
+    const res = await fetch(String(first.body.response_url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "offer",
+        weeklyCostGbp: 4100,
+        startDate: "2026-12-10",
+        needsMet: "<!channel> calm home",
+      }),
+    });
+    expect(res.status).toBe(201);
+    await eventually(() => threadTexts().some((t) => t.includes("Offer from Slack Home 0")), "offer in the thread");
+    const offerPost = slack
+      .of("chat.postMessage")
+      .find((c) => JSON.stringify(c.args.blocks).includes("Offer from Slack Home 0"))!;
+    expect(offerPost.args.thread_ts).toBe(cardTs);
+    expect(JSON.stringify(offerPost.args.blocks)).toContain("&lt;!channel&gt;"); // escaped, no mass mention
+    const offer = await db.response.findFirstOrThrow({ where: { type: "offer" } });
+
+    // A non-ART click is refused, privately, and recorded.
+    await signedSlackRequest(events, SECRET, blockAction("USW", "approve_offer", offer.id));
+    await eventually(
+      () =>
+        slack
+          .of("chat.postEphemeral")
+          .some((c) => c.args.user === "USW" && String(c.args.text).startsWith("Not authorised")),
+      "refusal shown",
+    );
+    expect((await db.referral.findFirstOrThrow()).status).toBe("offers_received");
+    expect(await db.auditEvent.count({ where: { action: "refused.approve", actor: "slack:USW" } })).toBe(1);
+
+    // ART approves: placed, card updated in place, outcome in the thread.
+    await signedSlackRequest(events, SECRET, blockAction("UART1", "approve_offer", offer.id));
+    await eventually(async () => (await db.referral.findFirstOrThrow()).status === "placed", "placed");
+    await eventually(
+      () =>
+        slack
+          .of("chat.update")
+          .some((c) => c.args.ts === cardTs && JSON.stringify(c.args.blocks).includes("Placed with Slack Home 0")),
+      "card updated",
+    );
+    await eventually(
+      () => threadTexts().some((t) => t.includes("*Placed* with Slack Home 0")),
+      "decision in the thread",
+    );
+
+    // ART can see the restricted details in a modal; the view is audited.
+    await signedSlackRequest(events, SECRET, blockAction("UART1", "view_details", referral.id));
+    await eventually(
+      () => slack.of("views.open").some((c) => JSON.stringify(c.args.view).includes("Slack Secret Child")),
+      "details modal",
+    );
+    expect(await db.auditEvent.count({ where: { action: "restricted.viewed" } })).toBe(1);
+  });
+
+  it("turns a burst of 50 offers into a few posts, with no 429 left unhandled", async () => {
+    slack.enforceRateLimit = true;
+    const ok = await signedSlackRequest(events, SECRET, viewSubmission("USW", "V3", "referral_form", modalValues()));
+    expect(ok.status).toBe(200);
+    const referral = await db.referral.findFirstOrThrow({ where: { sourceKey: "slack:view:V3" } });
+    await eventually(
+      async () =>
+        (await db.delivery.count({ where: { round: { referralId: referral.id }, state: "delivered" } })) === 55,
+      "delivered",
+    );
+    const link = await db.chatLink.findFirstOrThrow({ where: { referralId: referral.id } });
+    await eventually(
+      async () => Boolean((await db.chatLink.findUniqueOrThrow({ where: { id: link.id } })).threadId),
+      "card posted",
+    );
+    const deliveries = await db.delivery.findMany({ where: { round: { referralId: referral.id } }, take: 50 });
+    const { responseTokenFor, responseUrlFor } = await import("../../src/responses/tokens.js");
+    await Promise.all(
+      deliveries.map((d, i) =>
+        fetch(responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, d.id)), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ type: "offer", weeklyCostGbp: 3000 + i, startDate: "2026-12-10", needsMet: "Ready" }),
+        }),
+      ),
+    );
+    const ts = (await db.chatLink.findUniqueOrThrow({ where: { id: link.id } })).threadId;
+    const offersInThread = () =>
+      slack
+        .of("chat.postMessage")
+        .filter((c) => c.args.thread_ts === ts)
+        .reduce((n, c) => n + (JSON.stringify(c.args.blocks).match(/Offer from/g)?.length ?? 0), 0);
+    await eventually(() => offersInThread() === 50, "all 50 offers in the thread", 60_000);
+    const posts = slack
+      .of("chat.postMessage")
+      .filter((c) => c.args.thread_ts === ts && JSON.stringify(c.args.blocks).includes("Offer from"));
+    expect(posts.length).toBeLessThanOrEqual(8);
+    // Any 429 the fake gave was waited out and retried: every offer is shown exactly once.
+    await eventually(
+      async () => (await db.chatLink.findUniqueOrThrow({ where: { id: link.id } })).dirtySince === null,
+      "thread in sync",
+      30_000,
+    );
+    expect(offersInThread()).toBe(50);
+  }, 90_000);
+});
