@@ -8,12 +8,16 @@ export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** The ts the fake answered with (chat.postMessage). */
+  ts?: string;
 }
 
 export class FakeSlackApi {
   readonly calls: SlackCall[] = [];
   readonly rejected: { method: string; error: string }[] = [];
   enforceRateLimit = false;
+  /** Answer the next chat call with 429 and this Retry-After (seconds). */
+  rateLimitNext?: number;
   private server?: Server;
   private ts = 1_700_000_000_000;
   private lastPost = new Map<string, number>();
@@ -43,6 +47,12 @@ export class FakeSlackApi {
           this.rejected.push({ method, error: problem });
           return send(200, { ok: false, error: "invalid_blocks", detail: problem });
         }
+        if (this.rateLimitNext !== undefined && method.startsWith("chat.")) {
+          const after = this.rateLimitNext;
+          this.rateLimitNext = undefined;
+          this.rejected.push({ method, error: "ratelimited" });
+          return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(after) });
+        }
         if (this.enforceRateLimit && (method === "chat.postMessage" || method === "chat.update")) {
           const channel = String(args.channel);
           const last = this.lastPost.get(channel) ?? 0;
@@ -52,8 +62,8 @@ export class FakeSlackApi {
           }
           this.lastPost.set(channel, Date.now());
         }
-        this.calls.push({ method, args, at: Date.now() });
         const ts = `${Math.floor(++this.ts / 1000)}.${String(this.ts % 1000).padStart(6, "0")}`;
+        this.calls.push({ method, args, at: Date.now(), ts });
         if (method === "chat.postMessage") return send(200, { ok: true, channel: args.channel, ts, message: { ts } });
         if (method === "chat.update") return send(200, { ok: true, channel: args.channel, ts: args.ts });
         if (method === "chat.postEphemeral") return send(200, { ok: true, message_ts: ts });

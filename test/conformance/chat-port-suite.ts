@@ -1,0 +1,141 @@
+// One conformance suite for every chat adapter: each platform supplies a harness around its adapter and a local
+// fake of its platform's API, and must pass the same behaviours.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatAction, ChatPort, ReferralCard, ThreadItem } from "../../src/chat/port.js";
+import { DeliveryError } from "../../src/errors.js";
+import type { Actor } from "../../src/ports.js";
+
+export interface ChatHarness {
+  chat: ChatPort;
+  channelId: string;
+  /** Everything a person can see of one platform message (its text, as the fake recorded it). */
+  cardText(messageId: string): string;
+  threadTexts(threadId: string): string[];
+  privateNotices(userId: string): string[];
+  /** Makes the platform answer the next call with its rate-limit response. */
+  rateLimitNext(retryAfterSeconds: number): void;
+  /** Runs the platform's "new referral" command as this user; resolves with the form's field ids. */
+  openReferralForm(userId: string): Promise<string[]>;
+  /** Clicks a button as this user; the harness's core records what the adapter reported. */
+  click(userId: string, action: ChatAction): Promise<void>;
+  reported: { actor: Actor; action: ChatAction }[];
+  close(): Promise<void>;
+}
+
+export const sampleCard = (over: Partial<ReferralCard> = {}): ReferralCard => ({
+  referralId: "00000000-0000-4000-8000-000000000001",
+  reference: "R-2026-0042",
+  lotNumber: 2,
+  lotName: "Residential Children's Homes",
+  ageYears: 14,
+  gender: "female",
+  needCodes: ["SEMH", "ASD"],
+  ehcp: true,
+  legalStatus: "s31",
+  area: "PE1",
+  urgency: "standard",
+  requiredBy: "2026-12-20",
+  status: "open",
+  statusText: "Open: round 1 closes Mon 30 Nov, 09:00",
+  roundNumber: 1,
+  counts: { sent: 12, failed: 0, offers: 0, declines: 0, questions: 0 },
+  ...over,
+});
+
+const OFFER_ID = "00000000-0000-4000-8000-0000000000aa";
+const offerItem: ThreadItem = {
+  kind: "offer",
+  key: "response:1",
+  responseId: OFFER_ID,
+  providerName: "Willow House <@U999> & Co",
+  ofstedGrade: "Good",
+  weeklyCostGbp: 4850,
+  startDate: "2026-12-14",
+  needsMet: "Therapeutic home <!channel>",
+  notes: null,
+  actionable: true,
+};
+
+export function chatPortConformance(
+  name: string,
+  makeHarness: () => Promise<ChatHarness>,
+  ids: { art: string; other: string },
+) {
+  describe(`chat port conformance: ${name}`, () => {
+    let h: ChatHarness;
+    beforeAll(async () => {
+      h = await makeHarness();
+    });
+    afterAll(() => h.close());
+
+    it("posts a referral card and returns the ids of its thread", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      expect(posted.threadId).toBeTruthy();
+      expect(posted.messageId).toBeTruthy();
+      const text = h.cardText(posted.messageId);
+      for (const fact of ["R-2026-0042", "Residential", "14", "female", "SEMH", "PE1", "2026-12-20"])
+        expect(text).toContain(fact);
+    });
+
+    it("replies in the card's thread, escaping provider text so it cannot mention or link", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      await h.chat.replyInThread({ channelId: h.channelId, threadId: posted.threadId }, [offerItem]);
+      const texts = h.threadTexts(posted.threadId).join("\n");
+      expect(texts).toContain("Willow House");
+      expect(texts).toMatch(/4,850/);
+      expect(texts).not.toContain("<!channel>");
+      expect(texts).not.toContain("<@U999>");
+    });
+
+    it("updates the card in place", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      await h.chat.updateCard(
+        { channelId: h.channelId, messageId: posted.messageId },
+        sampleCard({ status: "placed", statusText: "Placed with Willow House at £4,850/week" }),
+      );
+      expect(h.cardText(posted.messageId)).toContain("Placed with Willow House");
+    });
+
+    it("sends a private notice to one user", async () => {
+      await h.chat.notifyUser({ channelId: h.channelId, userId: ids.other }, "Not authorised: only ART can approve");
+      expect(h.privateNotices(ids.other)).toContain("Not authorised: only ART can approve");
+    });
+
+    it("reports the platform's rate limit as a retryable 429 with its Retry-After", async () => {
+      h.rateLimitNext(3);
+      const err = await h.chat.postCard(h.channelId, sampleCard()).catch((e) => e);
+      expect(err).toBeInstanceOf(DeliveryError);
+      expect(err).toMatchObject({ status: 429, retryable: true, retryAfterMs: 3000 });
+    });
+
+    it("opens the referral form with every field of the referral", async () => {
+      const fields = await h.openReferralForm(ids.other);
+      for (const f of [
+        "profile.lotNumber",
+        "profile.ageYears",
+        "profile.needCodes",
+        "profile.area",
+        "profile.requiredBy",
+        "restricted.childName",
+        "restricted.dateOfBirth",
+      ]) {
+        expect(fields).toContain(f);
+      }
+    });
+
+    it("reports who clicked what, with the ART flag decided from config", async () => {
+      await h.click(ids.art, { type: "approve_offer", responseId: OFFER_ID });
+      await h.click(ids.other, { type: "approve_offer", responseId: OFFER_ID });
+      expect(h.reported.slice(-2)).toEqual([
+        {
+          actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.art}`, art: true }),
+          action: { type: "approve_offer", responseId: OFFER_ID },
+        },
+        {
+          actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.other}`, art: false }),
+          action: { type: "approve_offer", responseId: OFFER_ID },
+        },
+      ]);
+    });
+  });
+}

@@ -1,0 +1,90 @@
+import type { Server } from "node:http";
+import express from "express";
+import { mountSlack } from "../../adapters/slack/slack-app.js";
+import { SlackChat, slackClient } from "../../adapters/slack/slack-chat.js";
+import type { ChatAction } from "../../src/chat/port.js";
+import type { Actor } from "../../src/ports.js";
+import { capturingLogger } from "../helpers/env.js";
+import { eventually } from "../helpers/receivers.js";
+import { blockAction, commandBody, FakeSlackApi, signedSlackRequest } from "../helpers/slack.js";
+import { type ChatHarness, chatPortConformance } from "./chat-port-suite.js";
+
+const SECRET = "conformance-signing-secret";
+const TOKEN = "xoxb-conformance";
+const SLACK_ACTION_IDS: Record<string, string> = { approve_offer: "approve_offer", decline_offer: "decline_offer" };
+
+async function slackHarness(): Promise<ChatHarness> {
+  const fake = new FakeSlackApi(TOKEN);
+  await fake.start();
+  const reported: { actor: Actor; action: ChatAction }[] = [];
+  const web = express();
+  mountSlack(web, {
+    signingSecret: SECRET,
+    botToken: TOKEN,
+    apiUrl: fake.url,
+    referralsChannel: "C0CONF",
+    artUserIds: ["UART"],
+    seniorUserIds: [],
+    logger: capturingLogger().logger,
+    core: {
+      submitReferral: async () => ({ ok: false, fieldErrors: {} }),
+      performAction: async (_p, actor, action) => {
+        reported.push({ actor, action });
+        return { ok: true, text: "" };
+      },
+      referenceOf: async () => "R-2026-0042",
+    },
+  });
+  const server: Server = await new Promise((r) => {
+    const s = web.listen(0, "127.0.0.1", () => r(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/slack/events`;
+  const textOf = (c: { args: Record<string, unknown> }) =>
+    `${c.args.text ?? ""} ${JSON.stringify(c.args.blocks ?? [])}`;
+  return {
+    chat: new SlackChat(slackClient(TOKEN, fake.url)),
+    channelId: "C0CONF",
+    cardText: (messageId) => {
+      const last =
+        fake
+          .of("chat.update")
+          .filter((c) => c.args.ts === messageId)
+          .at(-1) ?? fake.of("chat.postMessage").find((c) => c.ts === messageId);
+      return last ? textOf(last) : "";
+    },
+    threadTexts: (threadId) =>
+      fake
+        .of("chat.postMessage")
+        .filter((c) => c.args.thread_ts === threadId)
+        .map(textOf),
+    privateNotices: (userId) =>
+      fake
+        .of("chat.postEphemeral")
+        .filter((c) => c.args.user === userId)
+        .map((c) => String(c.args.text)),
+    rateLimitNext: (s) => {
+      fake.rateLimitNext = s;
+    },
+    openReferralForm: async (userId) => {
+      const before = fake.of("views.open").length;
+      await signedSlackRequest(url, SECRET, commandBody(userId));
+      await eventually(() => fake.of("views.open").length > before, "form opened");
+      const view = fake.of("views.open").at(-1)!.args.view as { blocks: { block_id?: string }[] };
+      return view.blocks.map((b) => b.block_id ?? "").filter(Boolean);
+    },
+    click: async (userId, action) => {
+      const before = reported.length;
+      const value = "responseId" in action ? action.responseId : "referralId" in action ? action.referralId : "";
+      await signedSlackRequest(url, SECRET, blockAction(userId, SLACK_ACTION_IDS[action.type] ?? action.type, value));
+      await eventually(() => reported.length > before, "click reported");
+    },
+    reported,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await fake.stop();
+    },
+  };
+}
+
+chatPortConformance("slack", slackHarness, { art: "UART", other: "USW" });
