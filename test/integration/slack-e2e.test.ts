@@ -16,6 +16,7 @@ import {
   commandBody,
   FakeSlackApi,
   modalValues,
+  payloadBody,
   signedSlackRequest,
   viewSubmission,
 } from "../helpers/slack.js";
@@ -128,6 +129,8 @@ describe("Slack end to end", () => {
       "card posted",
     );
     const card = slack.of("chat.postMessage").find((c) => !c.args.thread_ts)!;
+    // The fake records the post before the service stores the card's ts: wait for the stored one.
+    await eventually(async () => Boolean((await db.chatLink.findFirstOrThrow()).messageId), "card ts stored");
     const cardTs = String((await db.chatLink.findFirstOrThrow()).messageId);
     expect(JSON.stringify(card.args.blocks)).toContain(referral.reference);
     expect(JSON.stringify(slack.calls)).not.toContain("Slack Secret Child");
@@ -188,6 +191,83 @@ describe("Slack end to end", () => {
       "details modal",
     );
     expect(await db.auditEvent.count({ where: { action: "restricted.viewed" } })).toBe(1);
+  });
+
+  it("opens the form from the global shortcut, and sends an answer to a provider's question back to that provider", async () => {
+    const shortcut = payloadBody({
+      type: "shortcut",
+      callback_id: "new_referral",
+      trigger_id: "trig-shortcut",
+      user: { id: "USW" },
+      team: { id: "T1" },
+      token: "x",
+      action_ts: String(Date.now() / 1000),
+    });
+    expect((await signedSlackRequest(events, SECRET, shortcut)).status).toBe(200);
+    await eventually(
+      () =>
+        slack
+          .of("views.open")
+          .some(
+            (c) =>
+              c.args.trigger_id === "trig-shortcut" &&
+              (c.args.view as { callback_id: string }).callback_id === "referral_form",
+          ),
+      "modal opened from the shortcut",
+    );
+
+    await signedSlackRequest(events, SECRET, viewSubmission("USW", "VQ", "referral_form", modalValues()));
+    const referral = await db.referral.findFirstOrThrow({ where: { sourceKey: "slack:view:VQ" } });
+    const deliveredToHome3 = () =>
+      db.delivery.findFirst({
+        where: { round: { referralId: referral.id }, state: "delivered", provider: { name: "Slack Home 3" } },
+      });
+    await eventually(async () => Boolean(await deliveredToHome3()), "delivered to Slack Home 3");
+    const delivery = (await deliveredToHome3())!;
+    const { responseTokenFor, responseUrlFor } = await import("../../src/responses/tokens.js");
+    const asked = await fetch(
+      responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, delivery.id)),
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "question", question: "Does she have <@U999> contact with siblings?" }),
+      },
+    );
+    expect(asked.status).toBe(201);
+    const question = await db.response.findFirstOrThrow({ where: { deliveryId: delivery.id, type: "question" } });
+    await eventually(
+      () => threadTexts().some((t) => t.includes("answer_question") && t.includes(question.id)),
+      "question in the thread with a Reply button",
+    );
+    expect(threadTexts().find((t) => t.includes(question.id))).toContain("&lt;@U999&gt;");
+
+    // Reply opens the answer modal; submitting it sends the answer to that provider by its channel.
+    await signedSlackRequest(events, SECRET, blockAction("UART1", "answer_question", question.id));
+    await eventually(
+      () => slack.of("views.open").some((c) => c.args.trigger_id === "trig-answer_question-UART1"),
+      "answer modal opened",
+    );
+    const before = receivers.accepted.filter((a) => a.path === "/s3").length;
+    const answer = { answer: { v: { type: "plain_text_input", value: "Yes, fortnightly, supervised." } } };
+    await signedSlackRequest(
+      events,
+      SECRET,
+      viewSubmission("UART1", "VA", "answer_question_form", answer, question.id),
+    );
+    await eventually(
+      () =>
+        receivers.accepted
+          .filter((a) => a.path === "/s3")
+          .slice(before)
+          .some((a) => a.body.type === "referral.answer" && JSON.stringify(a.body).includes("fortnightly, supervised")),
+      "answer delivered to the provider",
+    );
+    await eventually(
+      () => threadTexts().some((t) => t.includes("fortnightly, supervised")),
+      "answer recorded in the thread",
+    );
+    // Nobody else received it.
+    expect(receivers.accepted.filter((a) => a.body.type === "referral.answer" && a.path !== "/s3").length).toBe(0);
   });
 
   it("turns a burst of 50 offers into a few posts, with no 429 left unhandled", async () => {
