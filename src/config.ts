@@ -131,6 +131,20 @@ const schema = z
     // ART members and senior approvers, as Slack user ids "U012,U034".
     SLACK_ART_USER_IDS: idList,
     SLACK_SENIOR_USER_IDS: idList,
+    // Microsoft Teams (off unless TEAMS_REFERRALS_CHANNEL is set). The bot's Entra app registration: client id
+    // and secret always together, never an id alone (the SDK would then probe the cloud metadata address).
+    TEAMS_CLIENT_ID: z.string().min(1).optional(),
+    TEAMS_CLIENT_SECRET: z.string().min(1).optional(),
+    TEAMS_TENANT_ID: z.string().min(1).optional(),
+    // Development and tests only: accept unauthenticated activities on /api/messages. Refused in production.
+    TEAMS_LOCAL_MODE: bool(false),
+    // The Bot Framework service for conversations Teams has not told us about yet (tests and demo: local).
+    TEAMS_SERVICE_URL: z.url().default("https://smba.trafficmanager.net/teams"),
+    // The channel's conversation id, e.g. 19:abc...@thread.tacv2 (see the README for how to find it).
+    TEAMS_REFERRALS_CHANNEL: z.string().min(3).optional(),
+    // ART members and senior approvers as Entra (AAD) object ids.
+    TEAMS_ART_USER_IDS: idList,
+    TEAMS_SENIOR_USER_IDS: idList,
     // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
     ART_API_TOKENS: z
       .string()
@@ -156,6 +170,30 @@ const schema = z
         message: "Slack needs SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_REFERRALS_CHANNEL together",
       });
     }
+    if (Boolean(c.TEAMS_CLIENT_ID) !== Boolean(c.TEAMS_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TEAMS_CLIENT_SECRET"],
+        message: "TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET go together (an id alone would try a managed identity)",
+      });
+    }
+    if (c.TEAMS_LOCAL_MODE && c.NODE_ENV === "production") {
+      ctx.addIssue({ code: "custom", path: ["TEAMS_LOCAL_MODE"], message: "local mode is refused in production" });
+    }
+    if (c.TEAMS_LOCAL_MODE && c.TEAMS_CLIENT_ID) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TEAMS_LOCAL_MODE"],
+        message: "local mode and Teams credentials are exclusive: unset one",
+      });
+    }
+    if (c.TEAMS_REFERRALS_CHANNEL && !c.TEAMS_CLIENT_ID && !c.TEAMS_LOCAL_MODE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TEAMS_CLIENT_ID"],
+        message: "Teams needs TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET (or TEAMS_LOCAL_MODE=true for development)",
+      });
+    }
     if (c.NODE_ENV === "production" && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
       ctx.addIssue({
         code: "custom",
@@ -173,6 +211,27 @@ const schema = z
   });
 
 export type Config = z.infer<typeof schema>;
+
+/** Teams' settings when Teams is on, else undefined. */
+export function teamsSettings(c: Config) {
+  if (!c.TEAMS_REFERRALS_CHANNEL) return undefined;
+  return {
+    ...(c.TEAMS_CLIENT_ID && c.TEAMS_CLIENT_SECRET
+      ? {
+          credentials: {
+            clientId: c.TEAMS_CLIENT_ID,
+            clientSecret: c.TEAMS_CLIENT_SECRET,
+            ...(c.TEAMS_TENANT_ID ? { tenantId: c.TEAMS_TENANT_ID } : {}),
+          },
+        }
+      : {}),
+    allowUnauthenticated: c.TEAMS_LOCAL_MODE,
+    serviceUrl: c.TEAMS_SERVICE_URL,
+    referralsChannel: c.TEAMS_REFERRALS_CHANNEL,
+    artUserIds: c.TEAMS_ART_USER_IDS,
+    seniorUserIds: c.TEAMS_SENIOR_USER_IDS,
+  };
+}
 
 /** Parses the environment; throws ConfigError whose message has one line per bad or missing setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -6,11 +6,14 @@ import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
 import { mountSlack } from "../adapters/slack/slack-app.js";
 import { SlackChat, slackClient } from "../adapters/slack/slack-chat.js";
+import { apiForServiceUrl, createTeamsApp, mountTeams } from "../adapters/teams/teams-app.js";
+import { TeamsChat } from "../adapters/teams/teams-chat.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
-import { performAction, submitReferral } from "./chat/actions.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
+import { chatCoreFor } from "./chat/chat-core.js";
+import { ChatDirectory } from "./chat/directory.js";
 import { requestThreadSync } from "./chat/request-sync.js";
-import type { Config } from "./config.js";
+import { type Config, teamsSettings } from "./config.js";
 import { createDb, type Db } from "./db.js";
 import { DestinationLimiter } from "./delivery/destination-limiter.js";
 import type { EventSubscriber } from "./events.js";
@@ -81,7 +84,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         (event) => requestThreadSync({ db, clock, queues, coalesceMs: config.CHAT_COALESCE_MS }, event.referralId),
         ...(opts.subscribers ?? []),
       ],
-      chats: opts.chats ?? chatsFromConfig(config),
+      chats: opts.chats ?? chatsFromConfig(config, db, logger),
       chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, config.CHAT_CHANNEL_INTERVAL_MS),
       limiter: new DestinationLimiter(
         redis,
@@ -127,8 +130,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
       apiTokens: parseApiTokens(config.ART_API_TOKENS),
     });
+    const chatCoreDeps = { db, clock, config, queues, logger };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
-      const core = { db, clock, config, queues, logger };
       mountSlack(app, {
         signingSecret: config.SLACK_SIGNING_SECRET,
         botToken: config.SLACK_BOT_TOKEN,
@@ -137,14 +140,19 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         artUserIds: config.SLACK_ART_USER_IDS,
         seniorUserIds: config.SLACK_SENIOR_USER_IDS,
         logger,
-        core: {
-          submitReferral: (args) => submitReferral(core, args),
-          performAction: (platform, actor, action) => performAction(core, platform, actor, action),
-          referenceOf: async (id) =>
-            (await db.referral.findUniqueOrThrow({ where: { id }, select: { reference: true } })).reference,
-        },
+        core: chatCoreFor<"slack">(chatCoreDeps),
       });
       logger.info("slack endpoint mounted at /slack/events");
+    }
+    const teams = teamsSettings(config);
+    if (teams) {
+      await mountTeams(app, {
+        ...teams,
+        logger,
+        core: chatCoreFor<"teams">(chatCoreDeps),
+        directory: new ChatDirectory(db, "teams"),
+      });
+      logger.info({ localMode: !teams.credentials }, "teams endpoint mounted at /api/messages");
     }
     app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
     const inbound = { db, clock, secret: config.RESPONSE_TOKEN_SECRET, logger };
@@ -183,10 +191,20 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 }
 
 /** The chat platforms whose settings are present. */
-function chatsFromConfig(config: Config): JobDeps["chats"] {
+function chatsFromConfig(config: Config, db: Db, logger: Logger): JobDeps["chats"] {
+  const teams = teamsSettings(config);
   return {
     ...(config.SLACK_BOT_TOKEN
       ? { slack: new SlackChat(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL)) }
+      : {}),
+    ...(teams
+      ? {
+          teams: new TeamsChat({
+            apiFor: apiForServiceUrl(createTeamsApp({ ...teams, logger })),
+            defaultServiceUrl: teams.serviceUrl,
+            directory: new ChatDirectory(db, "teams"),
+          }),
+        }
       : {}),
   };
 }

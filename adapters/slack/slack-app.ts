@@ -3,8 +3,7 @@
 // submission, whose validation answer must travel in the ack itself (a fast database transaction).
 import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
-import type { ChatAction } from "../../src/chat/port.js";
-import type { RestrictedDetails } from "../../src/domain/referral-input.js";
+import type { ChatAction, ChatCore } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import {
@@ -18,24 +17,8 @@ import {
 } from "./render-forms.js";
 import { callSlack, slackClient } from "./slack-chat.js";
 
-/** The two things Slack needs from the core (src/chat/actions.ts provides them). */
-export interface SlackCore {
-  submitReferral(args: {
-    platform: "slack";
-    channelId: string;
-    actor: Actor;
-    input: unknown;
-    sourceKey: string;
-  }): Promise<
-    { ok: true; referralId: string; reference: string } | { ok: false; fieldErrors: Record<string, string[]> }
-  >;
-  performAction(
-    platform: "slack",
-    actor: Actor,
-    action: ChatAction,
-  ): Promise<{ ok: true; text: string; details?: RestrictedDetails } | { ok: false; code: string; text: string }>;
-  referenceOf(referralId: string): Promise<string>;
-}
+/** What Slack needs from the core. */
+export type SlackCore = ChatCore<"slack">;
 
 export interface SlackOptions {
   signingSecret: string;

@@ -1,7 +1,9 @@
 // The chat port: what the core asks of any chat platform (Slack, Teams). The core decides WHAT to say, as the
 // platform-neutral models below; an adapter decides how it looks (Block Kit, Adaptive Cards). Ids are the
 // platform's own, kept opaque. A platform's rate-limit answer is thrown as DeliveryError(…, 429, retryAfterMs).
+import type { RestrictedDetails } from "../domain/referral-input.js";
 import type { ReferralState } from "../lifecycle/referral-state.js";
+import type { Actor } from "../ports.js";
 
 export type Platform = "slack" | "teams";
 
@@ -97,3 +99,24 @@ export type ChatAction =
   | { type: "second_approval"; referralId: string; approve: boolean }
   | { type: "view_details"; referralId: string }
   | { type: "answer_question"; responseId: string; answer: string };
+
+/** What a chat adapter needs from the core (src/chat/actions.ts and src/chat/directory.ts provide it). */
+export interface ChatCore<P extends Platform = Platform> {
+  submitReferral(args: {
+    platform: P;
+    channelId: string;
+    actor: Actor;
+    input: unknown;
+    sourceKey: string;
+  }): Promise<
+    { ok: true; referralId: string; reference: string } | { ok: false; fieldErrors: Record<string, string[]> }
+  >;
+  performAction(
+    platform: P,
+    actor: Actor,
+    action: ChatAction,
+  ): Promise<{ ok: true; text: string; details?: RestrictedDetails } | { ok: false; code: string; text: string }>;
+  referenceOf(referralId: string): Promise<string>;
+  /** The referral's card as it stands now (to show it again to someone who looked at the details). */
+  cardOf(referralId: string): Promise<ReferralCard>;
+}

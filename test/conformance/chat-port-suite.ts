@@ -11,7 +11,11 @@ export interface ChatHarness {
   /** Everything a person can see of one platform message (its text, as the fake recorded it). */
   cardText(messageId: string): string;
   threadTexts(threadId: string): string[];
+  /** The thread's text that the platform reads as markup (Slack mrkdwn; Teams TextBlock Markdown and entities). */
+  interpretedTexts(threadId: string): string[];
   privateNotices(userId: string): string[];
+  /** Whether every message posted in the thread is within the platform's limits (size, blocks). */
+  withinLimits(threadId: string): boolean;
   /** Makes the platform answer the next call with its rate-limit response. */
   rateLimitNext(retryAfterSeconds: number): void;
   /** Runs the platform's "new referral" command as this user; resolves with the form's field ids. */
@@ -83,8 +87,25 @@ export function chatPortConformance(
       const texts = h.threadTexts(posted.threadId).join("\n");
       expect(texts).toContain("Willow House");
       expect(texts).toMatch(/4,850/);
-      expect(texts).not.toContain("<!channel>");
-      expect(texts).not.toContain("<@U999>");
+      // Whatever a provider writes never reaches the platform as live markup.
+      const live = h.interpretedTexts(posted.threadId).join("\n");
+      expect(live).not.toContain("<!channel>");
+      expect(live).not.toContain("<@U999>");
+    });
+
+    it("splits a long timeline into messages within the platform's limits, losing nothing", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const offers: ThreadItem[] = Array.from({ length: 10 }, (_, i) => ({
+        ...offerItem,
+        key: `response:long${i}`,
+        providerName: `Long Home ${i}`,
+        needsMet: `${"x".repeat(2900)} end${i}`,
+        notes: "n".repeat(600),
+      }));
+      await h.chat.replyInThread({ channelId: h.channelId, threadId: posted.threadId }, offers);
+      const texts = h.threadTexts(posted.threadId).join("\n");
+      for (let i = 0; i < 10; i++) expect(texts).toContain(`Long Home ${i}`);
+      expect(h.withinLimits(posted.threadId)).toBe(true);
     });
 
     it("updates the card in place", async () => {

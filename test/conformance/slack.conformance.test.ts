@@ -7,7 +7,7 @@ import type { Actor } from "../../src/ports.js";
 import { capturingLogger } from "../helpers/env.js";
 import { eventually } from "../helpers/receivers.js";
 import { blockAction, commandBody, FakeSlackApi, signedSlackRequest } from "../helpers/slack.js";
-import { type ChatHarness, chatPortConformance } from "./chat-port-suite.js";
+import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
 
 const SECRET = "conformance-signing-secret";
 const TOKEN = "xoxb-conformance";
@@ -33,6 +33,7 @@ async function slackHarness(): Promise<ChatHarness> {
         return { ok: true, text: "" };
       },
       referenceOf: async () => "R-2026-0042",
+      cardOf: async () => sampleCard(),
     },
   });
   const server: Server = await new Promise((r) => {
@@ -57,6 +58,19 @@ async function slackHarness(): Promise<ChatHarness> {
         .of("chat.postMessage")
         .filter((c) => c.args.thread_ts === threadId)
         .map(textOf),
+    interpretedTexts: (threadId) =>
+      fake
+        .of("chat.postMessage")
+        .filter((c) => c.args.thread_ts === threadId)
+        .map(textOf),
+    withinLimits: (threadId) =>
+      fake
+        .of("chat.postMessage")
+        .filter((c) => c.args.thread_ts === threadId)
+        .every((c) => {
+          const blocks = (c.args.blocks ?? []) as { text?: { text?: string } }[];
+          return blocks.length <= 50 && blocks.every((b) => (b.text?.text?.length ?? 0) <= 3000);
+        }),
     privateNotices: (userId) =>
       fake
         .of("chat.postEphemeral")

@@ -1,0 +1,205 @@
+// The referral form, the ART-only details view and the answer form, as Adaptive Cards. Input ids are the
+// core's field paths, so the core's field errors map straight back onto the form. Cards built from a person's
+// own input or from restricted details are only ever returned to that person (an invoke response), never posted.
+import {
+  GENDERS,
+  LEGAL_STATUSES,
+  NEED_CODE_VALUES,
+  type NewReferral,
+  type RestrictedDetails,
+} from "../../src/domain/referral-input.js";
+import { STANDARD_LOTS } from "../../src/providers/directory.js";
+import { actions, adaptiveCard, cut, type Element, execute, fact, heading, line, note } from "./card-parts.js";
+
+type Values = Record<string, string>;
+const choice = (value: string, title = value) => ({ title, value });
+
+interface FieldSpec {
+  id: string;
+  label: string;
+  input: Element;
+  required?: boolean;
+}
+
+const PROFILE: FieldSpec[] = [
+  {
+    id: "profile.lotNumber",
+    label: "Lot",
+    required: true,
+    input: {
+      type: "Input.ChoiceSet",
+      choices: STANDARD_LOTS.map((l) => choice(String(l.number), `${l.number} ${l.name}`)),
+    },
+  },
+  { id: "profile.ageYears", label: "Age (years)", required: true, input: { type: "Input.Number", min: 0, max: 25 } },
+  {
+    id: "profile.gender",
+    label: "Gender",
+    required: true,
+    input: { type: "Input.ChoiceSet", choices: GENDERS.map((g) => choice(g)) },
+  },
+  {
+    id: "profile.needCodes",
+    label: "Needs (SEN primary need codes)",
+    input: { type: "Input.ChoiceSet", isMultiSelect: true, choices: NEED_CODE_VALUES.map((n) => choice(n)) },
+  },
+  {
+    id: "profile.ehcp",
+    label: "EHCP",
+    required: true,
+    input: { type: "Input.ChoiceSet", choices: [choice("yes", "Yes"), choice("no", "No")] },
+  },
+  {
+    id: "profile.legalStatus",
+    label: "Legal status",
+    required: true,
+    input: { type: "Input.ChoiceSet", choices: LEGAL_STATUSES.map((s) => choice(s)) },
+  },
+  {
+    id: "profile.area",
+    label: "Area (postcode district, e.g. PE1)",
+    required: true,
+    input: { type: "Input.Text", maxLength: 40 },
+  },
+  {
+    id: "profile.urgency",
+    label: "Urgency",
+    required: true,
+    input: {
+      type: "Input.ChoiceSet",
+      choices: [choice("emergency", "Emergency (same day)"), choice("standard", "Standard")],
+    },
+  },
+  { id: "profile.requiredBy", label: "Required by", required: true, input: { type: "Input.Date" } },
+  {
+    id: "profile.summary",
+    label: "Summary (no names, no identifying details)",
+    required: true,
+    input: { type: "Input.Text", isMultiline: true, maxLength: 1000 },
+  },
+];
+const RESTRICTED: FieldSpec[] = [
+  { id: "restricted.childName", label: "Child's name", required: true, input: { type: "Input.Text", maxLength: 200 } },
+  { id: "restricted.dateOfBirth", label: "Date of birth", required: true, input: { type: "Input.Date" } },
+  { id: "restricted.caseSystemId", label: "Case system id", input: { type: "Input.Text", maxLength: 100 } },
+  { id: "restricted.address", label: "Address", input: { type: "Input.Text", isMultiline: true, maxLength: 500 } },
+  { id: "restricted.narrative", label: "Narrative", input: { type: "Input.Text", isMultiline: true, maxLength: 3000 } },
+  { id: "restricted.risks", label: "Risks", input: { type: "Input.Text", isMultiline: true, maxLength: 3000 } },
+];
+export const FORM_FIELD_IDS = [...PROFILE, ...RESTRICTED].map((f) => f.id);
+
+function inputs(fields: FieldSpec[], values: Values, errors: Record<string, string>): Element[] {
+  return fields.flatMap((f) => [
+    {
+      ...f.input,
+      id: f.id,
+      label: f.label,
+      isRequired: Boolean(f.required),
+      errorMessage: `${f.label} is required`,
+      ...(values[f.id] ? { value: values[f.id] } : {}),
+    },
+    ...(errors[f.id]
+      ? [{ type: "TextBlock", text: cut(errors[f.id]!, 300), color: "Attention", wrap: true, size: "Small" }]
+      : []),
+  ]);
+}
+
+/** The form; after a failed submission, the same form with the person's values and an error under each field. */
+export function referralFormCard(
+  formId: string,
+  state: { values?: Values; fieldErrors?: Record<string, string[]> } = {},
+): Element {
+  const errors = formErrors(state.fieldErrors ?? {});
+  const values = state.values ?? {};
+  return adaptiveCard([
+    heading("New referral", { size: "Large" }),
+    ...(Object.keys(errors).length
+      ? [{ type: "TextBlock", text: "Please correct the fields marked below.", color: "Attention", wrap: true }]
+      : []),
+    note("Anonymised profile: this is what providers see."),
+    ...inputs(PROFILE, values, errors),
+    heading("Restricted details (ART only, encrypted)"),
+    ...inputs(RESTRICTED, values, errors),
+    actions(execute("Raise referral", "submit_referral", { formId }, "positive")),
+  ]);
+}
+
+/** Field errors keyed by input id, first message each; errors of fields not on the form go under the summary. */
+export function formErrors(fieldErrors: Record<string, string[]>): Record<string, string> {
+  const ids = new Set(FORM_FIELD_IDS);
+  const out: Record<string, string> = {};
+  for (const [path, messages] of Object.entries(fieldErrors)) {
+    const id = ids.has(path) ? path : "profile.summary";
+    const label = [...PROFILE, ...RESTRICTED].find((f) => f.id === path)?.label ?? path;
+    out[id] ??= `${label}: ${messages[0] ?? "is not valid"}`;
+  }
+  return out;
+}
+
+/** The submitted card's input values (Teams sends them in the action's data, all as strings). */
+export function formValues(data: Record<string, unknown>): Values {
+  const out: Values = {};
+  for (const id of FORM_FIELD_IDS) {
+    const v = data[id];
+    if (typeof v === "string" && v !== "") out[id] = v;
+    else if (typeof v === "number" || typeof v === "boolean") out[id] = String(v);
+  }
+  return out;
+}
+
+/** The form's values as the core's NewReferral shape (the core validates it). */
+export function formToInput(values: Values): NewReferral {
+  const opt = (id: string) => values[id] || undefined;
+  return {
+    profile: {
+      lotNumber: Number(values["profile.lotNumber"]),
+      ageYears: values["profile.ageYears"] === undefined ? Number.NaN : Number(values["profile.ageYears"]),
+      gender: values["profile.gender"] as NewReferral["profile"]["gender"],
+      needCodes: (values["profile.needCodes"] ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean) as NewReferral["profile"]["needCodes"],
+      ehcp: values["profile.ehcp"] === "yes",
+      legalStatus: values["profile.legalStatus"] as NewReferral["profile"]["legalStatus"],
+      area: values["profile.area"] ?? "",
+      urgency: values["profile.urgency"] as NewReferral["profile"]["urgency"],
+      requiredBy: values["profile.requiredBy"] as unknown as Date,
+      summary: values["profile.summary"] ?? "",
+    },
+    restricted: {
+      childName: values["restricted.childName"] ?? "",
+      dateOfBirth: values["restricted.dateOfBirth"] as unknown as Date,
+      caseSystemId: opt("restricted.caseSystemId"),
+      address: opt("restricted.address"),
+      narrative: opt("restricted.narrative"),
+      risks: opt("restricted.risks"),
+    },
+  };
+}
+
+/** Replaces the form, for its author, once the referral is raised: the restricted values do not stay on screen. */
+export function raisedCard(reference: string): Element {
+  return adaptiveCard([
+    heading(`Referral ${reference} raised`, { color: "Good" }),
+    line("Its card and thread are in the referrals channel. Providers are being contacted now."),
+  ]);
+}
+
+/** Restricted details, returned only to the ART member who asked; never posted to the channel. */
+export function detailsCard(reference: string, d: RestrictedDetails, referralId: string): Element {
+  return adaptiveCard([
+    heading(`Restricted details: ${reference}`),
+    note("Restricted: do not copy into the channel. This view has been recorded."),
+    fact("Name", d.childName),
+    fact("Date of birth", d.dateOfBirth.toISOString().slice(0, 10)),
+    fact("Case system id", d.caseSystemId || "-"),
+    fact("Address", d.address || "-"),
+    fact("Narrative", d.narrative || "-"),
+    fact("Risks", d.risks || "-"),
+    actions(execute("Hide details", "hide_details", { referralId })),
+  ]);
+}
+
+export function textCard(text: string): Element {
+  return adaptiveCard([line(text)]);
+}

@@ -1,0 +1,154 @@
+// The referral card and its timeline as Adaptive Cards. Only the anonymised profile is ever rendered here;
+// restricted details are shown only to one ART member, in answer to their own click (render-forms.ts).
+import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
+import {
+  actions,
+  adaptiveCard,
+  byteSize,
+  type Element,
+  execute,
+  fact,
+  heading,
+  LIMITS,
+  line,
+  money,
+  note,
+} from "./card-parts.js";
+
+/** Display names of staff by platform-neutral actor id ("teams:<object id>"). */
+export type Names = Map<string, string>;
+const nameOf = (id: string, names: Names) => names.get(id) ?? (id.startsWith("api:") ? id.slice(4) : "an ART member");
+
+export const answerInputId = (responseId: string) => `answer.${responseId}`;
+
+export function referralCardContent(card: ReferralCard): Element {
+  const c = card.counts;
+  return adaptiveCard([
+    heading(`${card.urgency === "emergency" ? "🚨 EMERGENCY " : ""}Referral ${card.reference}`, {
+      size: "Large",
+      ...(card.urgency === "emergency" ? { color: "Attention" } : {}),
+    }),
+    fact("Status", card.statusText),
+    fact("Lot", `${card.lotNumber} ${card.lotName}`),
+    fact("Age / gender", `${card.ageYears}, ${card.gender}`),
+    fact("Needs", card.needCodes.join(", ") || "None given"),
+    fact("EHCP / legal status", `${card.ehcp ? "EHCP" : "No EHCP"}, ${card.legalStatus}`),
+    fact("Area", card.area),
+    fact("Urgency / required by", `${card.urgency}, ${card.requiredBy}`),
+    ...(card.placement
+      ? [fact("Placed with", `${card.placement.providerName} at ${money(card.placement.weeklyCostGbp)}/week`)]
+      : []),
+    line(
+      `Round ${card.roundNumber} · sent to ${c.sent} · ${c.offers} offers · ${c.declines} declines · ${c.questions} questions${c.failed ? ` · ${c.failed} failed deliveries` : ""}`,
+    ),
+    actions(execute("View details (ART)", "view_details", { referralId: card.referralId })),
+  ]);
+}
+
+export function itemElements(item: ThreadItem, names: Names): Element[] {
+  switch (item.kind) {
+    case "round_opened":
+      return [
+        line(
+          `📤 Round ${item.roundNumber} sent to ${item.deliveries} providers; closes ${item.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+        ),
+      ];
+    case "offer":
+      return [
+        line(
+          "🏠 ",
+          { text: `Offer from ${item.providerName}`, bold: true },
+          item.ofstedGrade ? ` (Ofsted: ${item.ofstedGrade})` : "",
+        ),
+        line({ text: `${money(item.weeklyCostGbp)}/week`, bold: true }, `, from ${item.startDate}`),
+        line(item.needsMet),
+        ...(item.notes ? [line({ text: item.notes, italic: true })] : []),
+        ...(item.actionable
+          ? [
+              actions(
+                execute("Approve", "approve_offer", { responseId: item.responseId }, "positive"),
+                execute("Decline", "decline_offer", { responseId: item.responseId }, "destructive"),
+              ),
+            ]
+          : []),
+      ];
+    case "decline":
+      return [line(`🚫 ${item.providerName} declined: ${item.reasonText}${item.notes ? ` (${item.notes})` : ""}`)];
+    case "question":
+      return [
+        line("❓ ", { text: `${item.providerName} asks: `, bold: true }, item.question),
+        // The answer box sits in the thread itself: Teams sends the card's inputs with the click.
+        {
+          type: "Input.Text",
+          id: answerInputId(item.responseId),
+          placeholder: "Answer (goes to this provider; no names or identifying details)",
+          isMultiline: true,
+          maxLength: 3000,
+        },
+        actions(execute("Send answer", "answer_question", { responseId: item.responseId })),
+      ];
+    case "delivery_failed":
+      return [line(`⚠️ Could not reach ${item.providerName}: ${item.error}`)];
+    case "round_closed":
+      return [
+        line(
+          `⌛ Round ${item.roundNumber} closed${item.outcome === "recirculated" ? "; recirculating" : item.outcome === "expired" ? "; the referral has expired unplaced" : ""}`,
+        ),
+      ];
+    case "second_approval_needed":
+      return [
+        line(
+          `✋ ${nameOf(item.firstApproverId, names)} approved ${item.providerName} at ${money(item.weeklyCostGbp)}/week. A second, senior approver is needed.`,
+        ),
+        actions(
+          execute("Give second approval", "second_approve", { referralId: item.referralId }, "positive"),
+          execute("Refuse", "second_refuse", { referralId: item.referralId }, "destructive"),
+        ),
+      ];
+    case "decision": {
+      const by = item.decidedBy.map((id) => nameOf(id, names)).join(" and ");
+      const text = {
+        placed: `✅ Placed with ${item.providerName} at ${money(item.weeklyCostGbp)}/week, approved by ${by}.`,
+        offer_declined: `Offer from ${item.providerName} declined by ${by}.`,
+        second_approval_refused: `Second approval refused by ${by} for ${item.providerName}.`,
+      }[item.outcome];
+      return [line(text)];
+    }
+    case "answer_sent":
+      return [line(`💬 ${nameOf(item.answeredBy, names)} answered ${item.providerName}: ${item.answer}`)];
+    case "withdrawn":
+      return [line(`Referral withdrawn: ${item.reason}`)];
+  }
+}
+
+/** Items as cards, as many per card as fit well under Teams' message size limit. */
+export function threadCards(items: ThreadItem[], names: Names): Element[] {
+  const cards: Element[][] = [];
+  let current: Element[] = [];
+  let size = 0;
+  for (const item of items) {
+    const container = {
+      type: "Container",
+      separator: current.length > 0,
+      spacing: "Medium",
+      items: itemElements(item, names),
+    };
+    const bytes = byteSize(container);
+    if (current.length && size + bytes > LIMITS.messageBytes) {
+      cards.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push({ ...container, separator: current.length > 0 });
+    size += bytes;
+  }
+  if (current.length) cards.push(current);
+  return cards.map((body) => adaptiveCard(body));
+}
+
+export function summaryText(items: ThreadItem[]): string {
+  return items
+    .map((i) => i.kind.replace(/_/g, " "))
+    .join(", ")
+    .slice(0, 300);
+}

@@ -1,0 +1,184 @@
+// Teams on the service's one Express app: the Teams SDK serves POST /api/messages and authenticates each
+// activity (Bot Framework / Entra tokens) unless the explicit local mode is on. `new referral` answers with the
+// form card; card buttons are Action.Execute, answered in the invoke response, which Teams shows only to the
+// person who clicked: a refusal, a confirmation, the form with its errors, or the restricted details.
+import { randomUUID } from "node:crypto";
+import type { Activity, Client as ApiClient } from "@microsoft/teams.api";
+import { App, ExpressAdapter } from "@microsoft/teams.apps";
+import type { Express } from "express";
+import type { ChatDirectory } from "../../src/chat/directory.js";
+import type { ChatAction, ChatCore } from "../../src/chat/port.js";
+import type { Logger } from "../../src/logger.js";
+import type { Actor } from "../../src/ports.js";
+import { cardAttachment, type Element } from "./card-parts.js";
+import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
+import { answerInputId, referralCardContent } from "./render-thread.js";
+import { sdkLogger } from "./sdk-logger.js";
+
+export interface TeamsCredentials {
+  clientId: string;
+  clientSecret: string;
+  tenantId?: string;
+}
+
+export interface TeamsAppOptions {
+  /** Absent only in local mode, which then accepts unauthenticated activities (development and tests). */
+  credentials?: TeamsCredentials;
+  allowUnauthenticated: boolean;
+  serviceUrl: string;
+  logger: Logger;
+}
+
+/**
+ * The SDK's App. Credentials are always passed explicitly (empty when absent) so the SDK never falls back to
+ * CLIENT_ID / MANAGED_IDENTITY_CLIENT_ID from the environment: a client id without a secret makes MSAL probe
+ * the cloud metadata address (STACK.md).
+ */
+export function createTeamsApp(o: TeamsAppOptions, web?: Express): App {
+  if (!o.credentials && !o.allowUnauthenticated) throw new Error("Teams needs credentials or the explicit local mode");
+  return new App({
+    clientId: o.credentials?.clientId ?? "",
+    clientSecret: o.credentials?.clientSecret ?? "",
+    tenantId: o.credentials?.tenantId ?? "",
+    managedIdentityClientId: "",
+    dangerouslyAllowUnauthenticatedRequests: !o.credentials && o.allowUnauthenticated,
+    serviceUrl: o.serviceUrl,
+    logger: sdkLogger(o.logger),
+    activity: { mentions: { stripText: true } },
+    ...(web ? { httpServerAdapter: new ExpressAdapter(web) } : {}),
+  });
+}
+
+export const apiForServiceUrl =
+  (app: App) =>
+  (serviceUrl: string): ApiClient =>
+    app.api.clone({ serviceUrl: serviceUrl.replace(/\/+$/, "") });
+
+export interface MountTeamsOptions extends TeamsAppOptions {
+  referralsChannel: string;
+  artUserIds: string[];
+  seniorUserIds: string[];
+  core: ChatCore<"teams">;
+  directory: ChatDirectory;
+}
+
+type CardActionData = Record<string, unknown> & { verb?: string };
+
+const message = (text: string) =>
+  ({ statusCode: 200, type: "application/vnd.microsoft.activity.message", value: text }) as const;
+const cardResponse = (card: Element) =>
+  ({ statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: card as never }) as const;
+
+/** The conversation an activity came from, without the thread suffix Teams adds to channel replies. */
+export const channelOf = (conversationId: string) => conversationId.split(";messageid=")[0] ?? conversationId;
+
+export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<App> {
+  const app = createTeamsApp(o, web);
+  if (!o.credentials) {
+    o.logger.warn("teams LOCAL MODE: activities on /api/messages are NOT authenticated (development and tests only)");
+  }
+  const actorOf = (activity: Activity): Actor => {
+    const id = activity.from.aadObjectId ?? activity.from.id;
+    return { id: `teams:${id}`, art: o.artUserIds.includes(id), senior: o.seniorUserIds.includes(id) };
+  };
+
+  // Every activity tells us where its conversation lives and who its sender is: remember both.
+  app.use(async ({ activity, next }) => {
+    try {
+      await o.directory.rememberConversation({
+        channelId: channelOf(activity.conversation.id),
+        serviceUrl: activity.serviceUrl ?? o.serviceUrl,
+        ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
+      });
+      const userId = activity.from.aadObjectId ?? activity.from.id;
+      if (activity.from.name) await o.directory.rememberUser(userId, activity.from.name);
+    } catch (err) {
+      o.logger.warn({ error: (err as Error).message.slice(0, 200) }, "teams: could not store the conversation");
+    }
+    return next();
+  });
+
+  app.on("message", async ({ activity, send }) => {
+    const text = (activity.text ?? "")
+      .replace(/<[^>]*>/g, "")
+      .trim()
+      .toLowerCase();
+    if (text === "new referral" || text === "new-referral") {
+      await send({ type: "message", attachments: [cardAttachment(referralFormCard(randomUUID()))] } as never);
+      return;
+    }
+    await send({ type: "message", text: "Type **new referral** to raise a placement referral." } as never);
+  });
+
+  app.on("card.action", async ({ activity }) => {
+    const data = (activity.value?.action?.data ?? {}) as CardActionData;
+    const verb = String(activity.value?.action?.verb ?? data.verb ?? "");
+    const actor = actorOf(activity);
+    const str = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : "");
+    try {
+      switch (verb) {
+        case "submit_referral": {
+          const formId = str("formId") || activity.id;
+          const values = formValues(data);
+          const result = await o.core.submitReferral({
+            platform: "teams",
+            channelId: o.referralsChannel,
+            actor,
+            input: formToInput(values),
+            sourceKey: `teams:form:${formId}`,
+          });
+          // The form with the person's own values goes back to that person only (an invoke response).
+          return result.ok
+            ? cardResponse(raisedCard(result.reference))
+            : cardResponse(referralFormCard(formId, { values, fieldErrors: result.fieldErrors }));
+        }
+        case "view_details": {
+          const referralId = str("referralId");
+          const result = await o.core.performAction("teams", actor, { type: "view_details", referralId });
+          if (!result.ok || !result.details) return message(result.text);
+          return cardResponse(detailsCard(await o.core.referenceOf(referralId), result.details, referralId));
+        }
+        case "hide_details":
+          return cardResponse(referralCardContent(await o.core.cardOf(str("referralId"))));
+        case "answer_question": {
+          const responseId = str("responseId");
+          const answer = str(answerInputId(responseId));
+          const result = await o.core.performAction("teams", actor, { type: "answer_question", responseId, answer });
+          return message(result.text);
+        }
+        default: {
+          const action = simpleAction(verb, data);
+          if (!action) return message("This button is no longer supported.");
+          const result = await o.core.performAction("teams", actor, action);
+          return message(result.text || "Done.");
+        }
+      }
+    } catch (err) {
+      o.logger.error({ verb, error: (err as Error).message.slice(0, 300) }, "teams card action failed");
+      return message("Something went wrong; please try again in a minute.");
+    }
+  });
+
+  app.event("error", ({ error }) => {
+    o.logger.error({ error: error.message.slice(0, 300) }, "teams handler failed");
+  });
+  await app.initialize();
+  return app;
+}
+
+function simpleAction(verb: string, data: CardActionData): ChatAction | undefined {
+  const responseId = typeof data.responseId === "string" ? data.responseId : "";
+  const referralId = typeof data.referralId === "string" ? data.referralId : "";
+  switch (verb) {
+    case "approve_offer":
+      return { type: "approve_offer", responseId };
+    case "decline_offer":
+      return { type: "decline_offer", responseId };
+    case "second_approve":
+      return { type: "second_approval", referralId, approve: true };
+    case "second_refuse":
+      return { type: "second_approval", referralId, approve: false };
+    default:
+      return undefined;
+  }
+}

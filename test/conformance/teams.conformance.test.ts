@@ -1,0 +1,99 @@
+import type { Server } from "node:http";
+import express from "express";
+import { apiForServiceUrl, mountTeams } from "../../adapters/teams/teams-app.js";
+import { TeamsChat } from "../../adapters/teams/teams-chat.js";
+import { ChatDirectory } from "../../src/chat/directory.js";
+import type { ChatAction } from "../../src/chat/port.js";
+import type { Actor } from "../../src/ports.js";
+import { capturingLogger, testDb } from "../helpers/env.js";
+import { cardsOf, inputIds, interpretedText, LocalConnector, teamsUser, visibleText } from "../helpers/teams.js";
+import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
+
+const CHANNEL = "19:conformance@thread.tacv2";
+
+async function teamsHarness(): Promise<ChatHarness> {
+  const connector = new LocalConnector();
+  await connector.start();
+  const db = testDb();
+  const reported: { actor: Actor; action: ChatAction }[] = [];
+  const web = express();
+  const logger = capturingLogger().logger;
+  const app = await mountTeams(web, {
+    allowUnauthenticated: true,
+    serviceUrl: connector.url,
+    referralsChannel: CHANNEL,
+    artUserIds: ["aad-art"],
+    seniorUserIds: [],
+    logger,
+    directory: new ChatDirectory(db, "teams"),
+    core: {
+      submitReferral: async () => ({ ok: false, fieldErrors: {} }),
+      performAction: async (_p, actor, action) => {
+        reported.push({ actor, action });
+        return { ok: true, text: "" };
+      },
+      referenceOf: async () => "R-2026-0042",
+      cardOf: async () => sampleCard(),
+    },
+  });
+  const server: Server = await new Promise((r) => {
+    const s = web.listen(0, "127.0.0.1", () => r(s));
+  });
+  connector.botUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const channel = { id: CHANNEL, type: "channel" as const };
+  const inThread = (threadId: string) => connector.messages.filter((m) => m.threadId === threadId);
+  return {
+    chat: new TeamsChat({
+      apiFor: apiForServiceUrl(app),
+      defaultServiceUrl: connector.url,
+      directory: new ChatDirectory(db, "teams"),
+    }),
+    channelId: CHANNEL,
+    cardText: (messageId) => {
+      const m = connector.messages.find((x) => x.id === messageId);
+      return m ? visibleText(m) : "";
+    },
+    threadTexts: (threadId) => inThread(threadId).map(visibleText),
+    interpretedTexts: (threadId) => inThread(threadId).map(interpretedText),
+    // The connector refuses activities over Teams' 100 KB; our cards also stay under Teams' 28 KB card guidance.
+    withinLimits: (threadId) =>
+      inThread(threadId).every((m) => Buffer.byteLength(JSON.stringify(m.activity)) <= 28_000) &&
+      !connector.problems.length,
+    privateNotices: (userId) =>
+      connector.messages.filter((m) => m.targetedTo === userId).map((m) => String(m.activity.text)),
+    rateLimitNext: (s) => {
+      connector.rateLimitNext = s;
+    },
+    openReferralForm: async (userId) => {
+      const before = connector.messages.length;
+      const res = await connector.sendToBot(
+        teamsUser(userId),
+        { id: `a:personal-${userId}`, type: "personal" },
+        {
+          type: "message",
+          text: "new referral",
+        },
+      );
+      if (res.status >= 300) throw new Error(`bot answered ${res.status}`);
+      const deadline = Date.now() + 5000;
+      while (connector.messages.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const form = connector.messages.at(-1);
+      return form ? cardsOf(form).flatMap(inputIds) : [];
+    },
+    click: async (userId, action) => {
+      const verb = action.type;
+      const data = "responseId" in action ? { responseId: action.responseId } : { referralId: action.referralId };
+      const res = await connector.clickExecute(teamsUser(userId), channel, verb, data);
+      if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
+    },
+    reported,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await connector.stop();
+      await db.$disconnect();
+    },
+  };
+}
+
+chatPortConformance("teams", teamsHarness, { art: "aad-art", other: "aad-sw" });

@@ -1,0 +1,63 @@
+// Teams test helpers: the local connector (the fake of Microsoft's Bot Framework service, which also plays the
+// Teams client by posting real activities to /api/messages), users, and reading what the bot posted.
+import { LocalConnector, type LocalUser, type StoredMessage } from "../../adapters/teams/local/connector.js";
+
+export { LocalConnector };
+
+export const teamsUser = (aadObjectId: string, name = `User ${aadObjectId}`): LocalUser => ({
+  id: `29:${aadObjectId}`,
+  aadObjectId,
+  name,
+});
+
+type CardNode = Record<string, unknown>;
+function walk(node: unknown, visit: (n: CardNode) => void) {
+  if (Array.isArray(node)) for (const n of node) walk(n, visit);
+  else if (node && typeof node === "object") {
+    visit(node as CardNode);
+    for (const v of Object.values(node)) walk(v, visit);
+  }
+}
+
+export const cardsOf = (m: StoredMessage): CardNode[] =>
+  ((m.activity.attachments ?? []) as { content: CardNode }[]).map((a) => a.content);
+
+/** Everything visible in a message: its text and every text of its cards. */
+export function visibleText(m: StoredMessage): string {
+  const parts: string[] = [String(m.activity.text ?? "")];
+  walk(cardsOf(m), (n) => {
+    for (const key of ["text", "title", "label", "placeholder"])
+      if (typeof n[key] === "string") parts.push(n[key] as string);
+  });
+  return parts.join(" ");
+}
+
+/** The text Teams would read as Markdown or mentions: TextBlock texts, plain message text, mention entities. */
+export function interpretedText(m: StoredMessage): string {
+  const parts: string[] = [String(m.activity.text ?? "")];
+  walk(cardsOf(m), (n) => {
+    if (n.type === "TextBlock" && typeof n.text === "string") parts.push(n.text);
+  });
+  for (const e of (m.activity.entities ?? []) as { type?: string; text?: string }[])
+    if (e.type === "mention") parts.push(`mention:${e.text}`);
+  return parts.join(" ");
+}
+
+/** Ids of every input on a card. */
+export function inputIds(card: unknown): string[] {
+  const ids: string[] = [];
+  walk(card, (n) => {
+    if (typeof n.type === "string" && n.type.startsWith("Input.") && typeof n.id === "string") ids.push(n.id);
+  });
+  return ids;
+}
+
+/** The Action.Execute buttons on a card, with their verbs and data. */
+export function executeActions(card: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
+  const out: { title: string; verb: string; data: Record<string, unknown> }[] = [];
+  walk(card, (n) => {
+    if (n.type === "Action.Execute")
+      out.push({ title: String(n.title), verb: String(n.verb), data: (n.data ?? {}) as Record<string, unknown> });
+  });
+  return out;
+}
