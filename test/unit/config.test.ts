@@ -45,4 +45,24 @@ describe("config", () => {
   it("treats empty values as unset", () => {
     expect(loadConfig({ PORT: "" }).PORT).toBe(3000);
   });
+
+  it("guards the Teams credentials: never a client id alone, local mode never in production", () => {
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problemsOf({ TEAMS_CLIENT_ID: "app-id" })[0]).toMatch(/^TEAMS_CLIENT_SECRET: .*go together/);
+    expect(problemsOf({ TEAMS_REFERRALS_CHANNEL: "19:x@thread.tacv2" })[0]).toMatch(/^TEAMS_CLIENT_ID: /);
+    expect(
+      problemsOf({ TEAMS_LOCAL_MODE: "true", NODE_ENV: "production" }).some((p) => p.startsWith("TEAMS_LOCAL_MODE:")),
+    ).toBe(true);
+    expect(problemsOf({ TEAMS_LOCAL_MODE: "true", TEAMS_CLIENT_ID: "a", TEAMS_CLIENT_SECRET: "b" })[0]).toMatch(
+      /^TEAMS_LOCAL_MODE: .*exclusive/,
+    );
+    expect(problemsOf({ TEAMS_REFERRALS_CHANNEL: "19:x@thread.tacv2", TEAMS_LOCAL_MODE: "true" })).toEqual([]);
+  });
 });

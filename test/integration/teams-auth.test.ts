@@ -1,0 +1,69 @@
+// With credentials configured, the Teams endpoint authenticates every activity as the SDK does: a request
+// without a valid Bot Framework token is refused before any handler runs (and nothing leaves the machine).
+import type { Server } from "node:http";
+import express from "express";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { mountTeams } from "../../adapters/teams/teams-app.js";
+import { ChatDirectory } from "../../src/chat/directory.js";
+import { capturingLogger, testDb } from "../helpers/env.js";
+import { LocalConnector, teamsUser } from "../helpers/teams.js";
+
+const connector = new LocalConnector();
+const db = testDb();
+let server: Server;
+let handled = 0;
+
+beforeAll(async () => {
+  await connector.start();
+  const web = express();
+  await mountTeams(web, {
+    credentials: { clientId: "00000000-0000-4000-8000-00000000b07", clientSecret: "not-a-real-secret", tenantId: "t1" },
+    allowUnauthenticated: false,
+    serviceUrl: connector.url,
+    referralsChannel: "19:auth@thread.tacv2",
+    artUserIds: [],
+    seniorUserIds: [],
+    logger: capturingLogger().logger,
+    directory: new ChatDirectory(db, "teams"),
+    core: {
+      submitReferral: async () => {
+        handled++;
+        return { ok: false, fieldErrors: {} };
+      },
+      performAction: async () => {
+        handled++;
+        return { ok: true, text: "" };
+      },
+      referenceOf: async () => "R",
+      cardOf: async () => {
+        throw new Error("unused");
+      },
+    },
+  });
+  server = await new Promise((r) => {
+    const s = web.listen(0, "127.0.0.1", () => r(s));
+  });
+  connector.botUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await connector.stop();
+  await db.$disconnect();
+});
+
+it("refuses activities without a Bot Framework token, and does nothing", async () => {
+  const user = teamsUser("aad-x");
+  const res = await connector.sendToBot(
+    user,
+    { id: "a:personal", type: "personal" },
+    { type: "message", text: "new referral" },
+  );
+  expect(res.status).toBe(401);
+  const invoke = await connector.clickExecute(user, { id: "19:auth@thread.tacv2", type: "channel" }, "approve_offer", {
+    responseId: "x",
+  });
+  expect(invoke.status).toBe(401);
+  expect(handled).toBe(0);
+  expect(connector.calls).toEqual([]);
+});

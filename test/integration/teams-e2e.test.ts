@@ -1,0 +1,252 @@
+// Teams end to end: real Bot Framework activities (message, invoke adaptiveCard/action) to the real Teams SDK
+// endpoint of the running service, a local connector standing in for Microsoft's service, real webhook providers.
+// "new referral" -> form card -> submission (errors back on the card) -> providers -> offer in the thread ->
+// ART approves -> card refreshed for everyone; non-ART refused; details only to ART; answers reach the provider.
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
+import type { Config } from "../../src/config.js";
+import type { Db } from "../../src/db.js";
+import type { Service } from "../../src/main.js";
+import { ensureLots } from "../../src/providers/directory.js";
+import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
+import { capturingLogger, isolatedEnv } from "../helpers/env.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { startTestService } from "../helpers/service.js";
+import { cardsOf, executeActions, inputIds, LocalConnector, teamsUser, visibleText } from "../helpers/teams.js";
+
+const CHANNEL = "19:referrals@thread.tacv2";
+const connector = new LocalConnector();
+const receivers = new WebhookReceivers();
+const socialWorker = teamsUser("aad-sw", "Sam Social Worker");
+const art = teamsUser("aad-art1", "Alex ART");
+const logs = capturingLogger();
+let db: Db;
+let config: Config;
+let service: Service;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export const validForm = (over: Record<string, string> = {}) => ({
+  "profile.lotNumber": "2",
+  "profile.ageYears": "14",
+  "profile.gender": "female",
+  "profile.needCodes": "SEMH,ASD",
+  "profile.ehcp": "no",
+  "profile.legalStatus": "s31",
+  "profile.area": "PE1",
+  "profile.urgency": "standard",
+  "profile.requiredBy": "2026-12-20",
+  "profile.summary": "Needs a calm home; loves drawing.",
+  "restricted.childName": "Teams Secret Child",
+  "restricted.dateOfBirth": "2012-04-04",
+  ...over,
+});
+
+beforeAll(async () => {
+  await connector.start();
+  await receivers.start();
+  const port = await freePort();
+  ({ db, config } = await isolatedEnv("teams", {
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    TEAMS_LOCAL_MODE: "true",
+    TEAMS_SERVICE_URL: connector.url,
+    TEAMS_REFERRALS_CHANNEL: CHANNEL,
+    TEAMS_ART_USER_IDS: "aad-art1,aad-art2",
+    TEAMS_SENIOR_USER_IDS: "aad-art2",
+    CHAT_COALESCE_MS: "300",
+  }));
+  await ensureLots(db);
+  const lot2 = await db.lot.findUniqueOrThrow({ where: { number: 2 } });
+  for (let i = 0; i < 20; i++) {
+    await db.provider.create({
+      data: {
+        name: `Teams Home ${i}`,
+        ofstedGrade: "Good",
+        webhookUrl: receivers.urlFor(`/t${i}`),
+        webhookSecret: receivers.secretFor(`/t${i}`),
+        needsCovered: ["SEMH", "ASD"],
+        lots: { create: { lotId: lot2.id } },
+      },
+    });
+  }
+  service = await startTestService({
+    config,
+    logger: logs.logger,
+    channels: { webhook: new WebhookChannel({ timeoutMs: 2000 }) },
+  });
+  connector.botUrl = service.url!;
+});
+afterAll(async () => {
+  await service.close();
+  await db.$disconnect();
+  await connector.stop();
+  await receivers.stop();
+});
+
+const personal = (u: { aadObjectId: string }) => ({ id: `a:personal-${u.aadObjectId}`, type: "personal" as const });
+const channel = { id: CHANNEL, type: "channel" as const };
+const threadOf = (threadId: string) => connector.messages.filter((m) => m.threadId === threadId);
+type InvokeAnswer = { statusCode: number; type: string; value: unknown };
+
+describe("Teams end to end", () => {
+  it("raises a referral from the form card, shows offers in the thread, and lets only ART approve", async () => {
+    // The command answers with the form card, in the person's own chat.
+    const asked = await connector.sendToBot(socialWorker, personal(socialWorker), {
+      type: "message",
+      text: "new referral",
+    });
+    expect(asked.status).toBeLessThan(300);
+    await eventually(() => connector.messages.some((m) => m.conversationId === personal(socialWorker).id), "form sent");
+    const formMessage = connector.messages.find((m) => m.conversationId === personal(socialWorker).id)!;
+    const form = cardsOf(formMessage)[0]!;
+    expect(inputIds(form)).toContain("restricted.childName");
+    const submit = executeActions(form).find((a) => a.verb === "submit_referral")!;
+
+    // Errors come back on the card, to this person only, with their values kept.
+    const bad = await connector.clickExecute(socialWorker, personal(socialWorker), "submit_referral", {
+      ...submit.data,
+      ...validForm({ "profile.area": "PE1 2AB" }),
+    });
+    const badAnswer = bad.body as InvokeAnswer;
+    expect(badAnswer.type).toBe("application/vnd.microsoft.card.adaptive");
+    expect(JSON.stringify(badAnswer.value)).toContain("must be a postcode district");
+    expect(JSON.stringify(badAnswer.value)).toContain("Teams Secret Child"); // kept for the author to correct
+    expect(await db.referral.count()).toBe(0);
+
+    const ok = await connector.clickExecute(socialWorker, personal(socialWorker), "submit_referral", {
+      ...submit.data,
+      ...validForm(),
+    });
+    const okAnswer = ok.body as InvokeAnswer;
+    expect(JSON.stringify(okAnswer.value)).toMatch(/Referral R-\d{4}-\d{4} raised/);
+    expect(JSON.stringify(okAnswer.value)).not.toContain("Teams Secret Child");
+    // A second click on the same form (or Teams retrying the invoke) raises nothing new.
+    await connector.clickExecute(socialWorker, personal(socialWorker), "submit_referral", {
+      ...submit.data,
+      ...validForm(),
+    });
+    expect(await db.referral.count()).toBe(1);
+    const referral = await db.referral.findFirstOrThrow();
+    expect(referral.createdBy).toBe("teams:aad-sw");
+
+    // The card appears in the referrals channel; its id is the thread.
+    await eventually(async () => Boolean((await db.chatLink.findFirstOrThrow()).messageId), "card posted");
+    const cardId = String((await db.chatLink.findFirstOrThrow()).messageId);
+    const card = connector.messages.find((m) => m.id === cardId)!;
+    expect(card.conversationId).toBe(CHANNEL);
+    expect(card.threadId).toBeUndefined();
+    expect(visibleText(card)).toContain(referral.reference);
+    await eventually(() => receivers.uniqueAccepted().size === 20, "20 providers reached");
+
+    // An offer through a provider's response_url appears in the card's thread with Approve / Decline.
+    const first = receivers.accepted.find((a) => a.path === "/t0")!;
+    const res = await fetch(String(first.body.response_url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "offer",
+        weeklyCostGbp: 4100,
+        startDate: "2026-12-10",
+        needsMet: "[click me](https://evil.example) calm home",
+      }),
+    });
+    expect(res.status).toBe(201);
+    await eventually(
+      () => threadOf(cardId).some((m) => visibleText(m).includes("Offer from Teams Home 0")),
+      "offer in the thread",
+    );
+    const offerMessage = threadOf(cardId).find((m) => visibleText(m).includes("Offer from Teams Home 0"))!;
+    const offer = await db.response.findFirstOrThrow({ where: { type: "offer" } });
+    const approve = executeActions(cardsOf(offerMessage)).find((a) => a.verb === "approve_offer")!;
+    expect(approve.data.responseId).toBe(offer.id);
+
+    // A non-ART click is refused, privately, and recorded.
+    const refused = await connector.clickExecute(
+      socialWorker,
+      { ...channel, threadId: cardId },
+      "approve_offer",
+      approve.data,
+    );
+    expect(refused.body).toMatchObject({
+      type: "application/vnd.microsoft.activity.message",
+      value: expect.stringMatching(/^Not authorised/),
+    });
+    expect((await db.referral.findFirstOrThrow()).status).toBe("offers_received");
+    expect(await db.auditEvent.count({ where: { action: "refused.approve", actor: "teams:aad-sw" } })).toBe(1);
+
+    // ART approves: placed; the channel card is refreshed in place for everyone; the decision names the approver.
+    const approved = await connector.clickExecute(art, { ...channel, threadId: cardId }, "approve_offer", approve.data);
+    expect((approved.body as InvokeAnswer).type).toBe("application/vnd.microsoft.activity.message");
+    expect((await db.referral.findFirstOrThrow()).status).toBe("placed");
+    await eventually(() => card.updates > 0 && visibleText(card).includes("Teams Home 0"), "card refreshed");
+    expect(visibleText(card)).toMatch(/Placed/);
+    await eventually(
+      () =>
+        threadOf(cardId).some(
+          (m) => visibleText(m).includes("Placed with Teams Home 0") && visibleText(m).includes("Alex ART"),
+        ),
+      "decision in the thread",
+    );
+
+    // Restricted details: shown to the ART member alone (invoke response), refused to others, never posted.
+    const details = await connector.clickExecute(art, channel, "view_details", { referralId: referral.id });
+    expect(JSON.stringify((details.body as InvokeAnswer).value)).toContain("Teams Secret Child");
+    const notArt = await connector.clickExecute(socialWorker, channel, "view_details", { referralId: referral.id });
+    expect(JSON.stringify(notArt.body)).not.toContain("Teams Secret Child");
+    expect(await db.auditEvent.count({ where: { action: "restricted.viewed" } })).toBe(1);
+    const hidden = await connector.clickExecute(art, channel, "hide_details", { referralId: referral.id });
+    expect(JSON.stringify((hidden.body as InvokeAnswer).value)).toContain(referral.reference);
+    expect(JSON.stringify(connector.messages)).not.toContain("Teams Secret Child");
+    expect(JSON.stringify(logs.lines)).not.toContain("Teams Secret Child");
+    expect(connector.problems).toEqual([]);
+  });
+
+  it("sends an answer typed in the thread back to the provider who asked", async () => {
+    const referral = await db.referral.findFirstOrThrow();
+    const delivery = await db.delivery.findFirstOrThrow({
+      where: { round: { referralId: referral.id }, provider: { name: "Teams Home 3" } },
+    });
+    const asked = await fetch(
+      responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, delivery.id)),
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "question", question: "Is there contact with siblings?" }),
+      },
+    );
+    expect(asked.status).toBe(201);
+    const question = await db.response.findFirstOrThrow({ where: { deliveryId: delivery.id, type: "question" } });
+    const cardId = String((await db.chatLink.findFirstOrThrow()).messageId);
+    await eventually(
+      () => threadOf(cardId).some((m) => visibleText(m).includes("Is there contact with siblings?")),
+      "question in the thread",
+    );
+    const qMessage = threadOf(cardId).find((m) => visibleText(m).includes("Is there contact with siblings?"))!;
+    const send = executeActions(cardsOf(qMessage)).find((a) => a.verb === "answer_question")!;
+    const answer = await connector.clickExecute(art, { ...channel, threadId: cardId }, "answer_question", {
+      ...send.data,
+      [`answer.${question.id}`]: "Yes, fortnightly, supervised.",
+    });
+    expect((answer.body as InvokeAnswer).value).toMatch(/on its way/);
+    await eventually(
+      () =>
+        receivers.accepted.some(
+          (a) =>
+            a.path === "/t3" && a.body.type === "referral.answer" && JSON.stringify(a.body).includes("fortnightly"),
+        ),
+      "answer delivered to the provider",
+    );
+    await eventually(
+      () => threadOf(cardId).some((m) => visibleText(m).includes("Alex ART answered Teams Home 3")),
+      "answer in the thread",
+    );
+  });
+});
