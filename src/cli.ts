@@ -15,6 +15,7 @@ const err = (line: string) => process.stderr.write(`${line}\n`);
 
 const USAGE = `Usage: referral-bot <command>
   serve [--role web|worker|all]            run the service (default role: all)
+  demo                                     the whole product locally, Teams chat page included (no accounts)
   migrate                                  apply pending database migrations
   seed [--file <providers.csv>]            create lots 1-5 and load the sample providers
   providers import <file.csv>              validate and import providers (upsert by Ofsted URN or email)
@@ -78,6 +79,22 @@ async function main(argv: string[]): Promise<number> {
         };
         process.once("SIGTERM", () => stop("SIGTERM"));
         process.once("SIGINT", () => stop("SIGINT"));
+      });
+      return 0;
+    }
+    case "demo": {
+      const logger = createLogger({ level: config.LOG_LEVEL });
+      const { startDemo } = await import("./demo/run-demo.js");
+      const demo = await startDemo({
+        logger,
+        port: config.PORT,
+        chatPort: Number(process.env.DEMO_CHAT_PORT ?? 3978),
+      });
+      out(`Demo ready. Open ${demo.chatUrl}/ in a browser (Ctrl+C stops it).`);
+      await new Promise<void>((done) => {
+        const stop = () => demo.close().then(done, done);
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
       });
       return 0;
     }

@@ -96,7 +96,7 @@ function inputs(fields: FieldSpec[], values: Values, errors: Record<string, stri
       label: f.label,
       isRequired: Boolean(f.required),
       errorMessage: `${f.label} is required`,
-      ...(values[f.id] ? { value: values[f.id] } : {}),
+      ...(values[f.id] ? { value: f.input.type === "Input.Number" ? Number(values[f.id]) : values[f.id] } : {}),
     },
     ...(errors[f.id]
       ? [{ type: "TextBlock", text: cut(errors[f.id]!, 300), color: "Attention", wrap: true, size: "Small" }]

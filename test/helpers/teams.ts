@@ -61,3 +61,20 @@ export function executeActions(card: unknown): { title: string; verb: string; da
   });
   return out;
 }
+
+/** A valid referral form as Teams sends it: every input by its id, all strings. */
+export const validForm = (over: Record<string, string> = {}) => ({
+  "profile.lotNumber": "2",
+  "profile.ageYears": "14",
+  "profile.gender": "female",
+  "profile.needCodes": "SEMH,ASD",
+  "profile.ehcp": "no",
+  "profile.legalStatus": "s31",
+  "profile.area": "PE1",
+  "profile.urgency": "standard",
+  "profile.requiredBy": "2026-12-20",
+  "profile.summary": "Needs a calm home; loves drawing.",
+  "restricted.childName": "Teams Secret Child",
+  "restricted.dateOfBirth": "2012-04-04",
+  ...over,
+});

@@ -13,7 +13,15 @@ import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js"
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
 import { startTestService } from "../helpers/service.js";
-import { cardsOf, executeActions, inputIds, LocalConnector, teamsUser, visibleText } from "../helpers/teams.js";
+import {
+  cardsOf,
+  executeActions,
+  inputIds,
+  LocalConnector,
+  teamsUser,
+  validForm,
+  visibleText,
+} from "../helpers/teams.js";
 
 const CHANNEL = "19:referrals@thread.tacv2";
 const connector = new LocalConnector();
@@ -32,22 +40,6 @@ async function freePort(): Promise<number> {
   await new Promise((r) => s.close(r));
   return port;
 }
-
-export const validForm = (over: Record<string, string> = {}) => ({
-  "profile.lotNumber": "2",
-  "profile.ageYears": "14",
-  "profile.gender": "female",
-  "profile.needCodes": "SEMH,ASD",
-  "profile.ehcp": "no",
-  "profile.legalStatus": "s31",
-  "profile.area": "PE1",
-  "profile.urgency": "standard",
-  "profile.requiredBy": "2026-12-20",
-  "profile.summary": "Needs a calm home; loves drawing.",
-  "restricted.childName": "Teams Secret Child",
-  "restricted.dateOfBirth": "2012-04-04",
-  ...over,
-});
 
 beforeAll(async () => {
   await connector.start();

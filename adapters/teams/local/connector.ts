@@ -64,8 +64,9 @@ export class LocalConnector {
       this.problems.push(`unexpected call ${req.method} ${req.path}`);
       res.status(404).json({ error: { code: "NotFound", message: "not served by the local connector" } });
     });
-    this.server = await new Promise<Server>((resolve) => {
+    this.server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(port, host, () => resolve(s));
+      s.once("error", reject);
     });
     const addr = this.server.address() as { port: number };
     this.url = `http://${host}:${addr.port}`;
@@ -121,7 +122,10 @@ export class LocalConnector {
       status: 201,
     };
     this.calls.push(call);
-    if (this.throttled(res)) return void (call.status = 429);
+    if (this.throttled(res)) {
+      call.status = 429;
+      return;
+    }
     const problem = this.check(req.body);
     if (problem || (thread && !this.messages.some((m) => m.id === thread && m.conversationId === conversationId))) {
       this.problems.push(problem ?? `reply to unknown thread ${thread}`);
@@ -161,7 +165,10 @@ export class LocalConnector {
       status: 200,
     };
     this.calls.push(call);
-    if (this.throttled(res)) return void (call.status = 429);
+    if (this.throttled(res)) {
+      call.status = 429;
+      return;
+    }
     const stored = this.messages.find((m) => m.id === id && m.conversationId === conversationId);
     const problem = this.check(req.body) ?? (stored ? undefined : `update of unknown message ${id}`);
     if (problem || !stored) {

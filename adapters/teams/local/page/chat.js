@@ -1,0 +1,173 @@
+// The local Teams client: renders the channel and the personal chat from the local connector's state with
+// Microsoft's Adaptive Cards renderer, and posts what the person does as Bot Framework activities.
+/* global AdaptiveCards */
+(() => {
+  const state = { channel: null, users: [], messages: [], side: null, me: "", typed: [] };
+  // Cards the bot returned to this person alone (an invoke response), by "<user>:<message id>".
+  const overrides = new Map();
+  let overrideCount = 0;
+  // Rendered cards by message and content, reused across refreshes so typed input is not lost.
+  const rendered = new Map();
+  const $ = (id) => document.getElementById(id);
+  const personalId = (key) => `a:personal-${key}`;
+  // Teams renders a little Markdown in TextBlocks; the bot's own TextBlocks use at most **bold**.
+  AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
+    const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    result.outputHtml = escaped.replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>");
+    result.didProcess = true;
+  };
+
+  function toast(text) {
+    const t = $("toast");
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => {
+      t.hidden = true;
+    }, 6000);
+  }
+
+  async function send(conversation, activity) {
+    const res = await fetch("/demo/send", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userKey: state.me, conversation, activity }),
+    });
+    return res.json();
+  }
+
+  function cardElement(message, conversation, content) {
+    const card = new AdaptiveCards.AdaptiveCard();
+    card.onExecuteAction = async (action) => {
+      if (!(action instanceof AdaptiveCards.ExecuteAction)) return;
+      const answer = await send(conversation, {
+        type: "invoke",
+        name: "adaptiveCard/action",
+        value: { action: { type: "Action.Execute", verb: action.verb, data: action.data || {} }, trigger: "manual" },
+      });
+      const body = answer && answer.body;
+      if (body && body.type === "application/vnd.microsoft.card.adaptive") {
+        overrides.set(`${state.me}:${message.id}`, { card: body.value, updates: message.updates, n: ++overrideCount });
+        render();
+      } else if (body && body.type === "application/vnd.microsoft.activity.message") {
+        toast(body.value);
+      } else if (!answer || answer.status >= 300) {
+        toast(`The bot answered ${answer ? answer.status : "nothing"}`);
+      }
+    };
+    card.parse(content);
+    return card.render();
+  }
+
+  function postElement(message, conversation, cssClass) {
+    const override = overrides.get(`${state.me}:${message.id}`);
+    // A card the bot updated for everyone replaces what this person was shown alone.
+    const own = override && override.updates === message.updates ? override.card : null;
+    const key = `${state.me}:${message.id}:${message.updates}:${own ? `own${override.n}` : "all"}`;
+    const cached = rendered.get(key);
+    if (cached) return cached;
+    const el = document.createElement("article");
+    el.className = `post ${cssClass || ""}`;
+    el.dataset.messageId = message.id;
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = `Referral bot${message.targetedTo ? " · only you can see this" : ""}`;
+    el.appendChild(meta);
+    const cards = own ? [own] : (message.activity.attachments || []).map((a) => a.content);
+    if (message.activity.text) {
+      const p = document.createElement("p");
+      p.textContent = String(message.activity.text).replace(/\*\*/g, "");
+      el.appendChild(p);
+    }
+    for (const content of cards) {
+      const body = cardElement(message, conversation, content);
+      if (body) el.appendChild(body);
+    }
+    rendered.set(key, el);
+    return el;
+  }
+
+  const visible = (m) => !m.targetedTo || m.targetedTo === `29:${state.me}`;
+
+  function render() {
+    const channel = $("channel");
+    channel.replaceChildren();
+    const inChannel = state.messages.filter((m) => m.conversationId === state.channel.id && visible(m));
+    for (const root of inChannel.filter((m) => !m.threadId)) {
+      const el = postElement(root, { id: state.channel.id, type: "channel" });
+      let replies = el.querySelector(":scope > .replies");
+      if (!replies) {
+        replies = document.createElement("div");
+        replies.className = "replies";
+        el.appendChild(replies);
+      }
+      replies.replaceChildren(
+        ...inChannel
+          .filter((m) => m.threadId === root.id)
+          .map((m) => postElement(m, { id: state.channel.id, type: "channel", threadId: root.id })),
+      );
+      channel.appendChild(el);
+    }
+    const chat = $("chat");
+    chat.replaceChildren();
+    const mine = state.typed.filter((t) => t.user === state.me);
+    const bots = state.messages.filter((m) => m.conversationId === personalId(state.me));
+    const items = [
+      ...mine.map((t) => ({ at: t.at, el: typedElement(t) })),
+      ...bots.map((m) => ({
+        at: Number(m.id.slice(0, 13)),
+        el: postElement(m, { id: personalId(state.me), type: "personal" }),
+      })),
+    ];
+    items.sort((a, b) => a.at - b.at);
+    chat.replaceChildren(...items.map((i) => i.el));
+    const side = $("side");
+    side.textContent = state.side
+      ? JSON.stringify(state.side, null, 1)
+          .replace(/[{}"[\],]/g, "")
+          .trim()
+      : "";
+  }
+
+  function typedElement(t) {
+    const el = document.createElement("article");
+    el.className = "post mine";
+    el.textContent = t.text;
+    return el;
+  }
+
+  let loading = null;
+  async function load() {
+    if (loading) return loading;
+    loading = (async () => {
+      const s = await (await fetch("/demo/state")).json();
+      Object.assign(state, { channel: s.channel, users: s.users, messages: s.messages, side: s.side });
+      $("channel-title").textContent = `# ${s.channel.name}`;
+      const select = $("user");
+      if (!select.options.length) {
+        for (const u of s.users) select.add(new Option(`${u.name} (${u.role})`, u.key));
+        state.me = s.users[0].key;
+      }
+      render();
+    })().finally(() => {
+      loading = null;
+    });
+    return loading;
+  }
+
+  $("user").addEventListener("change", (e) => {
+    state.me = e.target.value;
+    render();
+  });
+  $("compose").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = $("text").value.trim();
+    if (!text) return;
+    $("text").value = "";
+    state.typed.push({ user: state.me, text, at: Date.now() });
+    render();
+    await send({ id: personalId(state.me), type: "personal" }, { type: "message", text });
+  });
+  new EventSource("/demo/events").onmessage = () => load();
+  load();
+})();

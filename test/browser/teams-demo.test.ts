@@ -1,0 +1,132 @@
+// The local demo in a real browser (Debian's headless Chromium): the chat page that plays the Teams client renders
+// the bot's Adaptive Cards with Microsoft's renderer; a social worker raises a referral (a field error shown on
+// the card first), demo providers answer, an ART member approves an offer and the channel card shows the
+// placement. Screenshots go to test/artifacts/.
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Config } from "../../src/config.js";
+import type { Db } from "../../src/db.js";
+import { type Demo, startDemo } from "../../src/demo/run-demo.js";
+import { capturingLogger, isolatedEnv } from "../helpers/env.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = "test/artifacts";
+let demo: Demo;
+let db: Db;
+let config: Config;
+let browser: Browser;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
+  ({ db, config } = await isolatedEnv("demo"));
+  demo = await startDemo({
+    logger: capturingLogger().logger,
+    port: await freePort(),
+    chatPort: 0,
+    databaseUrl: config.DATABASE_URL,
+    redisPrefix: config.REDIS_PREFIX,
+    answerDelayMs: 200,
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+  await db?.$disconnect();
+});
+
+const field = (page: Page, id: string) => page.locator(`#chat [id="${id}"]`).last();
+
+async function fillForm(page: Page, area: string) {
+  await field(page, "profile.lotNumber").locator("select").selectOption("2");
+  await field(page, "profile.ageYears").locator("input").fill("14");
+  await field(page, "profile.gender").locator("select").selectOption("female");
+  await field(page, "profile.needCodes").getByRole("checkbox", { name: "SEMH" }).check();
+  await field(page, "profile.ehcp").locator("select").selectOption("no");
+  await field(page, "profile.legalStatus").locator("select").selectOption("s31");
+  await field(page, "profile.area").locator("input").fill(area);
+  await field(page, "profile.urgency").locator("select").selectOption("standard");
+  await field(page, "profile.requiredBy").locator("input").fill("2026-12-20");
+  await field(page, "profile.summary").locator("textarea").fill("Needs a calm home; loves drawing.");
+  await field(page, "restricted.childName").locator("input").fill("Browser Secret Child");
+  await field(page, "restricted.dateOfBirth").locator("input").fill("2012-04-04");
+}
+
+it("raises a referral in the local Teams chat and approves an offer", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${demo.chatUrl}/`);
+  await expect.poll(() => page.locator("#user option").count()).toBe(3);
+
+  // Sam, a social worker, asks for the form in the chat with the bot.
+  await page.fill("#text", "new referral");
+  await page.click("#compose button");
+  await page.locator("#chat .ac-adaptiveCard").first().waitFor();
+  await fillForm(page, "PE1 2AB");
+  await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
+  await page.locator("#chat").getByText("must be a postcode district").waitFor();
+  await field(page, "profile.area").locator("input").fill("PE1");
+  await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
+  await page
+    .locator("#chat")
+    .getByText(/Referral R-\d{4}-\d{4} raised/)
+    .waitFor();
+  const referral = await db.referral.findFirstOrThrow();
+  expect(referral.createdBy).toBe("teams:demo-sw");
+
+  // The card appears in the channel, and demo providers' offers arrive in its thread.
+  await page.locator("#channel").getByText(`Referral ${referral.reference}`).waitFor({ timeout: 20_000 });
+  await page
+    .locator("#channel .replies")
+    .getByText(/Offer from/)
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: `${ARTIFACTS}/teams-demo-offers.png` });
+
+  // A social worker cannot approve; Alex (ART) can.
+  await page.locator("#channel .replies").getByRole("button", { name: "Approve" }).first().click();
+  await page
+    .locator("#toast")
+    .getByText(/^Not authorised/)
+    .waitFor();
+  await page.selectOption("#user", "demo-art");
+  await page.locator("#channel .replies").getByRole("button", { name: "Approve" }).first().click();
+  await expect.poll(async () => (await db.referral.findFirstOrThrow()).status, { timeout: 10_000 }).toBe("placed");
+  await page
+    .locator("#channel")
+    .getByText(/^Placed with/)
+    .first()
+    .waitFor({ timeout: 20_000 });
+  await page
+    .locator("#channel .replies")
+    .getByText(/Placed with .* approved by Alex Morgan/)
+    .waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: `${ARTIFACTS}/teams-demo-placed.png`, fullPage: true });
+  expect(await page.content()).not.toContain("Browser Secret Child");
+  expect(errors).toEqual([]);
+}, 120_000);
