@@ -7,8 +7,12 @@ import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { type Role, startService } from "./main.js";
 import { migrateDatabase } from "./migrate.js";
+import { systemClock } from "./ports.js";
 import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
 import { importProviders } from "./providers/import.js";
+import { parseReportQuery } from "./reporting/period.js";
+import { placementReport } from "./reporting/placement-report.js";
+import { placementReportCsv } from "./reporting/report-csv.js";
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -20,7 +24,10 @@ const USAGE = `Usage: referral-bot <command>
   seed [--file <providers.csv>]            create lots 1-5 and load the sample providers
   providers import <file.csv>              validate and import providers (upsert by Ofsted URN or email)
   providers list [--lot N]                 list providers
-  providers suspend <id> --reason "..."    suspend a provider`;
+  providers suspend <id> --reason "..."    suspend a provider
+  report --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
+                                           placement report for referrals raised in those days
+                                           (Europe/London, inclusive) to stdout; default json`;
 
 async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const db = createDb(config.DATABASE_URL);
@@ -56,6 +63,9 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string" },
       lot: { type: "string" },
       reason: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      format: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -125,6 +135,14 @@ async function main(argv: string[]): Promise<number> {
       if (!arg || !values.reason) throw new ConfigError(["providers suspend: give the provider id and --reason"]);
       const p = await withDb(config, (db) => suspendProvider(db, arg, values.reason!, "cli"));
       out(`Suspended ${p.name}: ${p.statusReason}`);
+      return 0;
+    }
+    case "report": {
+      const query = parseReportQuery({ from: values.from, to: values.to, format: values.format });
+      const report = await withDb(config, (db) => placementReport({ db, clock: systemClock }, query));
+      const text = query.format === "csv" ? placementReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
+      // Wait until it is flushed: process.exit would otherwise cut a long report short on a pipe.
+      await new Promise<void>((done, fail) => process.stdout.write(text, (e) => (e ? fail(e) : done())));
       return 0;
     }
     default:

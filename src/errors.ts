@@ -50,6 +50,13 @@ export class GoneError extends AppError {
   }
 }
 
+/** No valid credentials were given (HTTP 401); ForbiddenError is for callers known but not allowed. */
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super("unauthorized", message, { httpStatus: 401 });
+  }
+}
+
 export class ForbiddenError extends AppError {
   constructor(message: string) {
     super("forbidden", message, { httpStatus: 403 });

@@ -127,6 +127,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       db,
       redis,
       logger,
+      clock,
       decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
       apiTokens: parseApiTokens(config.ART_API_TOKENS),
     });

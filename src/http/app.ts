@@ -2,15 +2,18 @@
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Db } from "../db.js";
 import type { Logger } from "../logger.js";
+import type { Clock } from "../ports.js";
 import type { Redis } from "../redis.js";
 import type { DecisionDeps } from "../referrals/decisions.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
+import { reportsRouter } from "./reports-routes.js";
 
 export interface WebDeps {
   db: Db;
   redis: Redis;
   logger: Logger;
+  clock: Clock;
   decisions: DecisionDeps;
   apiTokens: Map<string, Buffer>;
 }
@@ -50,6 +53,7 @@ export function createWebApp(deps: WebDeps): Express {
   );
 
   app.use("/api/v1", express.json({ limit: "64kb" }), decisionsRouter(deps));
+  app.use("/api/v1", reportsRouter(deps));
   return app;
 }
 

@@ -1,0 +1,34 @@
+// ART's reports over HTTP. The CLI's `referral-bot report` calls the same core function.
+import { Router } from "express";
+import { UnauthorizedError } from "../errors.js";
+import { parseReportQuery } from "../reporting/period.js";
+import { placementReport } from "../reporting/placement-report.js";
+import { placementReportCsv } from "../reporting/report-csv.js";
+import { apiActorOf } from "./api-auth.js";
+import { asyncRoute, type WebDeps } from "./app.js";
+
+export function reportsRouter(deps: WebDeps): Router {
+  const router = Router();
+  router.get(
+    "/reports/placements",
+    asyncRoute(async (req, res) => {
+      const actor = apiActorOf(req, deps.apiTokens);
+      if (!actor?.art) {
+        res.set("WWW-Authenticate", 'Bearer realm="referral-bot"');
+        throw new UnauthorizedError("A valid ART API token is required");
+      }
+      const query = parseReportQuery(req.query as Record<string, unknown>);
+      const report = await placementReport({ db: deps.db, clock: deps.clock }, query);
+      res.set("Cache-Control", "no-store");
+      if (query.format === "csv") {
+        res
+          .type("text/csv; charset=utf-8")
+          .attachment(`placements-${query.from}-to-${query.to}.csv`)
+          .send(placementReportCsv(report));
+        return;
+      }
+      res.json(report);
+    }),
+  );
+  return router;
+}
