@@ -206,6 +206,8 @@ describe("Teams end to end", () => {
     const delivery = await db.delivery.findFirstOrThrow({
       where: { round: { referralId: referral.id }, provider: { name: "Teams Home 3" } },
     });
+    // Teams throttles the next post: the outbound queue waits Retry-After and posts it once.
+    connector.rateLimitNext = 1;
     const asked = await fetch(
       responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, delivery.id)),
       {
@@ -221,6 +223,8 @@ describe("Teams end to end", () => {
       () => threadOf(cardId).some((m) => visibleText(m).includes("Is there contact with siblings?")),
       "question in the thread",
     );
+    expect(connector.calls.some((c) => c.status === 429)).toBe(true);
+    expect(threadOf(cardId).filter((m) => visibleText(m).includes("Is there contact with siblings?"))).toHaveLength(1);
     const qMessage = threadOf(cardId).find((m) => visibleText(m).includes("Is there contact with siblings?"))!;
     const send = executeActions(cardsOf(qMessage)).find((a) => a.verb === "answer_question")!;
     const answer = await connector.clickExecute(art, { ...channel, threadId: cardId }, "answer_question", {
