@@ -62,6 +62,11 @@ async function slackHarness(): Promise<ChatHarness> {
         .of("chat.postEphemeral")
         .filter((c) => c.args.user === userId)
         .map((c) => String(c.args.text)),
+    threadLink: (ref) => fake.permalinkOf(ref.channelId, ref.threadId),
+    attachments: (messageId) =>
+      fake.uploads
+        .filter((u) => u.bytes && u.shared?.threadTs === messageId)
+        .map((u) => ({ bytes: u.bytes!, ...(u.altText ? { altText: u.altText } : {}) })),
     rateLimitNext: (s) => {
       fake.rateLimitNext = s;
     },
