@@ -8,6 +8,7 @@ import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import { providerMessageJob } from "./provider-message.js";
+import { ensureSchedules } from "./schedules.js";
 
 const CHUNK = 200;
 
@@ -26,7 +27,9 @@ async function missing(deps: Pick<JobDeps, "queues">, queueName: string, ids: st
 
 export async function reconcile(
   deps: Pick<JobDeps, "db" | "queues" | "config" | "clock">,
-): Promise<{ deliveries: number; events: number; messages: number; threads: number }> {
+): Promise<{ deliveries: number; events: number; messages: number; threads: number; schedules: number }> {
+  // The job schedulers (round sweep, digest) live only in Redis: put back any that went with it.
+  const schedules = await ensureSchedules(deps.queues, deps.config, { onlyMissing: true });
   const due = await deps.db.delivery.findMany({
     where: { state: { in: ["pending", "sending"] }, round: { closedAt: null } },
     select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
@@ -89,5 +92,11 @@ export async function reconcile(
     { ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS },
     stale.map((l) => ({ referralId: l.referralId, platform: l.platform as Platform })),
   );
-  return { deliveries: toSend.length, events: goneEvents.size, messages: goneMessages.size, threads: stale.length };
+  return {
+    deliveries: toSend.length,
+    events: goneEvents.size,
+    messages: goneMessages.size,
+    threads: stale.length,
+    schedules,
+  };
 }

@@ -31,6 +31,8 @@ export class FakeSlackApi {
   enforceRateLimit = false;
   /** Answer the next chat call with 429 and this Retry-After (seconds). */
   rateLimitNext?: number;
+  /** Which methods `rateLimitNext` applies to (a prefix). */
+  rateLimitMethod = "chat.";
   private server?: Server;
   private ts = 1_700_000_000_000;
   private lastPost = new Map<string, number>();
@@ -77,7 +79,7 @@ export class FakeSlackApi {
           this.rejected.push({ method, error: problem });
           return send(200, { ok: false, error: "invalid_blocks", detail: problem });
         }
-        if (this.rateLimitNext !== undefined && method.startsWith("chat.")) {
+        if (this.rateLimitNext !== undefined && method.startsWith(this.rateLimitMethod)) {
           const after = this.rateLimitNext;
           this.rateLimitNext = undefined;
           this.rejected.push({ method, error: "ratelimited" });
