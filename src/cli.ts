@@ -3,10 +3,14 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "./config.js";
 import { createDb } from "./db.js";
+import { buildDigest } from "./digest/build.js";
+import { digestText } from "./digest/plain-text.js";
+import { postDailyDigests } from "./digest/post.js";
 import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
-import { type Role, startService } from "./main.js";
+import { chatsFromConfig, type Role, startService } from "./main.js";
 import { migrateDatabase } from "./migrate.js";
+import { systemClock } from "./ports.js";
 import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
 import { importProviders } from "./providers/import.js";
 
@@ -19,7 +23,9 @@ const USAGE = `Usage: referral-bot <command>
   seed [--file <providers.csv>]            create lots 1-5 and load the sample providers
   providers import <file.csv>              validate and import providers (upsert by Ofsted URN or email)
   providers list [--lot N]                 list providers
-  providers suspend <id> --reason "..."    suspend a provider`;
+  providers suspend <id> --reason "..."    suspend a provider
+  digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
+                                           and channel, as the schedule does); --dry-run prints it, posts nothing`;
 
 async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const db = createDb(config.DATABASE_URL);
@@ -46,6 +52,33 @@ async function runImport(config: Config, file: string): Promise<number> {
   return report.rejected.length ? 2 : 0;
 }
 
+async function runDigest(config: Config, dryRun: boolean): Promise<number> {
+  // Logs go to stderr so that stdout is the digest (or the outcome lines) alone.
+  const logger = createLogger({
+    level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
+    destination: process.stderr,
+  });
+  if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
+  return withDb(config, async (db) => {
+    const digest = await buildDigest(db, systemClock.now());
+    if (dryRun) {
+      out(digestText(digest));
+      return 0;
+    }
+    const outcomes = await postDailyDigests(
+      { db, clock: systemClock, logger, config, chats: chatsFromConfig(config) },
+      { digest },
+    );
+    if (outcomes.length === 0) {
+      err("No digest channel: set DIGEST_SLACK_CHANNEL (and the Slack settings) to post the digest.");
+      return 1;
+    }
+    for (const o of outcomes)
+      out(`${o.platform} ${o.channelId}: ${o.result.replace("_", " ")}${o.error ? ` (${o.error})` : ""}`);
+    return outcomes.some((o) => o.result === "failed") ? 1 : 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -55,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string" },
       lot: { type: "string" },
       reason: { type: "string" },
+      now: { type: "boolean" },
+      "dry-run": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -110,6 +145,10 @@ async function main(argv: string[]): Promise<number> {
       out(`Suspended ${p.name}: ${p.statusReason}`);
       return 0;
     }
+    case "digest":
+      if (!values.now)
+        throw new ConfigError(["digest: give --now (the scheduled digest runs in the workers at DIGEST_CRON)"]);
+      return runDigest(config, Boolean(values["dry-run"]));
     default:
       err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
       return 1;

@@ -188,7 +188,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 }
 
 /** The chat platforms whose settings are present. */
-function chatsFromConfig(config: Config): JobDeps["chats"] {
+export function chatsFromConfig(config: Config): JobDeps["chats"] {
   return {
     ...(config.SLACK_BOT_TOKEN
       ? { slack: new SlackChat(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL)) }

@@ -120,8 +120,9 @@ describe("daily digest content", () => {
     expect((await attachThreads(db, digest, "teams")).sections[0]!.lines[0]!.thread).toBeUndefined();
   });
 
-  it("prints as plain text for the command line", () => {
+  it("prints as plain text for the command line", async () => {
     const text = digestText(digest);
+    await writeFile("test/artifacts/digest.txt", text);
     expect(text.split("\n").slice(0, 4)).toEqual([
       "Daily digest for Mon 23 Nov 2026",
       digest.headline,
