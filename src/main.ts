@@ -105,8 +105,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
       logger,
     );
-    // Upserted at every start: one scheduler per id however many workers run, and a changed setting applies.
-    await ensureSchedules(queues, config);
+    // Upserted at every start: one scheduler per id however many workers run, and a changed setting applies. If
+    // Redis is not answering yet, the reconciler puts them in place once it does.
+    await ensureSchedules(queues, config).catch((err: Error) =>
+      logger.warn({ error: err.message.slice(0, 200) }, "job schedulers not upserted yet"),
+    );
     const loops = startBackgroundLoops(deps, { relayMs: 250, reconcileMs: config.RECONCILE_INTERVAL_MS });
     // Shutdown order: stop the clocks, let in-flight jobs finish (BullMQ returns unfinished ones), close channels.
     closers.push(
