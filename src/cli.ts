@@ -3,9 +3,12 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "./config.js";
 import { createDb } from "./db.js";
+import { buildDigest } from "./digest/build.js";
+import { digestText } from "./digest/plain-text.js";
+import { postDailyDigests } from "./digest/post.js";
 import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
-import { type Role, startService } from "./main.js";
+import { chatsFromConfig, type Role, startService } from "./main.js";
 import { migrateDatabase } from "./migrate.js";
 import { systemClock } from "./ports.js";
 import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
@@ -27,7 +30,9 @@ const USAGE = `Usage: referral-bot <command>
   providers suspend <id> --reason "..."    suspend a provider
   report --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
                                            placement report for referrals raised in those days
-                                           (Europe/London, inclusive) to stdout; default json`;
+                                           (Europe/London, inclusive) to stdout; default json
+  digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
+                                           and channel, as the schedule does); --dry-run prints it, posts nothing`;
 
 async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const db = createDb(config.DATABASE_URL);
@@ -54,6 +59,35 @@ async function runImport(config: Config, file: string): Promise<number> {
   return report.rejected.length ? 2 : 0;
 }
 
+async function runDigest(config: Config, dryRun: boolean): Promise<number> {
+  // Logs go to stderr so that stdout is the digest (or the outcome lines) alone.
+  const logger = createLogger({
+    level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
+    destination: process.stderr,
+  });
+  if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
+  return withDb(config, async (db) => {
+    const digest = await buildDigest(db, systemClock.now());
+    if (dryRun) {
+      out(digestText(digest));
+      return 0;
+    }
+    const outcomes = await postDailyDigests(
+      { db, clock: systemClock, logger, config, chats: chatsFromConfig(config, db, logger) },
+      { digest },
+    );
+    if (outcomes.length === 0) {
+      err(
+        "No digest channel: set DIGEST_SLACK_CHANNEL or DIGEST_TEAMS_CHANNEL (and that platform's settings) to post the digest.",
+      );
+      return 1;
+    }
+    for (const o of outcomes)
+      out(`${o.platform} ${o.channelId}: ${o.result.replace("_", " ")}${o.error ? ` (${o.error})` : ""}`);
+    return outcomes.some((o) => o.result === "failed") ? 1 : 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -66,6 +100,8 @@ async function main(argv: string[]): Promise<number> {
       from: { type: "string" },
       to: { type: "string" },
       format: { type: "string" },
+      now: { type: "boolean" },
+      "dry-run": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -145,6 +181,10 @@ async function main(argv: string[]): Promise<number> {
       await new Promise<void>((done, fail) => process.stdout.write(text, (e) => (e ? fail(e) : done())));
       return 0;
     }
+    case "digest":
+      if (!values.now)
+        throw new ConfigError(["digest: give --now (the scheduled digest runs in the workers at DIGEST_CRON)"]);
+      return runDigest(config, Boolean(values["dry-run"]));
     default:
       err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
       return 1;

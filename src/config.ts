@@ -1,5 +1,7 @@
 // The one place that reads the environment. Everything is validated at start-up so a bad setting stops the
 // process with one clear line per problem, instead of failing later in the middle of a referral.
+
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 
@@ -46,6 +48,15 @@ const idList = z
       .map((x) => x.trim())
       .filter(Boolean),
   );
+
+function validCron(pattern: string): boolean {
+  try {
+    CronExpressionParser.parse(pattern, { tz: "Europe/London" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // Only for development and tests: production refuses to start with it (see refine below).
 export const DEV_TOKEN_SECRET = "dev-only-response-token-secret-not-for-production";
@@ -145,6 +156,20 @@ const schema = z
     // ART members and senior approvers as Entra (AAD) object ids.
     TEAMS_ART_USER_IDS: idList,
     TEAMS_SENIOR_USER_IDS: idList,
+    // The daily digest of unplaced children: when (cron in Europe/London; BST handled) and where. A channel per
+    // platform; a platform without a channel (or without its chat settings) gets no digest.
+    DIGEST_CRON: z
+      .string()
+      .trim()
+      .refine((v) => validCron(v), "must be a cron pattern such as 30 8 * * 1-5")
+      .default("30 8 * * 1-5"),
+    DIGEST_SLACK_CHANNEL: z
+      .string()
+      .regex(/^[CG][A-Z0-9]+$/, "must be a channel id like C0123ABCD")
+      .optional(),
+    DIGEST_TEAMS_CHANNEL: z.string().min(3).optional(),
+    // How often the round clock runs (reminders, closing rounds, recirculation), as a BullMQ job scheduler.
+    ROUND_SWEEP_INTERVAL_MS: intFrom(30_000, 500),
     // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
     ART_API_TOKENS: z
       .string()

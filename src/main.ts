@@ -16,6 +16,7 @@ import { requestThreadSync } from "./chat/request-sync.js";
 import { type Config, teamsSettings } from "./config.js";
 import { createDb, type Db } from "./db.js";
 import { DestinationLimiter } from "./delivery/destination-limiter.js";
+import { digestTargets } from "./digest/post.js";
 import type { EventSubscriber } from "./events.js";
 import { parseApiTokens } from "./http/api-auth.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
@@ -25,6 +26,7 @@ import { startBackgroundLoops } from "./jobs/background.js";
 import type { JobDeps } from "./jobs/deps.js";
 import { JobQueues } from "./jobs/queues.js";
 import { startWorkers } from "./jobs/runtime.js";
+import { ensureSchedules } from "./jobs/schedules.js";
 import type { Logger } from "./logger.js";
 import { migrateDatabase } from "./migrate.js";
 import { type Clock, type DeliveryChannelPort, systemClock } from "./ports.js";
@@ -106,11 +108,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
       logger,
     );
-    const loops = startBackgroundLoops(deps, {
-      relayMs: 250,
-      reconcileMs: config.RECONCILE_INTERVAL_MS,
-      sweepMs: 30_000,
-    });
+    // Upserted at every start: one scheduler per id however many workers run, and a changed setting applies. If
+    // Redis is not answering yet, the reconciler puts them in place once it does.
+    await ensureSchedules(queues, config).catch((err: Error) =>
+      logger.warn({ error: err.message.slice(0, 200) }, "job schedulers not upserted yet"),
+    );
+    const loops = startBackgroundLoops(deps, { relayMs: 250, reconcileMs: config.RECONCILE_INTERVAL_MS });
     // Shutdown order: stop the clocks, let in-flight jobs finish (BullMQ returns unfinished ones), close channels.
     closers.push(
       () => loops.stop(),
@@ -119,6 +122,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       () => workerRedis.quit().catch(() => undefined),
     );
     logger.info({ jobTypes: types.map((t) => t.name) }, "workers started");
+    const digestChannels = digestTargets(deps);
+    logger.info(
+      { cron: config.DIGEST_CRON, channels: digestChannels.map((t) => `${t.platform}:${t.channelId}`) },
+      digestChannels.length ? "daily digest scheduled" : "daily digest: no channel configured",
+    );
   }
 
   let url: string | undefined;
@@ -192,7 +200,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 }
 
 /** The chat platforms whose settings are present. */
-function chatsFromConfig(config: Config, db: Db, logger: Logger): JobDeps["chats"] {
+export function chatsFromConfig(config: Config, db: Db, logger: Logger): JobDeps["chats"] {
   const teams = teamsSettings(config);
   return {
     ...(config.SLACK_BOT_TOKEN

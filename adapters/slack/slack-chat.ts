@@ -2,8 +2,11 @@
 // client's own retries are off and a rate-limited call is reported at once as DeliveryError 429.
 import { ErrorCode, WebClient } from "@slack/web-api";
 import type { CardRef, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
+import { digestBlocks, digestFallbackText } from "./render-digest.js";
 import { cardBlocks, summaryText, threadMessages } from "./render-thread.js";
+import { uploadFile } from "./upload.js";
 
 // Slack errors that will not get better by retrying.
 const PERMANENT = new Set([
@@ -44,6 +47,8 @@ export async function callSlack<T>(what: string, fn: () => Promise<T>): Promise<
 
 export class SlackChat implements ChatPort {
   readonly platform = "slack" as const;
+  /** Thread permalinks never change, so each is asked for once per process. */
+  private readonly permalinks = new Map<string, string>();
   constructor(private readonly client: WebClient) {}
 
   async postCard(channelId: string, card: ReferralCard) {
@@ -93,5 +98,64 @@ export class SlackChat implements ChatPort {
         ...(target.threadId ? { thread_ts: target.threadId } : {}),
       }),
     );
+  }
+
+  /**
+   * The digest as one message. The chart's bytes go up first (invisible until shared), so a failed upload stops
+   * before anything is posted; the message follows; then the file is shared in the digest's thread. A share that
+   * fails after the message went out is a warning, not an error: retrying would post the digest twice.
+   */
+  async postDigest(channelId: string, digest: Digest, chart?: { png: Buffer; altText: string }) {
+    const fileId = chart
+      ? await uploadFile(this.client, {
+          filename: `digest-${digest.date}.png`,
+          bytes: chart.png,
+          altText: chart.altText,
+        })
+      : undefined;
+    const blocks = digestBlocks(digest, await this.threadLinks(digest));
+    const res = await callSlack("chat.postMessage", () =>
+      this.client.chat.postMessage({
+        channel: channelId,
+        text: digestFallbackText(digest),
+        blocks: blocks as never,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    const ts = String(res.ts);
+    const warnings: string[] = [];
+    if (fileId) {
+      await callSlack("files.completeUploadExternal", () =>
+        this.client.files.completeUploadExternal({
+          files: [{ id: fileId, title: `Unplaced children ${digest.date}` }],
+          channel_id: channelId,
+          thread_ts: ts,
+          initial_comment: "Unplaced children by lot and by days waiting",
+        }),
+      ).catch((err: Error) => warnings.push(`chart not shared: ${err.message}`));
+    }
+    return { messageId: ts, ...(warnings.length ? { warnings } : {}) };
+  }
+
+  /** Permalinks of the threads the digest links to. One that cannot be had leaves its line unlinked. */
+  private async threadLinks(digest: Digest): Promise<Map<string, string>> {
+    const wanted = new Map<string, ThreadRef>();
+    for (const s of digest.sections)
+      for (const l of s.lines) if (l.thread) wanted.set(`${l.thread.channelId}/${l.thread.threadId}`, l.thread);
+    const missing = [...wanted].filter(([key]) => !this.permalinks.has(key));
+    for (let i = 0; i < missing.length; i += 5) {
+      await Promise.all(
+        missing.slice(i, i + 5).map(async ([key, ref]) => {
+          try {
+            const res = await this.client.chat.getPermalink({ channel: ref.channelId, message_ts: ref.threadId });
+            if (res.permalink) this.permalinks.set(key, res.permalink);
+          } catch {
+            // Rate limited or gone: the line shows the reference without a link.
+          }
+        }),
+      );
+    }
+    return this.permalinks;
   }
 }

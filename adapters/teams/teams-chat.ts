@@ -5,8 +5,10 @@
 import type { Client as ApiClient } from "@microsoft/teams.api";
 import type { ChatDirectory } from "../../src/chat/directory.js";
 import type { CardRef, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 import { byteSize, cardAttachment, type Element } from "./card-parts.js";
+import { chartCard, digestCard } from "./render-digest.js";
 import { referralCardContent, summaryText, threadCards } from "./render-thread.js";
 
 const TEAMS_MESSAGE_LIMIT = 100_000;
@@ -105,6 +107,25 @@ export class TeamsChat implements ChatPort {
     await callTeams("targeted notice", () =>
       api.createTargetedActivity(conversation, { type: "message", text, recipient: { id: target.userId } } as never),
     );
+  }
+
+  async postDigest(channelId: string, digest: Digest, chart?: { png: Buffer; altText: string }) {
+    const ref = await this.o.directory.conversation(channelId);
+    const api = this.o.apiFor(ref?.serviceUrl ?? this.o.defaultServiceUrl).conversations;
+    const res = await callTeams("post digest", () =>
+      api.createActivity(channelId, messageOf(digestCard(digest, ref?.tenantId), digest.headline) as never),
+    );
+    const warnings: string[] = [];
+    // The digest is out: a chart that cannot follow is a warning, so a retry never posts the digest twice.
+    if (chart) {
+      await callTeams("post digest chart", () =>
+        api.createActivity(
+          threadConversationId(channelId, res.id),
+          messageOf(chartCard(chart, digest.date), chart.altText) as never,
+        ),
+      ).catch((err: Error) => warnings.push(`chart not posted: ${err.message}`));
+    }
+    return { messageId: res.id, ...(warnings.length ? { warnings } : {}) };
   }
 
   private async namesOf(actorIds: string[]): Promise<Map<string, string>> {

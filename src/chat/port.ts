@@ -1,6 +1,8 @@
 // The chat port: what the core asks of any chat platform (Slack, Teams). The core decides WHAT to say, as the
 // platform-neutral models below; an adapter decides how it looks (Block Kit, Adaptive Cards). Ids are the
 // platform's own, kept opaque. A platform's rate-limit answer is thrown as DeliveryError(…, 429, retryAfterMs).
+
+import type { Digest } from "../digest/model.js";
 import type { RestrictedDetails } from "../domain/referral-input.js";
 import type { ReferralState } from "../lifecycle/referral-state.js";
 import type { Actor } from "../ports.js";
@@ -90,6 +92,17 @@ export interface ChatPort {
   replyInThread(ref: ThreadRef, items: ThreadItem[]): Promise<void>;
   /** A notice only this user sees (Slack ephemeral, Teams private chat). */
   notifyUser(target: { channelId: string; userId: string; threadId?: string }, text: string): Promise<void>;
+  /**
+   * Posts the daily digest to a channel as one message, each referral line linking to its thread (`line.thread`),
+   * with the chart attached when given. Throws only when the message itself was not posted, so the caller may
+   * retry without posting it twice; a chart that could not be attached after the message went out is reported
+   * in `warnings` instead.
+   */
+  postDigest(
+    channelId: string,
+    digest: Digest,
+    chart?: { png: Buffer; altText: string },
+  ): Promise<{ messageId: string; warnings?: string[] }>;
 }
 
 /** What a person did in chat, as the core sees it: adapters translate clicks and submissions into these. */

@@ -3,13 +3,20 @@ import { chatSyncJob } from "./chat-sync.js";
 import { deliveryRemindJob } from "./delivery-remind.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
+import { digestJob } from "./digest.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import type { JobType } from "./job-type.js";
 import { providerMessageJob } from "./provider-message.js";
+import { roundSweepJob } from "./round-sweep.js";
 
 export function allJobTypes(): JobType<never, JobDeps>[] {
-  return [deliverySendJob, deliveryRemindJob, eventDispatchJob, chatSyncJob, providerMessageJob] as unknown as JobType<
-    never,
-    JobDeps
-  >[];
+  return [
+    deliverySendJob,
+    deliveryRemindJob,
+    eventDispatchJob,
+    chatSyncJob,
+    providerMessageJob,
+    digestJob,
+    roundSweepJob,
+  ] as unknown as JobType<never, JobDeps>[];
 }

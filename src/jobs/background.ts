@@ -1,6 +1,6 @@
-// The worker role's clocks: the outbox relay (fast), the reconciler and the round sweep. Each loop waits for
-// its previous run to finish, and each step is safe to run in many workers at once.
-import { closeDueRounds, enqueueDueReminders } from "../delivery/round-sweep.js";
+// The worker role's in-process loops: the outbox relay (fast) and the reconciler. Each loop waits for its
+// previous run to finish, and each step is safe to run in many workers at once. (The round sweep and the daily
+// digest are BullMQ job schedulers instead: see src/jobs/schedules.ts.)
 import type { JobDeps } from "./deps.js";
 import { relayOutbox } from "./outbox-relay.js";
 import { reconcile } from "./reconciler.js";
@@ -8,7 +8,6 @@ import { reconcile } from "./reconciler.js";
 export interface LoopIntervals {
   relayMs: number;
   reconcileMs: number;
-  sweepMs: number;
 }
 
 export function startBackgroundLoops(deps: JobDeps, intervals: LoopIntervals): { stop(): Promise<void> } {
@@ -39,10 +38,6 @@ export function startBackgroundLoops(deps: JobDeps, intervals: LoopIntervals): {
     while ((await relayOutbox(deps)) > 0 && !stopped) {}
   });
   loop("reconcile", intervals.reconcileMs, () => reconcile(deps));
-  loop("round-sweep", intervals.sweepMs, async () => {
-    await closeDueRounds(deps);
-    await enqueueDueReminders(deps);
-  });
   return {
     async stop() {
       stopped = true;

@@ -4,10 +4,12 @@
 
 import type { Platform } from "../chat/port.js";
 import { enqueueSyncs } from "../chat/request-sync.js";
+import { queueMissedDigest } from "../digest/catch-up.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import { providerMessageJob } from "./provider-message.js";
+import { ensureSchedules } from "./schedules.js";
 
 const CHUNK = 200;
 
@@ -24,9 +26,18 @@ async function missing(deps: Pick<JobDeps, "queues">, queueName: string, ids: st
   return gone;
 }
 
-export async function reconcile(
-  deps: Pick<JobDeps, "db" | "queues" | "config" | "clock">,
-): Promise<{ deliveries: number; events: number; messages: number; threads: number }> {
+export async function reconcile(deps: Pick<JobDeps, "db" | "queues" | "config" | "clock" | "chats">): Promise<{
+  deliveries: number;
+  events: number;
+  messages: number;
+  threads: number;
+  schedules: number;
+  digestCatchUp: boolean;
+}> {
+  // The job schedulers (round sweep, digest) live only in Redis: put back any that went with it, and queue
+  // today's digest if its fire time passed while no worker ran or Redis had lost the job.
+  const schedules = await ensureSchedules(deps.queues, deps.config, { onlyMissing: true });
+  const digestCatchUp = await queueMissedDigest(deps);
   const due = await deps.db.delivery.findMany({
     where: { state: { in: ["pending", "sending"] }, round: { closedAt: null } },
     select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
@@ -89,5 +100,12 @@ export async function reconcile(
     { ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS },
     stale.map((l) => ({ referralId: l.referralId, platform: l.platform as Platform })),
   );
-  return { deliveries: toSend.length, events: goneEvents.size, messages: goneMessages.size, threads: stale.length };
+  return {
+    deliveries: toSend.length,
+    events: goneEvents.size,
+    messages: goneMessages.size,
+    threads: stale.length,
+    schedules,
+    digestCatchUp,
+  };
 }

@@ -1,7 +1,9 @@
 // One conformance suite for every chat adapter: each platform supplies a harness around its adapter and a local
 // fake of its platform's API, and must pass the same behaviours.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatAction, ChatPort, ReferralCard, ThreadItem } from "../../src/chat/port.js";
+import type { ChatAction, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import { renderDigestChart } from "../../src/digest/chart.js";
+import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 import type { Actor } from "../../src/ports.js";
 
@@ -13,9 +15,15 @@ export interface ChatHarness {
   threadTexts(threadId: string): string[];
   /** The thread's text that the platform reads as markup (Slack mrkdwn; Teams TextBlock Markdown and entities). */
   interpretedTexts(threadId: string): string[];
+  /** A message's text that the platform reads as markup. */
+  interpretedMessage(messageId: string): string;
   privateNotices(userId: string): string[];
   /** Whether every message posted in the thread is within the platform's limits (size, blocks). */
   withinLimits(threadId: string): boolean;
+  /** How a link to this thread appears in a message's text on the platform. */
+  threadLink(ref: ThreadRef): string;
+  /** Images attached to (or shared under) this message, as the platform received them. */
+  attachments(messageId: string): { bytes: Buffer; altText?: string }[];
   /** Makes the platform answer the next call with its rate-limit response. */
   rateLimitNext(retryAfterSeconds: number): void;
   /** Runs the platform's "new referral" command as this user; resolves with the form's field ids. */
@@ -44,6 +52,56 @@ export const sampleCard = (over: Partial<ReferralCard> = {}): ReferralCard => ({
   roundNumber: 1,
   counts: { sent: 12, failed: 0, offers: 0, declines: 0, questions: 0 },
   ...over,
+});
+
+/** A digest as the core builds it; `thread` is where the first referral's thread lives. */
+export const sampleDigest = (thread?: ThreadRef): Digest => ({
+  date: "2026-11-23",
+  generatedAt: new Date("2026-11-23T08:30:00Z"),
+  unplaced: 3,
+  headline: "3 unplaced children: 1 emergency, 1 offer awaiting a decision.",
+  sections: [
+    {
+      key: "emergencies",
+      title: "Emergencies",
+      total: 1,
+      more: 0,
+      lines: [
+        {
+          reference: "R-2026-0042",
+          referralId: "00000000-0000-4000-8000-000000000001",
+          text: "EMERGENCY · Lot 2 Residential Children's Homes · 14, female · SEMH, ASD · PE1 · required by 2026-11-23 (today)",
+          ...(thread ? { thread } : {}),
+        },
+      ],
+    },
+    { key: "overdue", title: "Past their required-by date", total: 0, more: 0, lines: [] },
+    {
+      key: "by_lot",
+      title: "Unplaced by lot",
+      total: 3,
+      more: 0,
+      lines: [{ text: "Lot 2 Residential Children's Homes: 3" }],
+    },
+    {
+      key: "awaiting_decision",
+      title: "Offers awaiting a decision",
+      total: 14,
+      more: 13,
+      lines: [
+        { reference: "R-2026-0050", text: "offer from Willow <!channel> <@U999> & Co, £4,850/week: waiting 2 days" },
+      ],
+    },
+  ],
+  chart: {
+    byLot: [{ label: "Lot 2 Residential Children's Homes", count: 3 }],
+    byDaysWaiting: [
+      { label: "0-2 days", count: 1 },
+      { label: "3-7 days", count: 2 },
+      { label: "8-14 days", count: 0 },
+      { label: "15+ days", count: 0 },
+    ],
+  },
 });
 
 const OFFER_ID = "00000000-0000-4000-8000-0000000000aa";
@@ -127,6 +185,42 @@ export function chatPortConformance(
       const err = await h.chat.postCard(h.channelId, sampleCard()).catch((e) => e);
       expect(err).toBeInstanceOf(DeliveryError);
       expect(err).toMatchObject({ status: 429, retryable: true, retryAfterMs: 3000 });
+    });
+
+    it("posts the daily digest: linked to the threads, escaped, with the chart attached", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const thread = { channelId: h.channelId, threadId: posted.threadId };
+      const digest = sampleDigest(thread);
+      const chart = await renderDigestChart(digest);
+      const res = await h.chat.postDigest(h.channelId, digest, chart);
+      expect(res.messageId).toBeTruthy();
+      expect(res.warnings ?? []).toEqual([]);
+      const text = h.cardText(res.messageId);
+      for (const fact of [
+        "R-2026-0042",
+        "R-2026-0050",
+        "Emergencies",
+        "Offers awaiting a decision",
+        "Lot 2",
+        "13 more",
+      ])
+        expect(text).toContain(fact);
+      expect(text).toContain(h.threadLink(thread));
+      expect(text).toContain("Willow");
+      const live = h.interpretedMessage(res.messageId);
+      expect(live).not.toContain("<!channel>");
+      expect(live).not.toContain("<@U999>");
+      const files = h.attachments(res.messageId);
+      expect(files).toHaveLength(1);
+      expect(files[0]!.bytes.equals(chart.png)).toBe(true);
+      expect(files[0]!.altText).toBe(chart.altText);
+    });
+
+    it("throws when the digest was not posted (a 429 as retryable), so the caller may try again", async () => {
+      h.rateLimitNext(2);
+      const err = await h.chat.postDigest(h.channelId, sampleDigest()).catch((e) => e);
+      expect(err).toBeInstanceOf(DeliveryError);
+      expect(err).toMatchObject({ status: 429, retryable: true, retryAfterMs: 2000 });
     });
 
     it("opens the referral form with every field of the referral", async () => {

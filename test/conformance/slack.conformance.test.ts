@@ -76,6 +76,15 @@ async function slackHarness(): Promise<ChatHarness> {
         .of("chat.postEphemeral")
         .filter((c) => c.args.user === userId)
         .map((c) => String(c.args.text)),
+    interpretedMessage: (messageId) => {
+      const posted = fake.of("chat.postMessage").find((c) => c.ts === messageId);
+      return posted ? textOf(posted) : "";
+    },
+    threadLink: (ref) => fake.permalinkOf(ref.channelId, ref.threadId),
+    attachments: (messageId) =>
+      fake.uploads
+        .filter((u) => u.bytes && u.shared?.threadTs === messageId)
+        .map((u) => ({ bytes: u.bytes!, ...(u.altText ? { altText: u.altText } : {}) })),
     rateLimitNext: (s) => {
       fake.rateLimitNext = s;
     },

@@ -1,12 +1,21 @@
 import type { Server } from "node:http";
 import express from "express";
+import { teamsThreadLink } from "../../adapters/teams/render-digest.js";
 import { apiForServiceUrl, mountTeams } from "../../adapters/teams/teams-app.js";
 import { TeamsChat } from "../../adapters/teams/teams-chat.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
 import type { ChatAction } from "../../src/chat/port.js";
 import type { Actor } from "../../src/ports.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
-import { cardsOf, inputIds, interpretedText, LocalConnector, teamsUser, visibleText } from "../helpers/teams.js";
+import {
+  cardsOf,
+  imagesOf,
+  inputIds,
+  interpretedText,
+  LocalConnector,
+  teamsUser,
+  visibleText,
+} from "../helpers/teams.js";
 import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
 
 const CHANNEL = "19:conformance@thread.tacv2";
@@ -59,6 +68,21 @@ async function teamsHarness(): Promise<ChatHarness> {
     withinLimits: (threadId) =>
       inThread(threadId).every((m) => Buffer.byteLength(JSON.stringify(m.activity)) <= 28_000) &&
       !connector.problems.length,
+    interpretedMessage: (messageId) => {
+      const m = connector.messages.find((x) => x.id === messageId);
+      return m ? interpretedText(m) : "";
+    },
+    // Without the tenant (a prefix of the link with it): the harness may not have heard from the channel yet.
+    threadLink: (ref) => teamsThreadLink(ref),
+    // The chart follows the digest as a card in its thread, the image inline as a data URI.
+    attachments: (messageId) =>
+      connector.messages
+        .filter((m) => m.threadId === messageId)
+        .flatMap((m) => imagesOf(m))
+        .map((img) => ({
+          bytes: Buffer.from(img.url.replace(/^data:image\/png;base64,/, ""), "base64"),
+          altText: img.altText,
+        })),
     privateNotices: (userId) =>
       connector.messages.filter((m) => m.targetedTo === userId).map((m) => String(m.activity.text)),
     rateLimitNext: (s) => {

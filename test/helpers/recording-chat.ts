@@ -1,14 +1,17 @@
 // An in-memory ChatPort that records what the core asked for: used to test the core's thread sync on its own.
 // (Real adapters are tested against local fakes of their platforms' APIs in the conformance suite.)
 import type { CardRef, ChatPort, Platform, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import type { Digest } from "../../src/digest/model.js";
 
 export interface RecordedCall {
-  op: "postCard" | "updateCard" | "replyInThread" | "notifyUser";
+  op: "postCard" | "updateCard" | "replyInThread" | "notifyUser" | "postDigest";
   channelId: string;
   at: number;
   card?: ReferralCard;
   items?: ThreadItem[];
   text?: string;
+  digest?: Digest;
+  chart?: { png: Buffer; altText: string };
 }
 
 export class RecordingChat implements ChatPort {
@@ -29,6 +32,11 @@ export class RecordingChat implements ChatPort {
   }
   async notifyUser(target: { channelId: string; userId: string }, text: string) {
     this.calls.push({ op: "notifyUser", channelId: target.channelId, at: Date.now(), text });
+  }
+
+  async postDigest(channelId: string, digest: Digest, chart?: { png: Buffer; altText: string }) {
+    this.calls.push({ op: "postDigest", channelId, at: Date.now(), digest, ...(chart ? { chart } : {}) });
+    return { messageId: `d${++this.n}` };
   }
 
   items(): ThreadItem[] {

@@ -12,12 +12,27 @@ export interface SlackCall {
   ts?: string;
 }
 
+/** A file sent through the external upload flow: announced, its bytes POSTed, then shared (or not). */
+export interface FakeUpload {
+  fileId: string;
+  filename: string;
+  length: number;
+  altText?: string;
+  bytes?: Buffer;
+  shared?: { channelId: string; threadTs?: string; title?: string; comment?: string };
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 export class FakeSlackApi {
   readonly calls: SlackCall[] = [];
+  readonly uploads: FakeUpload[] = [];
   readonly rejected: { method: string; error: string }[] = [];
   enforceRateLimit = false;
   /** Answer the next chat call with 429 and this Retry-After (seconds). */
   rateLimitNext?: number;
+  /** Which methods `rateLimitNext` applies to (a prefix). */
+  rateLimitMethod = "chat.";
   private server?: Server;
   private ts = 1_700_000_000_000;
   private lastPost = new Map<string, number>();
@@ -30,15 +45,32 @@ export class FakeSlackApi {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      let raw = "";
-      req.on("data", (d) => {
-        raw += d;
+      const chunks: Buffer[] = [];
+      req.on("data", (d: Buffer) => {
+        chunks.push(d);
       });
       req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        const raw = body.toString("utf8");
         const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
         const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
           res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
         };
+        // The upload URL is pre-signed (no token), takes the raw bytes, and must get what was announced.
+        const upload = /^\/upload\/(F\w+)$/.exec(req.url ?? "");
+        if (upload) {
+          const file = this.uploads.find((u) => u.fileId === upload[1]);
+          let problem = !file ? "unknown upload" : req.method !== "POST" ? "not a POST" : undefined;
+          if (!problem && body.length !== file!.length) problem = `length ${body.length} != announced ${file!.length}`;
+          if (!problem && file!.filename.endsWith(".png") && !body.subarray(0, 8).equals(PNG_SIGNATURE))
+            problem = "not a PNG";
+          if (problem) {
+            this.rejected.push({ method: "upload", error: problem });
+            return res.writeHead(400).end(problem);
+          }
+          file!.bytes = body;
+          return res.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${body.length}`);
+        }
         if (req.headers.authorization !== `Bearer ${this.token}`)
           return send(200, { ok: false, error: "invalid_auth" });
         const args = parseArgs(raw, String(req.headers["content-type"]));
@@ -47,7 +79,7 @@ export class FakeSlackApi {
           this.rejected.push({ method, error: problem });
           return send(200, { ok: false, error: "invalid_blocks", detail: problem });
         }
-        if (this.rateLimitNext !== undefined && method.startsWith("chat.")) {
+        if (this.rateLimitNext !== undefined && method.startsWith(this.rateLimitMethod)) {
           const after = this.rateLimitNext;
           this.rateLimitNext = undefined;
           this.rejected.push({ method, error: "ratelimited" });
@@ -69,11 +101,51 @@ export class FakeSlackApi {
         if (method === "chat.postEphemeral") return send(200, { ok: true, message_ts: ts });
         if (method === "views.open" || method === "views.update")
           return send(200, { ok: true, view: { id: `V${this.ts}` } });
+        if (method === "chat.getPermalink")
+          return send(200, {
+            ok: true,
+            channel: args.channel,
+            permalink: this.permalinkOf(String(args.channel), String(args.message_ts)),
+          });
+        if (method === "files.getUploadURLExternal") {
+          const length = Number(args.length);
+          if (!args.filename || !Number.isInteger(length) || length <= 0)
+            return send(200, { ok: false, error: "invalid_arguments" });
+          const fileId = `F${this.ts}`;
+          this.uploads.push({
+            fileId,
+            filename: String(args.filename),
+            length,
+            ...(args.alt_txt ? { altText: String(args.alt_txt) } : {}),
+          });
+          return send(200, { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${fileId}`, file_id: fileId });
+        }
+        if (method === "files.completeUploadExternal") {
+          const files = (args.files ?? []) as { id: string; title?: string }[];
+          const found = files.map((f) => this.uploads.find((u) => u.fileId === f.id));
+          if (!files.length || found.some((u) => !u?.bytes)) return send(200, { ok: false, error: "file_not_found" });
+          files.forEach((f, i) => {
+            if (args.channel_id) {
+              found[i]!.shared = {
+                channelId: String(args.channel_id),
+                ...(args.thread_ts ? { threadTs: String(args.thread_ts) } : {}),
+                ...(f.title ? { title: f.title } : {}),
+                ...(args.initial_comment ? { comment: String(args.initial_comment) } : {}),
+              };
+            }
+          });
+          return send(200, { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) });
+        }
         return send(200, { ok: false, error: "unknown_method" });
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
     this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** Slack's permalink form for a message: https://<workspace>.slack.com/archives/<channel>/p<ts without the dot>. */
+  permalinkOf(channel: string, ts: string): string {
+    return `https://fake-workspace.slack.com/archives/${channel}/p${ts.replace(".", "")}`;
   }
 
   of(method: string): SlackCall[] {
@@ -90,7 +162,7 @@ function parseArgs(raw: string, contentType: string): Record<string, unknown> {
   const args: Record<string, unknown> = contentType.includes("json")
     ? JSON.parse(raw || "{}")
     : Object.fromEntries(new URLSearchParams(raw));
-  for (const k of ["blocks", "view"]) if (typeof args[k] === "string") args[k] = JSON.parse(args[k] as string);
+  for (const k of ["blocks", "view", "files"]) if (typeof args[k] === "string") args[k] = JSON.parse(args[k] as string);
   return args;
 }
 

@@ -24,9 +24,10 @@ export const cardsOf = (m: StoredMessage): CardNode[] =>
 
 /** Everything visible in a message: its text and every text of its cards. */
 export function visibleText(m: StoredMessage): string {
+  // What a person sees or can follow: texts, button titles, labels, and link targets.
   const parts: string[] = [String(m.activity.text ?? "")];
   walk(cardsOf(m), (n) => {
-    for (const key of ["text", "title", "label", "placeholder"])
+    for (const key of ["text", "title", "label", "placeholder", "url"])
       if (typeof n[key] === "string") parts.push(n[key] as string);
   });
   return parts.join(" ");
@@ -78,3 +79,13 @@ export const validForm = (over: Record<string, string> = {}) => ({
   "restricted.dateOfBirth": "2012-04-04",
   ...over,
 });
+
+/** The images on a message's cards (url and alt text). */
+export function imagesOf(m: StoredMessage): { url: string; altText?: string }[] {
+  const out: { url: string; altText?: string }[] = [];
+  walk(cardsOf(m), (n) => {
+    if (n.type === "Image" && typeof n.url === "string")
+      out.push({ url: n.url, ...(typeof n.altText === "string" ? { altText: n.altText } : {}) });
+  });
+  return out;
+}

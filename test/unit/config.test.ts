@@ -65,4 +65,17 @@ describe("config", () => {
     );
     expect(problemsOf({ TEAMS_REFERRALS_CHANNEL: "19:x@thread.tacv2", TEAMS_LOCAL_MODE: "true" })).toEqual([]);
   });
+
+  it("checks the digest's cron pattern and channel", () => {
+    const c = loadConfig({});
+    expect(c.DIGEST_CRON).toBe("30 8 * * 1-5");
+    expect(c.DIGEST_SLACK_CHANNEL).toBeUndefined();
+    expect(c.ROUND_SWEEP_INTERVAL_MS).toBe(30_000);
+    expect(loadConfig({ DIGEST_CRON: "0 9 * * *", DIGEST_SLACK_CHANNEL: "C0ART" }).DIGEST_CRON).toBe("0 9 * * *");
+    expect(() => loadConfig({ DIGEST_CRON: "half past eight" })).toThrow(
+      "DIGEST_CRON: must be a cron pattern such as 30 8 * * 1-5",
+    );
+    expect(() => loadConfig({ DIGEST_CRON: "61 8 * * 1-5" })).toThrow(/DIGEST_CRON/);
+    expect(() => loadConfig({ DIGEST_SLACK_CHANNEL: "#art" })).toThrow(/DIGEST_SLACK_CHANNEL: must be a channel id/);
+  });
 });

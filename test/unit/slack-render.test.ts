@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { escapeMrkdwn, safeText } from "../../adapters/slack/escape.js";
+import { digestBlocks } from "../../adapters/slack/render-digest.js";
 import { modalErrors, modalValuesToInput, referralModal } from "../../adapters/slack/render-forms.js";
 import { cardBlocks, itemBlocks, threadMessages } from "../../adapters/slack/render-thread.js";
 import type { ThreadItem } from "../../src/chat/port.js";
 import { newReferralSchema } from "../../src/domain/referral-input.js";
-import { sampleCard } from "../conformance/chat-port-suite.js";
+import { sampleCard, sampleDigest } from "../conformance/chat-port-suite.js";
 import { modalValues } from "../helpers/slack.js";
 
 const question = (i: number): ThreadItem => ({
@@ -66,5 +67,46 @@ describe("slack escaping and rendering", () => {
       "profile.area": "must be a postcode district",
       "profile.lotNumber": "bad",
     });
+  });
+});
+
+describe("digest blocks", () => {
+  const line = (i: number) => ({
+    reference: `R-2026-${String(i).padStart(4, "0")}`,
+    text: `${"x".repeat(200)} <!here>`,
+  });
+  const digest = {
+    ...sampleDigest(),
+    sections: [
+      {
+        key: "no_offers" as const,
+        title: "No offer yet",
+        total: 40,
+        more: 10,
+        lines: Array.from({ length: 30 }, (_, i) => line(i)),
+      },
+    ],
+  };
+
+  it("keeps each section within Slack's 3000 characters, counting what was left out", () => {
+    const blocks = digestBlocks(digest, new Map()) as { type: string; text?: { text: string } }[];
+    const text = blocks.find((b) => b.text?.text.startsWith("*No offer yet*"))!.text!.text;
+    expect(text.length).toBeLessThanOrEqual(3000);
+    const shown = text.split("\n").filter((l) => l.startsWith("• ")).length;
+    expect(shown).toBeGreaterThan(5);
+    expect(text).toContain(`_…and ${40 - shown} more_`);
+    expect(text).not.toContain("<!here>");
+  });
+
+  it("links a reference only to a well-formed permalink", () => {
+    const withThread = {
+      ...digest,
+      sections: [{ ...digest.sections[0]!, lines: [{ ...line(1), thread: { channelId: "C1", threadId: "1.2" } }] }],
+    };
+    const text = (links: Map<string, string>) => JSON.stringify(digestBlocks(withThread, links));
+    expect(text(new Map([["C1/1.2", "https://w.slack.com/archives/C1/p12"]]))).toContain(
+      "<https://w.slack.com/archives/C1/p12|R-2026-0001>",
+    );
+    expect(text(new Map([["C1/1.2", "https://evil|<!channel>"]]))).toContain("*R-2026-0001*");
   });
 });

@@ -1,0 +1,68 @@
+// The service's clocks as BullMQ job schedulers: one scheduler per id in Redis, however many workers upsert it,
+// and BullMQ creates one job per tick. Every worker upserts them when it starts (so a changed DIGEST_CRON takes
+// effect), and the reconciler puts back any that vanished with Redis, since Redis may be lost.
+import type { RepeatOptions } from "bullmq";
+import type { Config } from "../config.js";
+import { LONDON } from "../digest/london.js";
+import { digestJob } from "./digest.js";
+import type { JobType } from "./job-type.js";
+import type { JobQueues } from "./queues.js";
+import { roundSweepJob } from "./round-sweep.js";
+
+export interface Schedule {
+  /** The scheduler's id (one per id, in the job type's own queue). */
+  id: string;
+  type: JobType<never, never>;
+  repeat: Omit<RepeatOptions, "key">;
+  data: Record<string, unknown>;
+  attempts: number;
+}
+
+export function schedulesOf(config: Pick<Config, "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS">): Schedule[] {
+  return [
+    {
+      id: "digest",
+      type: digestJob as unknown as JobType<never, never>,
+      // The pattern is read in London time, so 08:30 stays 08:30 when the clocks change.
+      repeat: { pattern: config.DIGEST_CRON, tz: LONDON },
+      data: { trigger: "schedule" },
+      attempts: 6,
+    },
+    {
+      id: "round-sweep",
+      type: roundSweepJob as unknown as JobType<never, never>,
+      repeat: { every: config.ROUND_SWEEP_INTERVAL_MS },
+      data: { trigger: "schedule" },
+      // The next tick is the retry.
+      attempts: 1,
+    },
+  ];
+}
+
+export async function upsertSchedule(queues: JobQueues, s: Schedule): Promise<void> {
+  await queues.queue(s.type.name).upsertJobScheduler(s.id, s.repeat, {
+    name: s.type.name,
+    data: s.data,
+    opts: {
+      attempts: s.attempts,
+      backoff: { type: "custom" },
+      removeOnComplete: { age: 7 * 86_400, count: 1000 },
+      removeOnFail: { age: 30 * 86_400 },
+    },
+  });
+}
+
+/** Upserts every schedule, or with `onlyMissing` just those Redis no longer has. Returns how many it wrote. */
+export async function ensureSchedules(
+  queues: JobQueues,
+  config: Pick<Config, "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS">,
+  opts: { onlyMissing?: boolean } = {},
+): Promise<number> {
+  let written = 0;
+  for (const s of schedulesOf(config)) {
+    if (opts.onlyMissing && (await queues.queue(s.type.name).getJobScheduler(s.id))) continue;
+    await upsertSchedule(queues, s);
+    written++;
+  }
+  return written;
+}
