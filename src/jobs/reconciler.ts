@@ -12,21 +12,41 @@ import { providerMessageJob } from "./provider-message.js";
 import { ensureSchedules } from "./schedules.js";
 
 const CHUNK = 200;
+// A job that used up its attempts while PostgreSQL still says the work is due failed for a reason outside the
+// work itself (the database was down, the process kept crashing): it is tried again, but not at once.
+export const FAILED_JOB_COOL_OFF_MS = 60_000;
 
-async function missing(deps: Pick<JobDeps, "queues">, queueName: string, ids: string[]): Promise<Set<string>> {
+/** Ids whose job is gone (Redis lost it) or failed long enough ago to be tried again; failed ones are removed. */
+async function missing(
+  deps: Pick<JobDeps, "queues">,
+  queueName: string,
+  ids: string[],
+  coolOffMs = FAILED_JOB_COOL_OFF_MS,
+): Promise<Set<string>> {
   const queue = deps.queues.queue(queueName);
   const gone = new Set<string>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
     const states = await Promise.all(part.map((id) => queue.getJobState(id)));
-    states.forEach((s, j) => {
-      if (s === "unknown") gone.add(part[j]!);
-    });
+    await Promise.all(
+      states.map(async (s, j) => {
+        const id = part[j]!;
+        if (s === "unknown") gone.add(id);
+        if (s !== "failed") return;
+        const job = await queue.getJob(id);
+        if (!job || Date.now() - (job.finishedOn ?? 0) < coolOffMs) return;
+        await job.remove().catch(() => undefined);
+        gone.add(id);
+      }),
+    );
   }
   return gone;
 }
 
-export async function reconcile(deps: Pick<JobDeps, "db" | "queues" | "config" | "clock" | "chats">): Promise<{
+export async function reconcile(
+  deps: Pick<JobDeps, "db" | "queues" | "config" | "clock" | "chats">,
+  opts: { failedJobCoolOffMs?: number } = {},
+): Promise<{
   deliveries: number;
   events: number;
   messages: number;
@@ -52,6 +72,7 @@ export async function reconcile(deps: Pick<JobDeps, "db" | "queues" | "config" |
     deps,
     deliverySendJob.name,
     payloads.map((p) => deliverySendJob.jobId(p)),
+    opts.failedJobCoolOffMs,
   );
   const toSend = payloads.filter((p) => goneDeliveries.has(deliverySendJob.jobId(p)));
   await deps.queues.add(deliverySendJob, toSend, { attempts: deps.config.DELIVERY_MAX_ATTEMPTS });
@@ -66,6 +87,7 @@ export async function reconcile(deps: Pick<JobDeps, "db" | "queues" | "config" |
     deps,
     eventDispatchJob.name,
     eventPayloads.map((p) => eventDispatchJob.jobId(p)),
+    opts.failedJobCoolOffMs,
   );
   await deps.queues.add(
     eventDispatchJob,
@@ -83,6 +105,7 @@ export async function reconcile(deps: Pick<JobDeps, "db" | "queues" | "config" |
     deps,
     providerMessageJob.name,
     msgPayloads.map((p) => providerMessageJob.jobId(p)),
+    opts.failedJobCoolOffMs,
   );
   await deps.queues.add(
     providerMessageJob,
