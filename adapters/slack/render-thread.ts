@@ -135,21 +135,30 @@ export function itemBlocks(item: ThreadItem): Block[] {
   }
 }
 
-/** Items grouped into messages of at most 50 blocks each. */
-export function threadMessages(items: ThreadItem[]): Block[][] {
-  const messages: Block[][] = [];
-  let current: Block[] = [];
+/** Items grouped so that each group makes one message of at most 50 blocks (dividers included). */
+export function groupThreadItems(items: ThreadItem[]): ThreadItem[][] {
+  const groups: ThreadItem[][] = [];
+  let current: ThreadItem[] = [];
+  let blocks = 0;
   for (const item of items) {
-    const blocks = itemBlocks(item);
-    if (current.length + blocks.length + 1 > LIMITS.blocksPerMessage) {
-      messages.push(current);
+    const n = itemBlocks(item).length;
+    if (current.length && blocks + n + 1 > LIMITS.blocksPerMessage) {
+      groups.push(current);
       current = [];
+      blocks = 0;
     }
-    if (current.length) current.push({ type: "divider" });
-    current.push(...blocks);
+    blocks += n + (current.length ? 1 : 0);
+    current.push(item);
   }
-  if (current.length) messages.push(current);
-  return messages;
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+/** Items as messages' blocks, one message per group. */
+export function threadMessages(items: ThreadItem[]): Block[][] {
+  return groupThreadItems(items).map((group) =>
+    group.flatMap((item, i) => [...(i ? [{ type: "divider" }] : []), ...itemBlocks(item)]),
+  );
 }
 
 export function summaryText(items: ThreadItem[]): string {

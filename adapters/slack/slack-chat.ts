@@ -5,7 +5,7 @@ import type { CardRef, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 import { digestBlocks, digestFallbackText } from "./render-digest.js";
-import { cardBlocks, summaryText, threadMessages } from "./render-thread.js";
+import { cardBlocks, groupThreadItems, summaryText, threadMessages } from "./render-thread.js";
 import { uploadFile } from "./upload.js";
 
 // Slack errors that will not get better by retrying.
@@ -73,6 +73,10 @@ export class SlackChat implements ChatPort {
         blocks: cardBlocks(card) as never,
       }),
     );
+  }
+
+  splitThreadItems(items: ThreadItem[]): ThreadItem[][] {
+    return groupThreadItems(items);
   }
 
   async replyInThread(ref: ThreadRef, items: ThreadItem[]) {

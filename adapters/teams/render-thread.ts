@@ -121,29 +121,37 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
   }
 }
 
-/** Items as cards, as many per card as fit well under Teams' message size limit. */
-export function threadCards(items: ThreadItem[], names: Names): Element[] {
-  const cards: Element[][] = [];
-  let current: Element[] = [];
+/** Items grouped so that each group makes one card well under Teams' message size limit. */
+export function groupThreadItems(items: ThreadItem[], names: Names): ThreadItem[][] {
+  const groups: ThreadItem[][] = [];
+  let current: ThreadItem[] = [];
   let size = 0;
   for (const item of items) {
-    const container = {
-      type: "Container",
-      separator: current.length > 0,
-      spacing: "Medium",
-      items: itemElements(item, names),
-    };
-    const bytes = byteSize(container);
+    const bytes = byteSize(itemContainer(item, names, true));
     if (current.length && size + bytes > LIMITS.messageBytes) {
-      cards.push(current);
+      groups.push(current);
       current = [];
       size = 0;
     }
-    current.push({ ...container, separator: current.length > 0 });
+    current.push(item);
     size += bytes;
   }
-  if (current.length) cards.push(current);
-  return cards.map((body) => adaptiveCard(body));
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+const itemContainer = (item: ThreadItem, names: Names, separator: boolean): Element => ({
+  type: "Container",
+  separator,
+  spacing: "Medium",
+  items: itemElements(item, names),
+});
+
+/** Items as cards, as many per card as fit well under Teams' message size limit. */
+export function threadCards(items: ThreadItem[], names: Names): Element[] {
+  return groupThreadItems(items, names).map((group) =>
+    adaptiveCard(group.map((item, i) => itemContainer(item, names, i > 0))),
+  );
 }
 
 export function summaryText(items: ThreadItem[]): string {

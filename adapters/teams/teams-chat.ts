@@ -9,7 +9,7 @@ import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 import { byteSize, cardAttachment, type Element } from "./card-parts.js";
 import { chartCard, digestCard } from "./render-digest.js";
-import { referralCardContent, summaryText, threadCards } from "./render-thread.js";
+import { groupThreadItems, referralCardContent, summaryText, threadCards } from "./render-thread.js";
 
 const TEAMS_MESSAGE_LIMIT = 100_000;
 
@@ -98,6 +98,11 @@ export class TeamsChat implements ChatPort {
         ),
       );
     }
+  }
+
+  splitThreadItems(items: ThreadItem[]): ThreadItem[][] {
+    // Names only change a few bytes; grouping with placeholders keeps this synchronous.
+    return groupThreadItems(items, new Map());
   }
 
   /** A targeted message: shown in the channel to this one user only (Teams' counterpart of Slack's ephemeral). */

@@ -90,6 +90,11 @@ export interface ChatPort {
   updateCard(ref: CardRef, card: ReferralCard): Promise<void>;
   /** Posts timeline items as a reply in the thread; the adapter may split them into several messages. */
   replyInThread(ref: ThreadRef, items: ThreadItem[]): Promise<void>;
+  /**
+   * Groups items so that each group is exactly one platform message. The core posts group by group and records
+   * each as shown once posted, so a failure part-way never posts a group twice.
+   */
+  splitThreadItems(items: ThreadItem[]): ThreadItem[][];
   /** A notice only this user sees (Slack ephemeral, Teams private chat). */
   notifyUser(target: { channelId: string; userId: string; threadId?: string }, text: string): Promise<void>;
   /**

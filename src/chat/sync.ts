@@ -62,13 +62,16 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
   );
   const missing = items.filter((i) => !shown.has(i.key));
   for (let i = 0; i < missing.length; i += ITEMS_PER_POST) {
-    const batch = missing.slice(i, i + ITEMS_PER_POST);
-    await slot();
-    await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, batch);
-    await deps.db.chatPost.createMany({
-      data: batch.map((b) => ({ chatLinkId: link!.id, itemKey: b.key })),
-      skipDuplicates: true,
-    });
+    // One platform message at a time, each recorded as soon as it is out: a retry after a failure part-way
+    // posts only what is still missing.
+    for (const group of chat.splitThreadItems(missing.slice(i, i + ITEMS_PER_POST))) {
+      await slot();
+      await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, group);
+      await deps.db.chatPost.createMany({
+        data: group.map((b) => ({ chatLinkId: link!.id, itemKey: b.key })),
+        skipDuplicates: true,
+      });
+    }
   }
   if (link.cardHash !== cardHash) {
     await slot();

@@ -2,10 +2,12 @@
 // (Real adapters are tested against local fakes of their platforms' APIs in the conformance suite.)
 import type { CardRef, ChatPort, Platform, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
 import type { Digest } from "../../src/digest/model.js";
+import { DeliveryError } from "../../src/errors.js";
 
 export interface RecordedCall {
   op: "postCard" | "updateCard" | "replyInThread" | "notifyUser" | "postDigest";
   channelId: string;
+  threadId?: string;
   at: number;
   card?: ReferralCard;
   items?: ThreadItem[];
@@ -27,8 +29,37 @@ export class RecordingChat implements ChatPort {
   async updateCard(ref: CardRef, card: ReferralCard) {
     this.calls.push({ op: "updateCard", channelId: ref.channelId, at: Date.now(), card });
   }
+  /** Items per platform message (as an adapter with small messages would split them). */
+  groupSize = Number.POSITIVE_INFINITY;
+  /** Makes this many upcoming replies fail once, after `failAfterReplies` more have succeeded. */
+  failReplies = 0;
+  failAfterReplies = 0;
+
+  splitThreadItems(items: ThreadItem[]): ThreadItem[][] {
+    const groups: ThreadItem[][] = [];
+    for (let i = 0; i < items.length; i += Math.min(this.groupSize, items.length))
+      groups.push(items.slice(i, i + this.groupSize));
+    return groups;
+  }
+
+  /** Like a real adapter, posts one platform message per group; a failure can come between two of them. */
   async replyInThread(ref: ThreadRef, items: ThreadItem[]) {
-    this.calls.push({ op: "replyInThread", channelId: ref.channelId, at: Date.now(), items });
+    for (const group of this.splitThreadItems(items)) {
+      if (this.failReplies > 0) {
+        if (this.failAfterReplies > 0) this.failAfterReplies--;
+        else {
+          this.failReplies--;
+          throw new DeliveryError("recording chat: failing as asked", 503);
+        }
+      }
+      this.calls.push({
+        op: "replyInThread",
+        channelId: ref.channelId,
+        threadId: ref.threadId,
+        at: Date.now(),
+        items: group,
+      });
+    }
   }
   async notifyUser(target: { channelId: string; userId: string }, text: string) {
     this.calls.push({ op: "notifyUser", channelId: target.channelId, at: Date.now(), text });

@@ -116,6 +116,44 @@ describe("chat core", () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(140);
     expect(new Set(chat.items().map((i) => i.key)).size).toBe(chat.items().length); // nothing posted twice
 
+    // A post that fails part-way through a sync (the second of several messages): the retry posts only what is
+    // still missing, so every offer of that referral is shown exactly once.
+    const lot2 = await freshLot(db);
+    await providers(lot2.id, 6, "partial");
+    const second = await submitReferral(core, {
+      platform: "slack",
+      channelId: "C1",
+      actor: sw,
+      input: referralInput(lot2.number),
+      sourceKey: "v-partial",
+    });
+    if (!second.ok) throw new Error("not raised");
+    const linkOf2 = () => db.chatLink.findFirstOrThrow({ where: { referralId: second.referralId } });
+    await eventually(async () => (await linkOf2()).threadId != null, "second card posted");
+    await eventually(
+      async () =>
+        (await db.delivery.count({ where: { round: { referralId: second.referralId }, state: "delivered" } })) === 6,
+      "delivered",
+    );
+    await eventually(async () => (await linkOf2()).dirtySince === null, "thread in sync before the offers");
+    chat.groupSize = 2;
+    chat.failAfterReplies = 1;
+    chat.failReplies = 1;
+    const partial = await db.delivery.findMany({ where: { round: { referralId: second.referralId } } });
+    for (const [i, d] of partial.entries()) expect((await offer(d.id, 3100 + i)).status).toBe(201);
+    const threadId = (await linkOf2()).threadId!;
+    const shownOffers = () =>
+      chat.calls
+        .filter((c) => c.op === "replyInThread" && c.threadId === threadId)
+        .flatMap((c) => c.items ?? [])
+        .filter((i) => i.kind === "offer");
+    await eventually(() => shownOffers().length >= 6, "six offers shown", 30_000);
+    await eventually(async () => (await linkOf2()).dirtySince === null, "thread in sync after the failure", 30_000);
+    expect(chat.failReplies).toBe(0); // the failure did happen
+    expect(shownOffers().length).toBe(6);
+    expect(new Set(shownOffers().map((i) => i.key)).size).toBe(6);
+    chat.groupSize = Number.POSITIVE_INFINITY;
+
     // Only ART decides; a refusal is audited.
     const offers = await db.response.findMany({
       where: { referralId: first.referralId, type: "offer" },
