@@ -98,6 +98,9 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     TEAMS_REFERRALS_CHANNEL: DEMO_CHANNEL.id,
     TEAMS_ART_USER_IDS: "demo-art,demo-senior",
     TEAMS_SENIOR_USER_IDS: "demo-senior",
+    // The daily digest goes to the same channel (on a weekday after 08:30 the worker posts today's at start).
+    DIGEST_TEAMS_CHANNEL: DEMO_CHANNEL.id,
+    DIGEST_SLACK_CHANNEL: "",
     SLACK_BOT_TOKEN: "",
     SLACK_SIGNING_SECRET: "",
     SLACK_REFERRALS_CHANNEL: "",

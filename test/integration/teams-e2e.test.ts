@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
+import { digestJob } from "../../src/jobs/digest.js";
 import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
 import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
@@ -16,6 +17,7 @@ import { startTestService } from "../helpers/service.js";
 import {
   cardsOf,
   executeActions,
+  imagesOf,
   inputIds,
   LocalConnector,
   teamsUser,
@@ -53,6 +55,7 @@ beforeAll(async () => {
     TEAMS_REFERRALS_CHANNEL: CHANNEL,
     TEAMS_ART_USER_IDS: "aad-art1,aad-art2",
     TEAMS_SENIOR_USER_IDS: "aad-art2",
+    DIGEST_TEAMS_CHANNEL: CHANNEL,
     CHAT_COALESCE_MS: "300",
   }));
   await ensureLots(db);
@@ -244,5 +247,49 @@ describe("Teams end to end", () => {
       () => threadOf(cardId).some((m) => visibleText(m).includes("Alex ART answered Teams Home 3")),
       "answer in the thread",
     );
+  });
+
+  it("posts the daily digest to the Teams channel once, linked to the threads, with the chart in its thread", async () => {
+    // A second, unplaced referral so the digest has something to list.
+    const form = { formId: "digest-form" };
+    await connector.clickExecute(socialWorker, personal(socialWorker), "submit_referral", {
+      ...form,
+      ...validForm({ "profile.urgency": "emergency" }),
+    });
+    const unplaced = await db.referral.findFirstOrThrow({ where: { sourceKey: "teams:form:digest-form" } });
+    await eventually(
+      async () => Boolean((await db.chatLink.findFirst({ where: { referralId: unplaced.id } }))?.threadId),
+      "card posted",
+    );
+    const link = await db.chatLink.findFirstOrThrow({ where: { referralId: unplaced.id } });
+
+    // Today's digest may already be out (the worker catches up a digest whose fire time passed before it
+    // started): start the day afresh, then fire the job twice (a duplicate, or a second worker): one digest.
+    await db.digestPost.deleteMany();
+    const before = connector.messages.length;
+    const digests = () =>
+      connector.messages
+        .slice(before)
+        .filter((m) => m.conversationId === CHANNEL && !m.threadId && visibleText(m).includes("Daily digest"));
+    await service.queues.add(digestJob, [{ trigger: "e2e-1" }, { trigger: "e2e-2" }]);
+    await eventually(() => digests().length === 1, "digest posted", 30_000);
+    await eventually(
+      async () => (await db.digestPost.count({ where: { platform: "teams", state: "posted" } })) === 1,
+      "digest recorded",
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(digests()).toHaveLength(1);
+    const digest = digests()[0]!;
+    expect(visibleText(digest)).toContain(unplaced.reference);
+    expect(visibleText(digest)).toContain(
+      `https://teams.microsoft.com/l/message/${encodeURIComponent(CHANNEL)}/${link.threadId}`,
+    );
+    expect(visibleText(digest)).not.toContain("Teams Secret Child");
+    const chart = connector.messages.find((m) => m.threadId === digest.id);
+    const images = chart ? imagesOf(chart) : [];
+    expect(images).toHaveLength(1);
+    const png = Buffer.from(images[0]!.url.replace(/^data:image\/png;base64,/, ""), "base64");
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(connector.problems).toEqual([]);
   });
 });
