@@ -142,6 +142,15 @@ const schema = z
     // ART members and senior approvers, as Slack user ids "U012,U034".
     SLACK_ART_USER_IDS: idList,
     SLACK_SENIOR_USER_IDS: idList,
+    // Or Slack user groups (S0123...) whose members are ART / senior approvers (read with usergroups:read).
+    SLACK_ART_USERGROUP_ID: z
+      .string()
+      .regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD")
+      .optional(),
+    SLACK_SENIOR_USERGROUP_ID: z
+      .string()
+      .regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD")
+      .optional(),
     // Microsoft Teams (off unless TEAMS_REFERRALS_CHANNEL is set). The bot's Entra app registration: client id
     // and secret always together, never an id alone (the SDK would then probe the cloud metadata address).
     TEAMS_CLIENT_ID: z.string().min(1).optional(),
@@ -156,6 +165,10 @@ const schema = z
     // ART members and senior approvers as Entra (AAD) object ids.
     TEAMS_ART_USER_IDS: idList,
     TEAMS_SENIOR_USER_IDS: idList,
+    // Or Entra groups whose members (nested too) are ART / senior approvers, read through Microsoft Graph.
+    TEAMS_ART_GROUP_ID: z.uuid("must be an Entra group object id (a GUID)").optional(),
+    TEAMS_SENIOR_GROUP_ID: z.uuid("must be an Entra group object id (a GUID)").optional(),
+    TEAMS_GRAPH_URL: z.url().default("https://graph.microsoft.com"),
     // The daily digest of unplaced children: when (cron in Europe/London; BST handled) and where. A channel per
     // platform; a platform without a channel (or without its chat settings) gets no digest.
     DIGEST_CRON: z
@@ -255,6 +268,9 @@ export function teamsSettings(c: Config) {
     referralsChannel: c.TEAMS_REFERRALS_CHANNEL,
     artUserIds: c.TEAMS_ART_USER_IDS,
     seniorUserIds: c.TEAMS_SENIOR_USER_IDS,
+    ...(c.TEAMS_ART_GROUP_ID ? { artGroupId: c.TEAMS_ART_GROUP_ID } : {}),
+    ...(c.TEAMS_SENIOR_GROUP_ID ? { seniorGroupId: c.TEAMS_SENIOR_GROUP_ID } : {}),
+    graphUrl: c.TEAMS_GRAPH_URL,
   };
 }
 

@@ -148,6 +148,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         referralsChannel: config.SLACK_REFERRALS_CHANNEL,
         artUserIds: config.SLACK_ART_USER_IDS,
         seniorUserIds: config.SLACK_SENIOR_USER_IDS,
+        ...(config.SLACK_ART_USERGROUP_ID ? { artUserGroupId: config.SLACK_ART_USERGROUP_ID } : {}),
+        ...(config.SLACK_SENIOR_USERGROUP_ID ? { seniorUserGroupId: config.SLACK_SENIOR_USERGROUP_ID } : {}),
         logger,
         core: chatCoreFor<"slack">(chatCoreDeps),
       });

@@ -3,6 +3,7 @@
 // submission, whose validation answer must travel in the ack itself (a fast database transaction).
 import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
+import { Membership } from "../../src/chat/membership.js";
 import type { ChatAction, ChatCore } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
@@ -27,6 +28,9 @@ export interface SlackOptions {
   referralsChannel: string;
   artUserIds: string[];
   seniorUserIds: string[];
+  /** Slack user groups (S0...) whose members are ART / senior approvers, besides the listed users. */
+  artUserGroupId?: string;
+  seniorUserGroupId?: string;
   core: SlackCore;
   logger: Logger;
 }
@@ -48,11 +52,17 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     tokenVerificationEnabled: false,
     clientOptions: { slackApiUrl: o.apiUrl, retryConfig: { retries: 0 } },
   });
-  const actorOf = (userId: string): Actor => ({
-    id: `slack:${userId}`,
-    art: o.artUserIds.includes(userId),
-    senior: o.seniorUserIds.includes(userId),
+  const membership = new Membership({
+    platform: "slack",
+    artUserIds: o.artUserIds,
+    seniorUserIds: o.seniorUserIds,
+    ...(o.artUserGroupId ? { artGroupId: o.artUserGroupId } : {}),
+    ...(o.seniorUserGroupId ? { seniorGroupId: o.seniorUserGroupId } : {}),
+    groupMembers: async (usergroup) =>
+      (await callSlack("usergroups.users.list", () => client.usergroups.users.list({ usergroup }))).users ?? [],
+    logger: o.logger,
   });
+  const actorOf = (userId: string): Promise<Actor> => membership.actorOf(userId);
   const tell = (userId: string, text: string) =>
     callSlack("chat.postEphemeral", () =>
       client.chat.postEphemeral({ channel: o.referralsChannel, user: userId, text }),
@@ -73,7 +83,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     const result = await o.core.submitReferral({
       platform: "slack",
       channelId: o.referralsChannel,
-      actor: actorOf(body.user.id),
+      actor: await actorOf(body.user.id),
       input: modalValuesToInput(view.state.values as ViewState),
       sourceKey: `slack:view:${view.id}`,
     });
@@ -89,7 +99,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   });
 
   const act = async (userId: string, action: ChatAction) => {
-    const result = await o.core.performAction("slack", actorOf(userId), action);
+    const result = await o.core.performAction("slack", await actorOf(userId), action);
     if (!result.ok || result.text) await tell(userId, result.text);
     return result;
   };

@@ -4,9 +4,11 @@
 // person who clicked: a refusal, a confirmation, the form with its errors, or the restricted details.
 import { randomUUID } from "node:crypto";
 import type { Activity, Client as ApiClient } from "@microsoft/teams.api";
+import { PUBLIC, withOverrides } from "@microsoft/teams.api";
 import { App, ExpressAdapter } from "@microsoft/teams.apps";
 import type { Express } from "express";
 import type { ChatDirectory } from "../../src/chat/directory.js";
+import { Membership } from "../../src/chat/membership.js";
 import type { ChatAction, ChatCore } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
@@ -26,8 +28,12 @@ export interface TeamsAppOptions {
   credentials?: TeamsCredentials;
   allowUnauthenticated: boolean;
   serviceUrl: string;
+  /** Microsoft Graph's root (tests: a local fake); used only to read ART groups' members. */
+  graphUrl?: string;
   logger: Logger;
 }
+
+const PUBLIC_GRAPH = "https://graph.microsoft.com";
 
 /**
  * The SDK's App. Credentials are always passed explicitly (empty when absent) so the SDK never falls back to
@@ -45,6 +51,10 @@ export function createTeamsApp(o: TeamsAppOptions, web?: Express): App {
     serviceUrl: o.serviceUrl,
     logger: sdkLogger(o.logger),
     activity: { mentions: { stripText: true } },
+    // Graph elsewhere than Microsoft's public cloud (a sovereign cloud, or a local fake in tests).
+    ...(o.graphUrl && o.graphUrl !== PUBLIC_GRAPH
+      ? { cloud: withOverrides(PUBLIC, { graphScope: `${o.graphUrl.replace(/\/+$/, "")}/.default` }) }
+      : {}),
     ...(web ? { httpServerAdapter: new ExpressAdapter(web) } : {}),
   });
 }
@@ -54,10 +64,33 @@ export const apiForServiceUrl =
   (serviceUrl: string): ApiClient =>
     app.api.clone({ serviceUrl: serviceUrl.replace(/\/+$/, "") });
 
+/**
+ * Members (Entra object ids) of an Entra group, nested groups included, through Microsoft Graph with the bot's
+ * own app token (application permission GroupMember.Read.All). Pages are followed.
+ */
+type GraphPage = { value?: { id: string }[]; "@odata.nextLink"?: string };
+
+export function entraGroupMembers(app: App) {
+  return async (groupId: string): Promise<string[]> => {
+    const ids: string[] = [];
+    let next: string | undefined =
+      `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`;
+    for (let page = 0; next && page < 50; page++) {
+      const res: { data: GraphPage } = await app.graph.http.get<GraphPage>(next);
+      for (const u of res.data.value ?? []) ids.push(u.id);
+      next = res.data["@odata.nextLink"];
+    }
+    return ids;
+  };
+}
+
 export interface MountTeamsOptions extends TeamsAppOptions {
   referralsChannel: string;
   artUserIds: string[];
   seniorUserIds: string[];
+  /** Entra groups whose members are ART / senior approvers, besides the listed users. */
+  artGroupId?: string;
+  seniorGroupId?: string;
   core: ChatCore<"teams">;
   directory: ChatDirectory;
 }
@@ -77,10 +110,17 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
   if (!o.credentials) {
     o.logger.warn("teams LOCAL MODE: activities on /api/messages are NOT authenticated (development and tests only)");
   }
-  const actorOf = (activity: Activity): Actor => {
-    const id = activity.from.aadObjectId ?? activity.from.id;
-    return { id: `teams:${id}`, art: o.artUserIds.includes(id), senior: o.seniorUserIds.includes(id) };
-  };
+  const membership = new Membership({
+    platform: "teams",
+    artUserIds: o.artUserIds,
+    seniorUserIds: o.seniorUserIds,
+    ...(o.artGroupId ? { artGroupId: o.artGroupId } : {}),
+    ...(o.seniorGroupId ? { seniorGroupId: o.seniorGroupId } : {}),
+    groupMembers: entraGroupMembers(app),
+    logger: o.logger,
+  });
+  const actorOf = (activity: Activity): Promise<Actor> =>
+    membership.actorOf(activity.from.aadObjectId ?? activity.from.id);
 
   // Every activity tells us where its conversation lives and who its sender is: remember both.
   app.use(async ({ activity, next }) => {
@@ -113,7 +153,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
   app.on("card.action", async ({ activity }) => {
     const data = (activity.value?.action?.data ?? {}) as CardActionData;
     const verb = String(activity.value?.action?.verb ?? data.verb ?? "");
-    const actor = actorOf(activity);
+    const actor = await actorOf(activity);
     const str = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : "");
     try {
       switch (verb) {

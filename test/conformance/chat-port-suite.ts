@@ -121,7 +121,7 @@ const offerItem: ThreadItem = {
 export function chatPortConformance(
   name: string,
   makeHarness: () => Promise<ChatHarness>,
-  ids: { art: string; other: string },
+  ids: { art: string; other: string; artGroupMember: string },
 ) {
   describe(`chat port conformance: ${name}`, () => {
     let h: ChatHarness;
@@ -236,6 +236,14 @@ export function chatPortConformance(
       ]) {
         expect(fields).toContain(f);
       }
+    });
+
+    it("counts the members of the configured ART group as ART (read from the platform)", async () => {
+      await h.click(ids.artGroupMember, { type: "decline_offer", responseId: OFFER_ID });
+      expect(h.reported.at(-1)).toEqual({
+        actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.artGroupMember}`, art: true, senior: false }),
+        action: { type: "decline_offer", responseId: OFFER_ID },
+      });
     });
 
     it("reports who clicked what, with the ART flag decided from config", async () => {

@@ -16,6 +16,7 @@ const SLACK_ACTION_IDS: Record<string, string> = { approve_offer: "approve_offer
 async function slackHarness(): Promise<ChatHarness> {
   const fake = new FakeSlackApi(TOKEN);
   await fake.start();
+  fake.userGroups = { S0ART: ["UOTHER", "UGROUPART"] };
   const reported: { actor: Actor; action: ChatAction }[] = [];
   const web = express();
   mountSlack(web, {
@@ -24,6 +25,7 @@ async function slackHarness(): Promise<ChatHarness> {
     apiUrl: fake.url,
     referralsChannel: "C0CONF",
     artUserIds: ["UART"],
+    artUserGroupId: "S0ART",
     seniorUserIds: [],
     logger: capturingLogger().logger,
     core: {
@@ -110,4 +112,4 @@ async function slackHarness(): Promise<ChatHarness> {
   };
 }
 
-chatPortConformance("slack", slackHarness, { art: "UART", other: "USW" });
+chatPortConformance("slack", slackHarness, { art: "UART", other: "USW", artGroupMember: "UGROUPART" });

@@ -9,6 +9,7 @@ import type { Actor } from "../../src/ports.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
 import {
   cardsOf,
+  FakeGraph,
   imagesOf,
   inputIds,
   interpretedText,
@@ -19,10 +20,15 @@ import {
 import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
 
 const CHANNEL = "19:conformance@thread.tacv2";
+const ART_GROUP = "6a1b5c2d-0000-4000-8000-0000000000a7";
 
 async function teamsHarness(): Promise<ChatHarness> {
   const connector = new LocalConnector();
   await connector.start();
+  const graph = new FakeGraph();
+  await graph.start();
+  // Five members: the fake serves two per page, so the third page holds the one clicking.
+  graph.groups = { [ART_GROUP]: ["aad-g1", "aad-g2", "aad-g3", "aad-g4", "aad-group-art"] };
   const db = testDb();
   const reported: { actor: Actor; action: ChatAction }[] = [];
   const web = express();
@@ -32,6 +38,8 @@ async function teamsHarness(): Promise<ChatHarness> {
     serviceUrl: connector.url,
     referralsChannel: CHANNEL,
     artUserIds: ["aad-art"],
+    artGroupId: ART_GROUP,
+    graphUrl: graph.url,
     seniorUserIds: [],
     logger,
     directory: new ChatDirectory(db, "teams"),
@@ -115,9 +123,10 @@ async function teamsHarness(): Promise<ChatHarness> {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await connector.stop();
+      await graph.stop();
       await db.$disconnect();
     },
   };
 }
 
-chatPortConformance("teams", teamsHarness, { art: "aad-art", other: "aad-sw" });
+chatPortConformance("teams", teamsHarness, { art: "aad-art", other: "aad-sw", artGroupMember: "aad-group-art" });

@@ -33,6 +33,8 @@ export class FakeSlackApi {
   rateLimitNext?: number;
   /** Which methods `rateLimitNext` applies to (a prefix). */
   rateLimitMethod = "chat.";
+  /** Slack user groups and their members, for usergroups.users.list. */
+  userGroups: Record<string, string[]> = {};
   private server?: Server;
   private ts = 1_700_000_000_000;
   private lastPost = new Map<string, number>();
@@ -107,6 +109,10 @@ export class FakeSlackApi {
             channel: args.channel,
             permalink: this.permalinkOf(String(args.channel), String(args.message_ts)),
           });
+        if (method === "usergroups.users.list") {
+          const users = this.userGroups[String(args.usergroup)];
+          return send(200, users ? { ok: true, users } : { ok: false, error: "no_such_subteam" });
+        }
         if (method === "files.getUploadURLExternal") {
           const length = Number(args.length);
           if (!args.filename || !Number.isInteger(length) || length <= 0)

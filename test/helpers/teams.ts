@@ -1,5 +1,6 @@
 // Teams test helpers: the local connector (the fake of Microsoft's Bot Framework service, which also plays the
 // Teams client by posting real activities to /api/messages), users, and reading what the bot posted.
+import { createServer, type Server } from "node:http";
 import { LocalConnector, type LocalUser, type StoredMessage } from "../../adapters/teams/local/connector.js";
 
 export { LocalConnector };
@@ -88,4 +89,43 @@ export function imagesOf(m: StoredMessage): { url: string; altText?: string }[] 
       out.push({ url: n.url, ...(typeof n.altText === "string" ? { altText: n.altText } : {}) });
   });
   return out;
+}
+
+/**
+ * A local fake of the one Microsoft Graph call the service makes: an Entra group's transitive user members,
+ * served two per page (so paging is exercised). Records the paths asked for.
+ */
+export class FakeGraph {
+  readonly requests: string[] = [];
+  groups: Record<string, string[]> = {};
+  private server?: Server;
+  url = "";
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      this.requests.push(url.pathname + url.search);
+      const m = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user$/.exec(url.pathname);
+      const members = m ? this.groups[decodeURIComponent(m[1]!)] : undefined;
+      if (!members || url.searchParams.get("$select") !== "id") {
+        res
+          .writeHead(404, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { code: "Request_ResourceNotFound" } }));
+        return;
+      }
+      const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
+      const page = members.slice(skip, skip + 2).map((id) => ({ "@odata.type": "#microsoft.graph.user", id }));
+      const next =
+        skip + 2 < members.length ? `${this.url}${url.pathname}?$select=id&$skiptoken=${skip + 2}` : undefined;
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ value: page, ...(next ? { "@odata.nextLink": next } : {}) }));
+    });
+    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    this.url = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((r) => this.server?.close(r));
+  }
 }

@@ -1,0 +1,72 @@
+// Who is ART, and who is a senior approver, on a chat platform: listed user ids from config, plus the members
+// of a group the platform keeps (a Slack user group, an Entra group) when one is configured. Group members are
+// fetched through the adapter and kept for a few minutes. If a group cannot be read and nothing is cached, the
+// person counts as not in it: the service fails closed, and the refusal is audited as usual.
+import type { Logger } from "../logger.js";
+import type { Actor } from "../ports.js";
+import type { Platform } from "./port.js";
+
+export interface MembershipOptions {
+  platform: Platform;
+  artUserIds: string[];
+  seniorUserIds: string[];
+  artGroupId?: string;
+  seniorGroupId?: string;
+  /** Reads a group's members (platform user ids) from the platform. */
+  groupMembers(groupId: string): Promise<string[]>;
+  logger: Logger;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export class Membership {
+  private readonly cache = new Map<string, { members: Set<string>; at: number }>();
+  private readonly inflight = new Map<string, Promise<Set<string> | undefined>>();
+
+  constructor(private readonly o: MembershipOptions) {}
+
+  async actorOf(userId: string): Promise<Actor> {
+    const [inArtGroup, inSeniorGroup] = await Promise.all([
+      this.inGroup(this.o.artGroupId, userId),
+      this.inGroup(this.o.seniorGroupId, userId),
+    ]);
+    const senior = this.o.seniorUserIds.includes(userId) || inSeniorGroup;
+    return {
+      id: `${this.o.platform}:${userId}`,
+      // A senior approver is ART by definition.
+      art: this.o.artUserIds.includes(userId) || inArtGroup || senior,
+      senior,
+    };
+  }
+
+  private async inGroup(groupId: string | undefined, userId: string): Promise<boolean> {
+    if (!groupId) return false;
+    return (await this.members(groupId))?.has(userId) ?? false;
+  }
+
+  private async members(groupId: string): Promise<Set<string> | undefined> {
+    const now = (this.o.now ?? Date.now)();
+    const cached = this.cache.get(groupId);
+    if (cached && now - cached.at < (this.o.ttlMs ?? 5 * 60_000)) return cached.members;
+    let pending = this.inflight.get(groupId);
+    if (!pending) {
+      pending = this.o
+        .groupMembers(groupId)
+        .then((ids) => {
+          const members = new Set(ids);
+          this.cache.set(groupId, { members, at: now });
+          return members;
+        })
+        .catch((err: Error) => {
+          this.o.logger.warn(
+            { platform: this.o.platform, groupId, error: err.message.slice(0, 200) },
+            "could not read group members; using the last known list",
+          );
+          return cached?.members;
+        })
+        .finally(() => this.inflight.delete(groupId));
+      this.inflight.set(groupId, pending);
+    }
+    return pending;
+  }
+}
