@@ -292,4 +292,44 @@ describe("Teams end to end", () => {
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(connector.problems).toEqual([]);
   });
+
+  it("asks for a second approver above the cost threshold, and takes it only from a senior ART member", async () => {
+    const referral = await db.referral.findFirstOrThrow({ where: { sourceKey: "teams:form:digest-form" } });
+    const cardId = String((await db.chatLink.findFirstOrThrow({ where: { referralId: referral.id } })).messageId);
+    const delivery = await db.delivery.findFirstOrThrow({
+      where: { round: { referralId: referral.id }, provider: { name: "Teams Home 5" } },
+    });
+    const res = await fetch(responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, delivery.id)), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "offer", weeklyCostGbp: 6500, startDate: "2026-12-01", needsMet: "Solo placement" }),
+    });
+    expect(res.status).toBe(201);
+    await eventually(() => threadOf(cardId).some((m) => visibleText(m).includes("Offer from Teams Home 5")), "offer");
+    const offerMessage = threadOf(cardId).find((m) => visibleText(m).includes("Offer from Teams Home 5"))!;
+    const approve = executeActions(cardsOf(offerMessage)).find((a) => a.verb === "approve_offer")!;
+    const first = await connector.clickExecute(art, { ...channel, threadId: cardId }, "approve_offer", approve.data);
+    expect((first.body as InvokeAnswer).value).toMatch(/second, senior approver/);
+    await eventually(
+      () => threadOf(cardId).some((m) => executeActions(cardsOf(m)).some((a) => a.verb === "second_approve")),
+      "second approval asked in the thread",
+    );
+    const ask = threadOf(cardId).find((m) => executeActions(cardsOf(m)).some((a) => a.verb === "second_approve"))!;
+    expect(visibleText(ask)).toContain("Alex ART approved Teams Home 5");
+    const second = executeActions(cardsOf(ask)).find((a) => a.verb === "second_approve")!;
+    // Not a senior approver: refused. The senior, different person: placed.
+    const refused = await connector.clickExecute(art, { ...channel, threadId: cardId }, "second_approve", second.data);
+    expect(String((refused.body as InvokeAnswer).value)).toMatch(/^Not authorised/);
+    const senior = teamsUser("aad-art2", "Jo Senior");
+    const ok = await connector.clickExecute(senior, { ...channel, threadId: cardId }, "second_approve", second.data);
+    expect((ok.body as InvokeAnswer).type).toBe("application/vnd.microsoft.activity.message");
+    expect((await db.referral.findUniqueOrThrow({ where: { id: referral.id } })).status).toBe("placed");
+    await eventually(
+      () =>
+        threadOf(cardId).some(
+          (m) => visibleText(m).includes("Placed with Teams Home 5") && visibleText(m).includes("Jo Senior"),
+        ),
+      "placement names both approvers",
+    );
+  });
 });
