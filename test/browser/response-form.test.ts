@@ -1,19 +1,19 @@
 // The response link in a real browser (Debian's headless Chromium through playwright-core): the form works with
 // no JavaScript beyond the browser's own, errors are shown and linked, the offer is stored, and it fits a phone.
 // Screenshots go to test/artifacts/ for a person to look at.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import express from "express";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../src/events.js";
 import { finishWebApp } from "../../src/http/app.js";
 import { responseRouter } from "../../src/http/response-routes.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
+import { launchChromium } from "../helpers/browser.js";
 import { capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, openReferralWithDeliveries } from "../helpers/referrals.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = "test/artifacts";
 const db = testDb();
 const config = testConfig();
@@ -45,26 +45,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
 });
 
-/** Fails (never skips) when the browser is missing: these checks must not pass silently. */
 async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: install Debian's package (apt-get install chromium) to run the browser tests`,
-    );
-  }
-  browser ??= await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-quic",
-      "--no-first-run",
-    ],
-  });
+  browser ??= await launchChromium();
   return browser;
 }
 

@@ -2,33 +2,24 @@
 // the bot's Adaptive Cards with Microsoft's renderer; a social worker raises a referral (a field error shown on
 // the card first), demo providers answer, an ART member approves an offer and the channel card shows the
 // placement. Screenshots go to test/artifacts/.
-import { existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { type Demo, startDemo } from "../../src/demo/run-demo.js";
+import { launchChromium } from "../helpers/browser.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
+import { freePort } from "../helpers/service.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = "test/artifacts";
 let demo: Demo;
 let db: Db;
 let config: Config;
 let browser: Browser;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
   ({ db, config } = await isolatedEnv("demo"));
   demo = await startDemo({
     logger: capturingLogger().logger,
@@ -38,19 +29,7 @@ beforeAll(async () => {
     redisPrefix: config.REDIS_PREFIX,
     answerDelayMs: 200,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-quic",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { type Service, type ServiceOptions, startService } from "../../src/main.js";
 
 export const ART_TOKEN = "art-token-for-tests-0123456789abcdefghij";
@@ -15,4 +16,13 @@ export async function postJson(url: string, body: unknown, token?: string) {
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A loopback port nobody is listening on, for a service whose public URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
 }

@@ -1,7 +1,6 @@
 // Issue 3 end to end: a lot 2 referral with 60 eligible providers (30 email, 30 webhook) and 20 ineligible ones.
 // Each eligible provider receives exactly one signed or delivered message; 10 offer (web form and JSON),
 // 5 decline, 3 ask a question by email reply; every response is stored and emitted; the ineligible get nothing.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
@@ -13,7 +12,7 @@ import { raiseReferral } from "../../src/referrals/raise.js";
 import { capturingLogger, isolatedEnv, socialWorker } from "../helpers/env.js";
 import { eventually, SmtpSink, WebhookReceivers } from "../helpers/receivers.js";
 import { referralInput } from "../helpers/referrals.js";
-import { startTestService } from "../helpers/service.js";
+import { freePort, startTestService } from "../helpers/service.js";
 
 const receivers = new WebhookReceivers();
 const smtp = new SmtpSink();
@@ -21,14 +20,6 @@ const emitted: DomainEvent[] = [];
 let db: Db;
 let config: Config;
 let service: Service;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   await receivers.start();

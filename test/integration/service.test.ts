@@ -1,21 +1,13 @@
 // The real process: `referral-bot serve` in each role, health and readiness, config errors, clean shutdown.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { freePort } from "../helpers/service.js";
 
 const BIN = "src/bin/referral-bot.mjs";
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function run(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, ...args], {

@@ -1,7 +1,6 @@
 // Slack end to end: real signed requests to the real Bolt receiver, a local fake of the Web API, real webhook
 // providers. /referral -> modal -> submission -> providers -> offer back in the thread -> ART approves -> card
 // updated; non-ART refused; forged or stale signatures refused; a burst of 50 offers leaves no 429 unhandled.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
@@ -10,7 +9,7 @@ import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
-import { startTestService } from "../helpers/service.js";
+import { freePort, startTestService } from "../helpers/service.js";
 import {
   blockAction,
   commandBody,
@@ -29,14 +28,6 @@ let db: Db;
 let config: Config;
 let service: Service;
 let events: string;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   await slack.start();

@@ -2,7 +2,6 @@
 // endpoint of the running service, a local connector standing in for Microsoft's service, real webhook providers.
 // "new referral" -> form card -> submission (errors back on the card) -> providers -> offer in the thread ->
 // ART approves -> card refreshed for everyone; non-ART refused; details only to ART; answers reach the provider.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
@@ -13,7 +12,7 @@ import { ensureLots } from "../../src/providers/directory.js";
 import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
-import { startTestService } from "../helpers/service.js";
+import { freePort, startTestService } from "../helpers/service.js";
 import {
   cardsOf,
   executeActions,
@@ -34,14 +33,6 @@ const logs = capturingLogger();
 let db: Db;
 let config: Config;
 let service: Service;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   await connector.start();
