@@ -107,13 +107,17 @@ export function itemBlocks(item: ThreadItem): Block[] {
         section(
           `:raised_hand: ${actorName(item.firstApproverId)} approved ${safeText(item.providerName, 200)} at ${money(item.weeklyCostGbp)}/week. A second, senior approver is needed.`,
         ),
-        {
-          type: "actions",
-          elements: [
-            button("Give second approval", "second_approve", item.referralId, "primary"),
-            button("Refuse", "second_refuse", item.referralId, "danger"),
-          ],
-        },
+        ...(item.actionable
+          ? [
+              {
+                type: "actions",
+                elements: [
+                  button("Give second approval", "second_approve", item.referralId, "primary"),
+                  button("Refuse", "second_refuse", item.referralId, "danger"),
+                ],
+              },
+            ]
+          : []),
       ];
     case "decision": {
       const by = item.decidedBy.map(actorName).join(" and ");

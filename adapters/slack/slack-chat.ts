@@ -80,8 +80,9 @@ export class SlackChat implements ChatPort {
   }
 
   async replyInThread(ref: ThreadRef, items: ThreadItem[]) {
+    const messageIds: string[] = [];
     for (const blocks of threadMessages(items)) {
-      await callSlack("chat.postMessage", () =>
+      const res = await callSlack("chat.postMessage", () =>
         this.client.chat.postMessage({
           channel: ref.channelId,
           thread_ts: ref.threadId,
@@ -90,7 +91,21 @@ export class SlackChat implements ChatPort {
           unfurl_links: false,
         }),
       );
+      messageIds.push(String(res.ts));
     }
+    return { messageIds };
+  }
+
+  async updateThreadMessage(ref: ThreadRef & { messageId: string }, items: ThreadItem[]) {
+    const [blocks] = threadMessages(items);
+    await callSlack("chat.update", () =>
+      this.client.chat.update({
+        channel: ref.channelId,
+        ts: ref.messageId,
+        text: summaryText(items),
+        blocks: (blocks ?? []) as never,
+      }),
+    );
   }
 
   async notifyUser(target: { channelId: string; userId: string; threadId?: string }, text: string) {

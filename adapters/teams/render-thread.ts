@@ -100,10 +100,14 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
         line(
           `✋ ${nameOf(item.firstApproverId, names)} approved ${item.providerName} at ${money(item.weeklyCostGbp)}/week. A second, senior approver is needed.`,
         ),
-        actions(
-          execute("Give second approval", "second_approve", { referralId: item.referralId }, "positive"),
-          execute("Refuse", "second_refuse", { referralId: item.referralId }, "destructive"),
-        ),
+        ...(item.actionable
+          ? [
+              actions(
+                execute("Give second approval", "second_approve", { referralId: item.referralId }, "positive"),
+                execute("Refuse", "second_refuse", { referralId: item.referralId }, "destructive"),
+              ),
+            ]
+          : []),
       ];
     case "decision": {
       const by = item.decidedBy.map((id) => nameOf(id, names)).join(" and ");

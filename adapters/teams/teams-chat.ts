@@ -43,6 +43,18 @@ const messageOf = (card: Element, summary: string) => {
   return activity;
 };
 
+/** Staff whose names the items show. */
+const actorIdsOf = (items: ThreadItem[]) =>
+  items.flatMap((i) =>
+    i.kind === "decision"
+      ? i.decidedBy
+      : i.kind === "answer_sent"
+        ? [i.answeredBy]
+        : i.kind === "second_approval_needed"
+          ? [i.firstApproverId]
+          : [],
+  );
+
 export interface TeamsChatOptions {
   /** An API client for a Bot Framework service URL (the SDK's, carrying its credentials). */
   apiFor(serviceUrl: string): ApiClient;
@@ -80,24 +92,31 @@ export class TeamsChat implements ChatPort {
 
   async replyInThread(ref: ThreadRef, items: ThreadItem[]) {
     const api = await this.api(ref.channelId);
-    const actorIds = items.flatMap((i) =>
-      i.kind === "decision"
-        ? i.decidedBy
-        : i.kind === "answer_sent"
-          ? [i.answeredBy]
-          : i.kind === "second_approval_needed"
-            ? [i.firstApproverId]
-            : [],
-    );
-    const names = await this.namesOf(actorIds);
+    const names = await this.namesOf(actorIdsOf(items));
+    const messageIds: string[] = [];
     for (const card of threadCards(items, names)) {
-      await callTeams("reply in thread", () =>
+      const res = await callTeams("reply in thread", () =>
         api.createActivity(
           threadConversationId(ref.channelId, ref.threadId),
           messageOf(card, summaryText(items)) as never,
         ),
       );
+      messageIds.push(res.id);
     }
+    return { messageIds };
+  }
+
+  async updateThreadMessage(ref: ThreadRef & { messageId: string }, items: ThreadItem[]) {
+    const api = await this.api(ref.channelId);
+    const [card] = threadCards(items, await this.namesOf(actorIdsOf(items)));
+    if (!card) return;
+    await callTeams("update thread message", () =>
+      api.updateActivity(
+        threadConversationId(ref.channelId, ref.threadId),
+        ref.messageId,
+        messageOf(card, summaryText(items)) as never,
+      ),
+    );
   }
 
   splitThreadItems(items: ThreadItem[]): ThreadItem[][] {

@@ -60,6 +60,8 @@ export type ThreadItem =
       providerName: string;
       weeklyCostGbp: number;
       firstApproverId: string;
+      /** Whether the second-approval buttons still make sense. */
+      actionable: boolean;
     }
   | {
       kind: "decision";
@@ -88,8 +90,13 @@ export interface ChatPort {
   postCard(channelId: string, card: ReferralCard): Promise<{ threadId: string; messageId: string }>;
   /** Replaces the card's content in place, for everyone. */
   updateCard(ref: CardRef, card: ReferralCard): Promise<void>;
-  /** Posts timeline items as a reply in the thread; the adapter may split them into several messages. */
-  replyInThread(ref: ThreadRef, items: ThreadItem[]): Promise<void>;
+  /**
+   * Posts timeline items as a reply in the thread; the adapter may split them into several messages (the core
+   * passes one group from `splitThreadItems` at a time, which is one message). Returns the messages' ids.
+   */
+  replyInThread(ref: ThreadRef, items: ThreadItem[]): Promise<{ messageIds: string[] }>;
+  /** Redraws one thread message (posted by replyInThread with these items' keys) with the items as they are now. */
+  updateThreadMessage(ref: ThreadRef & { messageId: string }, items: ThreadItem[]): Promise<void>;
   /**
    * Groups items so that each group is exactly one platform message. The core posts group by group and records
    * each as shown once posted, so a failure part-way never posts a group twice.

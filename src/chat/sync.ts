@@ -7,6 +7,7 @@ import type { Clock } from "../ports.js";
 import type { ChatChannelLimiter } from "./channel-limiter.js";
 import type { ChatPort, Platform } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";
+import { postRows, refreshThreadMessages } from "./thread-refresh.js";
 
 export interface SyncDeps {
   db: Db;
@@ -66,13 +67,24 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
     // posts only what is still missing.
     for (const group of chat.splitThreadItems(missing.slice(i, i + ITEMS_PER_POST))) {
       await slot();
-      await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, group);
+      const { messageIds } = await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, group);
       await deps.db.chatPost.createMany({
-        data: group.map((b) => ({ chatLinkId: link!.id, itemKey: b.key })),
+        data:
+          messageIds.length === 1
+            ? postRows(link.id, messageIds[0]!, group)
+            : group.map((b) => ({ chatLinkId: link!.id, itemKey: b.key })),
         skipDuplicates: true,
       });
     }
   }
+  // Messages already in the thread whose items changed (an offer decided: its buttons go) are drawn again.
+  await refreshThreadMessages(
+    deps.db,
+    chat,
+    { id: link.id, channelId: link.channelId, threadId: link.threadId! },
+    items,
+    slot,
+  );
   if (link.cardHash !== cardHash) {
     await slot();
     await chat.updateCard({ channelId: link.channelId, messageId: link.messageId! }, card);

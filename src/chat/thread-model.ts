@@ -119,6 +119,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         providerName: name,
         weeklyCostGbp: cost,
         firstApproverId: d.decidedBy,
+        actionable: true,
       });
     } else if (d.kind === "approve" && s.status === "placed" && s.pendingApprovalId === d.id) {
       items.push({

@@ -105,7 +105,7 @@ export const sampleDigest = (thread?: ThreadRef): Digest => ({
 });
 
 const OFFER_ID = "00000000-0000-4000-8000-0000000000aa";
-const offerItem: ThreadItem = {
+const offerItem: Extract<ThreadItem, { kind: "offer" }> = {
   kind: "offer",
   key: "response:1",
   responseId: OFFER_ID,
@@ -164,6 +164,18 @@ export function chatPortConformance(
       const texts = h.threadTexts(posted.threadId).join("\n");
       for (let i = 0; i < 10; i++) expect(texts).toContain(`Long Home ${i}`);
       expect(h.withinLimits(posted.threadId)).toBe(true);
+    });
+
+    it("redraws a thread message without its buttons once the offer is decided", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const thread = { channelId: h.channelId, threadId: posted.threadId };
+      const { messageIds } = await h.chat.replyInThread(thread, [offerItem]);
+      expect(messageIds).toHaveLength(1);
+      expect(h.cardText(messageIds[0]!)).toContain("Approve");
+      await h.chat.updateThreadMessage({ ...thread, messageId: messageIds[0]! }, [{ ...offerItem, actionable: false }]);
+      const text = h.cardText(messageIds[0]!);
+      expect(text).toContain("Willow House");
+      expect(text).not.toContain("Approve");
     });
 
     it("updates the card in place", async () => {

@@ -5,9 +5,10 @@ import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 
 export interface RecordedCall {
-  op: "postCard" | "updateCard" | "replyInThread" | "notifyUser" | "postDigest";
+  op: "postCard" | "updateCard" | "replyInThread" | "updateThreadMessage" | "notifyUser" | "postDigest";
   channelId: string;
   threadId?: string;
+  messageId?: string;
   at: number;
   card?: ReferralCard;
   items?: ThreadItem[];
@@ -44,6 +45,7 @@ export class RecordingChat implements ChatPort {
 
   /** Like a real adapter, posts one platform message per group; a failure can come between two of them. */
   async replyInThread(ref: ThreadRef, items: ThreadItem[]) {
+    const messageIds: string[] = [];
     for (const group of this.splitThreadItems(items)) {
       if (this.failReplies > 0) {
         if (this.failAfterReplies > 0) this.failAfterReplies--;
@@ -59,7 +61,20 @@ export class RecordingChat implements ChatPort {
         at: Date.now(),
         items: group,
       });
+      messageIds.push(`m${++this.n}`);
     }
+    return { messageIds };
+  }
+
+  async updateThreadMessage(ref: ThreadRef & { messageId: string }, items: ThreadItem[]) {
+    this.calls.push({
+      op: "updateThreadMessage",
+      channelId: ref.channelId,
+      threadId: ref.threadId,
+      messageId: ref.messageId,
+      at: Date.now(),
+      items,
+    });
   }
   async notifyUser(target: { channelId: string; userId: string }, text: string) {
     this.calls.push({ op: "notifyUser", channelId: target.channelId, at: Date.now(), text });
@@ -70,8 +85,9 @@ export class RecordingChat implements ChatPort {
     return { messageId: `d${++this.n}` };
   }
 
+  /** Every item posted in a thread, in order (redraws of a posted message not counted). */
   items(): ThreadItem[] {
-    return this.calls.flatMap((c) => c.items ?? []);
+    return this.calls.filter((c) => c.op === "replyInThread").flatMap((c) => c.items ?? []);
   }
   lastCard(): ReferralCard | undefined {
     return this.calls.filter((c) => c.card).at(-1)?.card;

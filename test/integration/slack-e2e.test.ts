@@ -175,6 +175,20 @@ describe("Slack end to end", () => {
       "decision in the thread",
     );
 
+    // The offer's message in the thread is redrawn without its buttons: nobody can click Approve on it again.
+    await eventually(
+      () =>
+        slack
+          .of("chat.update")
+          .some(
+            (c) =>
+              c.args.ts === offerPost.ts &&
+              JSON.stringify(c.args.blocks).includes("Offer from Slack Home 0") &&
+              !JSON.stringify(c.args.blocks).includes("approve_offer"),
+          ),
+      "offer message redrawn without buttons",
+    );
+
     // ART can see the restricted details in a modal; the view is audited.
     await signedSlackRequest(events, SECRET, blockAction("UART1", "view_details", referral.id));
     await eventually(

@@ -182,6 +182,13 @@ describe("Teams end to end", () => {
       "decision in the thread",
     );
 
+    // The offer's message in the thread is redrawn for everyone without Approve / Decline.
+    await eventually(
+      () => offerMessage.updates > 0 && executeActions(cardsOf(offerMessage)).every((a) => a.verb !== "approve_offer"),
+      "offer message redrawn without buttons",
+    );
+    expect(visibleText(offerMessage)).toContain("Offer from Teams Home 0");
+
     // Restricted details: shown to the ART member alone (invoke response), refused to others, never posted.
     const details = await connector.clickExecute(art, channel, "view_details", { referralId: referral.id });
     expect(JSON.stringify((details.body as InvokeAnswer).value)).toContain("Teams Secret Child");
@@ -322,5 +329,11 @@ describe("Teams end to end", () => {
         ),
       "placement names both approvers",
     );
+    // The answered request is redrawn from what was posted, without its buttons.
+    await eventually(
+      () => ask.updates > 0 && executeActions(cardsOf(ask)).every((a) => a.verb !== "second_approve"),
+      "second-approval request redrawn without buttons",
+    );
+    expect(visibleText(ask)).toContain("Alex ART approved Teams Home 5");
   });
 });
