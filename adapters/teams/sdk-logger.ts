@@ -1,11 +1,13 @@
 // The Teams SDK logs through an ILogger of its own; this one forwards to the service's logger so nothing is
-// printed to the console and the service's redaction applies. Messages are flattened to one string.
+// printed to the console. Only the SDK's own words are kept: strings and error messages. Objects it passes
+// along (it logs whole inbound activities at debug level, and those carry what people typed into the referral
+// form, child's name included) are dropped, because flattened into a message they would escape redaction.
 import type { ILogger } from "@microsoft/teams.common";
 import type { Logger } from "../../src/logger.js";
 
-const flatten = (msg: unknown[]) =>
+export const flatten = (msg: unknown[]) =>
   msg
-    .map((m) => (m instanceof Error ? m.message : typeof m === "string" ? m : JSON.stringify(m)))
+    .map((m) => (m instanceof Error ? m.message : typeof m === "string" ? m : `[${typeof m}]`))
     .join(" ")
     .slice(0, 500);
 
