@@ -2,12 +2,14 @@
 // knows what is due, so this re-enqueues every pending delivery and unprocessed event whose job is gone.
 // Deterministic job ids make it harmless when the job is in fact still there.
 
+import type { z } from "zod";
 import type { Platform } from "../chat/port.js";
 import { enqueueSyncs } from "../chat/request-sync.js";
 import { queueMissedDigest } from "../digest/catch-up.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
+import type { JobType } from "./job-type.js";
 import { providerMessageJob } from "./provider-message.js";
 import { ensureSchedules } from "./schedules.js";
 
@@ -68,31 +70,28 @@ export async function reconcile(
     referralId: d.round.referralId,
     round: d.round.number,
   }));
-  const goneDeliveries = await missing(
-    deps,
-    deliverySendJob.name,
-    payloads.map((p) => deliverySendJob.jobId(p)),
-    opts.failedJobCoolOffMs,
-  );
-  const toSend = payloads.filter((p) => goneDeliveries.has(deliverySendJob.jobId(p)));
-  await deps.queues.add(deliverySendJob, toSend, { attempts: deps.config.DELIVERY_MAX_ATTEMPTS });
+  const requeue = async <S extends z.ZodType>(type: JobType<S, never>, all: z.infer<S>[], attempts: number) => {
+    const gone = await missing(
+      deps,
+      type.name,
+      all.map((p) => type.jobId(p)),
+      opts.failedJobCoolOffMs,
+    );
+    const again = all.filter((p) => gone.has(type.jobId(p)));
+    await deps.queues.add(type, again, { attempts });
+    return again.length;
+  };
+  const deliveries = await requeue(deliverySendJob, payloads, deps.config.DELIVERY_MAX_ATTEMPTS);
 
   const events = await deps.db.outboxEvent.findMany({
     where: { kind: "event", dispatchedAt: { not: null }, processedAt: null },
     orderBy: { id: "asc" },
     take: 5000,
   });
-  const eventPayloads = events.map((e) => ({ outboxId: String(e.id), event: e.payload as { type: string } }));
-  const goneEvents = await missing(
-    deps,
-    eventDispatchJob.name,
-    eventPayloads.map((p) => eventDispatchJob.jobId(p)),
-    opts.failedJobCoolOffMs,
-  );
-  await deps.queues.add(
+  const eventCount = await requeue(
     eventDispatchJob,
-    eventPayloads.filter((p) => goneEvents.has(eventDispatchJob.jobId(p))),
-    { attempts: 5 },
+    events.map((e) => ({ outboxId: String(e.id), event: e.payload as { type: string } })),
+    5,
   );
 
   const pendingMessages = await deps.db.providerMessage.findMany({
@@ -100,17 +99,10 @@ export async function reconcile(
     select: { id: true },
     take: 5000,
   });
-  const msgPayloads = pendingMessages.map((m) => ({ messageId: m.id }));
-  const goneMessages = await missing(
-    deps,
-    providerMessageJob.name,
-    msgPayloads.map((p) => providerMessageJob.jobId(p)),
-    opts.failedJobCoolOffMs,
-  );
-  await deps.queues.add(
+  const messages = await requeue(
     providerMessageJob,
-    msgPayloads.filter((p) => goneMessages.has(providerMessageJob.jobId(p))),
-    { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
+    pendingMessages.map((m) => ({ messageId: m.id })),
+    deps.config.DELIVERY_MAX_ATTEMPTS,
   );
 
   // Threads marked as behind for a while: their sync job may have gone with Redis. A repeat sync is harmless.
@@ -124,9 +116,9 @@ export async function reconcile(
     stale.map((l) => ({ referralId: l.referralId, platform: l.platform as Platform })),
   );
   return {
-    deliveries: toSend.length,
-    events: goneEvents.size,
-    messages: goneMessages.size,
+    deliveries,
+    events: eventCount,
+    messages,
     threads: stale.length,
     schedules,
     digestCatchUp,
