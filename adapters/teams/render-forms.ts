@@ -199,7 +199,3 @@ export function detailsCard(reference: string, d: RestrictedDetails, referralId:
     actions(execute("Hide details", "hide_details", { referralId })),
   ]);
 }
-
-export function textCard(text: string): Element {
-  return adaptiveCard([line(text)]);
-}

@@ -234,11 +234,4 @@ export class LocalConnector {
       value: { action: { type: "Action.Execute", verb, data }, trigger: "manual" },
     });
   }
-
-  /** Messages a given user can see in a conversation (targeted ones only for their recipient). */
-  visibleTo(userId: string, conversationId: string): StoredMessage[] {
-    return this.messages.filter(
-      (m) => m.conversationId === conversationId && (!m.targetedTo || m.targetedTo === userId),
-    );
-  }
 }
