@@ -113,6 +113,17 @@ const schema = z
     INBOUND_EMAIL_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     // Optional built-in SMTP receiver for replies (0 = off).
     INBOUND_SMTP_PORT: intFrom(0).pipe(z.number().max(65535)),
+    // Where the SMTP receiver listens (unset: HOST), so it can sit on the interface the mail gateway reaches.
+    INBOUND_SMTP_HOST: z.string().min(1).optional(),
+    // Connections the SMTP receiver serves at once; more are told 421 (try later) instead of piling up.
+    INBOUND_SMTP_MAX_CLIENTS: intFrom(20, 1),
+    // The authserv-id our mail gateway writes in Authentication-Results (RFC 8601). Only those fields are
+    // believed: a DKIM/SPF/DMARC failure there refuses a reply, a DKIM pass for the provider's domain lets its
+    // decline hold beyond the round. Unset: no email decline ever counts beyond its round.
+    INBOUND_AUTHSERV_ID: z
+      .string()
+      .regex(/^[^\s;()"\\]+$/, "must be the gateway's authserv-id, such as mx.council.gov.uk")
+      .optional(),
     WEBHOOK_TIMEOUT_MS: intFrom(10_000, 100),
     DELIVERY_MAX_ATTEMPTS: intFrom(8, 1),
     // First retry delay; later ones grow about four-fold (5 s, 20 s, 80 s, 5 min, ... up to 10 h).

@@ -166,7 +166,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       logger.info({ localMode: !teams.credentials }, "teams endpoint mounted at /api/messages");
     }
     app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
-    const inbound = { db, clock, secret: config.RESPONSE_TOKEN_SECRET, logger };
+    const inbound = {
+      db,
+      clock,
+      secret: config.RESPONSE_TOKEN_SECRET,
+      logger,
+      ...(config.INBOUND_AUTHSERV_ID ? { authservId: config.INBOUND_AUTHSERV_ID } : {}),
+    };
     app.use(
       inboundEmailRouter({
         ...inbound,
@@ -182,7 +188,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     url = typeof addr === "object" && addr ? `http://${config.HOST}:${addr.port}` : undefined;
     closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
     if (config.INBOUND_SMTP_PORT > 0) {
-      const smtp = await startSmtpReceiver({ port: config.INBOUND_SMTP_PORT, host: config.HOST, ...inbound });
+      const smtp = await startSmtpReceiver({
+        port: config.INBOUND_SMTP_PORT,
+        host: config.INBOUND_SMTP_HOST ?? config.HOST,
+        replyDomain: config.MAIL_REPLY_DOMAIN,
+        maxClients: config.INBOUND_SMTP_MAX_CLIENTS,
+        ...inbound,
+      });
       closers.unshift(() => smtp.close());
     }
     logger.info({ url, role }, "web server listening");

@@ -27,6 +27,9 @@ function requireBearer(secret: string | undefined): RequestHandler {
 export function inboundEmailRouter(deps: InboundEmailDeps): Router {
   const router = express.Router();
   if (!deps.inboundSecret) deps.logger.warn("INBOUND_EMAIL_SECRET is not set: /inbound/email accepts any caller");
+  if (!deps.authservId) {
+    deps.logger.warn("INBOUND_AUTHSERV_ID is not set: no email reply is verified, so email declines hold one round");
+  }
   router.post(
     "/inbound/email",
     requireBearer(deps.inboundSecret),

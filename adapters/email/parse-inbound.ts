@@ -1,17 +1,32 @@
-// Shared by the HTTP and SMTP inbound paths: raw MIME (+ SMTP envelope recipients) to what the core needs,
-// then the core's handling. Logs carry the outcome only, never addresses, subject or text.
-import { type AddressObject, type EmailAddress, type HeaderValue, parseAddressHeader, simpleParser } from "mailparser";
-import type { Db } from "../../src/db.js";
+// Shared by the HTTP and SMTP inbound paths: raw MIME (+ the SMTP envelope) to what the core needs, then the
+// core's handling. Logs carry the outcome only, never addresses, subject or text.
+import {
+  type AddressObject,
+  type EmailAddress,
+  type HeaderLines,
+  type HeaderValue,
+  parseAddressHeader,
+  simpleParser,
+} from "mailparser";
+import addressparser from "nodemailer/lib/addressparser";
 import type { Logger } from "../../src/logger.js";
-import type { Clock } from "../../src/ports.js";
-import { handleInboundReply, type InboundReplyStatus } from "../../src/responses/email-reply.js";
+import {
+  handleInboundReply,
+  type InboundReply,
+  type InboundReplyDeps,
+  type InboundReplyStatus,
+} from "../../src/responses/email-reply.js";
 
-export interface InboundMail {
-  recipients: string[];
-  text: string;
-  messageId?: string;
+export interface InboundMail extends InboundReply {
   /** Out-of-office and other automatic replies (RFC 3834 and common vendor headers). */
   autoReply: boolean;
+}
+
+/** What the SMTP conversation said, when the message came by SMTP. */
+export interface SmtpEnvelope {
+  /** MAIL FROM; "" for the null sender <>. */
+  mailFrom: string;
+  rcptTo: string[];
 }
 
 const flatten = (list: EmailAddress[]): string[] =>
@@ -32,12 +47,28 @@ function headerText(v: HeaderValue | undefined): string {
   return typeof value === "string" ? value : "";
 }
 
-export async function parseInbound(raw: Buffer, envelopeRecipients: string[] = []): Promise<InboundMail> {
+/** Each value of the header field `name` (lower case) exactly as written, unfolded, topmost first. */
+function rawValues(lines: HeaderLines, name: string): string[] {
+  return lines
+    .filter((l) => l.key === name)
+    .map((l) => l.line.slice(l.line.indexOf(":") + 1).replace(/\r?\n(?=[ \t])/g, ""));
+}
+
+/**
+ * Every mailbox of every From field, read from the raw fields without decoding encoded words or punycode
+ * (an address has neither; decoding would show the check an address the header never carried). A group or
+ * an entry without an address is "", which the sender check refuses.
+ */
+function fromMailboxes(lines: HeaderLines): string[] {
+  return rawValues(lines, "from").flatMap((v) => addressparser(v).map((a) => ("group" in a ? "" : (a.address ?? ""))));
+}
+
+export async function parseInbound(raw: Buffer, envelope?: SmtpEnvelope): Promise<InboundMail> {
   const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   const h = mail.headers;
   // The envelope is authoritative (Bcc, forwarding); headers are what an HTTP relay gives us.
   const all = [
-    ...envelopeRecipients,
+    ...(envelope?.rcptTo ?? []),
     ...addressesOf(mail.to),
     ...addressesOf(mail.cc),
     ...addressesOf(h.get("delivered-to")),
@@ -51,14 +82,21 @@ export async function parseInbound(raw: Buffer, envelopeRecipients: string[] = [
     h.has("x-autoreply") ||
     h.has("x-autorespond") ||
     /^(auto_reply|bulk|junk)$/i.test(headerText(h.get("precedence")).trim());
-  return { recipients, text: mail.text ?? "", ...(mail.messageId ? { messageId: mail.messageId } : {}), autoReply };
+  const sender = {
+    from: fromMailboxes(mail.headerLines),
+    ...(envelope ? { envelopeFrom: envelope.mailFrom } : {}),
+    authenticationResults: rawValues(mail.headerLines, "authentication-results"),
+  };
+  return {
+    recipients,
+    text: mail.text ?? "",
+    ...(mail.messageId ? { messageId: mail.messageId } : {}),
+    sender,
+    autoReply,
+  };
 }
 
-export interface InboundDeps {
-  db: Db;
-  clock: Clock;
-  /** RESPONSE_TOKEN_SECRET: verifies reply addresses. */
-  secret: string;
+export interface InboundDeps extends InboundReplyDeps {
   logger: Logger;
 }
 
@@ -68,14 +106,22 @@ export type InboundStatus = InboundReplyStatus | "ignored";
 export async function receiveRawReply(
   deps: InboundDeps,
   raw: Buffer,
-  envelopeRecipients: string[] = [],
+  envelope?: SmtpEnvelope,
 ): Promise<{ status: InboundStatus; responseId?: string }> {
-  const mail = await parseInbound(raw, envelopeRecipients);
+  const mail = await parseInbound(raw, envelope);
   if (mail.autoReply) {
     deps.logger.info({ status: "ignored" }, "inbound email was an automatic reply");
     return { status: "ignored" };
   }
   const result = await handleInboundReply(deps, mail);
+  if (result.status === "refused") {
+    // The reason and ids only: the sender's address may be a person's, and the text is never logged.
+    deps.logger.warn(
+      { status: result.status, reason: result.reason, deliveryId: result.deliveryId },
+      "inbound email refused",
+    );
+    return { status: result.status };
+  }
   if (result.status === "unmatched" || result.status === "closed") {
     deps.logger.warn({ status: result.status, recipientCount: mail.recipients.length }, "inbound email not stored");
   } else {

@@ -1,5 +1,6 @@
 // Who gets a round: every eligible provider on the lot, minus those who declined for a lasting reason in an
-// earlier round. Delivery rows and the outbox record are written in the caller's transaction, so a round never
+// earlier round through an authenticated answer (an email reply from an unverified sender counts for its own
+// round only: anyone who saw the reply address could have written it). Delivery rows and the outbox record are written in the caller's transaction, so a round never
 // exists without its deliveries, and the unique (round, provider) key makes a second send impossible.
 import { randomUUID } from "node:crypto";
 import type { Tx } from "../db.js";
@@ -27,7 +28,12 @@ export async function planRoundDeliveries(
   const lastingDecliners = new Set(
     (
       await tx.response.findMany({
-        where: { referralId: args.referralId, type: "decline", declineReason: { in: [...LASTING_DECLINE_REASONS] } },
+        where: {
+          referralId: args.referralId,
+          type: "decline",
+          declineReason: { in: [...LASTING_DECLINE_REASONS] },
+          senderVerified: true,
+        },
         select: { providerId: true },
       })
     ).map((r) => r.providerId),

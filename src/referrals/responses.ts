@@ -44,11 +44,16 @@ export interface StoredResponse {
   created: boolean;
 }
 
+/**
+ * `senderVerified: false` (an email reply our mail gateway did not vouch for) keeps a decline from counting
+ * beyond its round; the web form and webhook are authenticated by their token or signature.
+ */
 export async function recordResponse(
   deps: { db: Db; clock: Clock },
   deliveryId: string,
   input: ResponseInput,
   idempotencyKey?: string,
+  provenance: { senderVerified: boolean } = { senderVerified: true },
 ): Promise<StoredResponse> {
   const parsed = responseInputSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("The response has errors", fieldErrorsOf(parsed.error));
@@ -81,6 +86,7 @@ export async function recordResponse(
         providerId: delivery.providerId,
         type: r.type,
         idempotencyKey: key,
+        senderVerified: provenance.senderVerified,
         createdAt: now,
         ...(r.type === "offer"
           ? {
@@ -108,7 +114,7 @@ export async function recordResponse(
         referralId,
         actor,
         action: `response.${r.type}`,
-        detail: { responseId: created.id },
+        detail: { responseId: created.id, ...(provenance.senderVerified ? {} : { senderVerified: false }) },
         at: now,
       });
     }

@@ -1,11 +1,14 @@
 // A provider's email reply, turned into a stored response. Vendor-free on purpose: the email adapter parses
-// MIME and hands us plain text plus recipients. The reply address (HMAC-signed) is the only proof of which
-// delivery a reply belongs to, and the text is never logged: it may repeat the profile or worse.
+// MIME and hands us plain text, recipients and what it read about the sender. The reply address (HMAC-signed)
+// says which delivery a reply belongs to; the sender check (sender-check.ts) says whether it may count as the
+// provider's answer. The text is never logged: it may repeat the profile or worse.
 import { createHash } from "node:crypto";
 import type { Db } from "../db.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { Clock } from "../ports.js";
+import { writeAudit } from "../referrals/audit.js";
 import { type DECLINE_REASONS, type ResponseInput, recordResponse } from "../referrals/responses.js";
+import { type InboundSender, judgeSender, type SenderRefusal } from "./sender-check.js";
 import { deliveryIdFromReplyAddress } from "./tokens.js";
 
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
@@ -79,7 +82,7 @@ export function classifyReply(text: string): ClassifiedReply {
   return question;
 }
 
-export type InboundReplyStatus = "stored" | "duplicate" | "unmatched" | "closed";
+export type InboundReplyStatus = "stored" | "duplicate" | "unmatched" | "closed" | "refused";
 
 const idempotencyKeyFor = (messageId: string | undefined): string | undefined => {
   if (!messageId) return undefined;
@@ -88,33 +91,78 @@ const idempotencyKeyFor = (messageId: string | undefined): string | undefined =>
   return `email:${id}`;
 };
 
+export interface InboundReplyDeps {
+  db: Db;
+  clock: Clock;
+  /** RESPONSE_TOKEN_SECRET: verifies reply addresses. */
+  secret: string;
+  /** INBOUND_AUTHSERV_ID: our mail gateway's Authentication-Results are the only ones believed. */
+  authservId?: string;
+}
+
+export interface InboundReply {
+  recipients: string[];
+  text: string;
+  messageId?: string;
+  sender: InboundSender;
+}
+
+export interface InboundReplyResult {
+  status: InboundReplyStatus;
+  responseId?: string;
+  deliveryId?: string;
+  /** Why a reply was refused. */
+  reason?: SenderRefusal;
+}
+
 /**
  * Stores a reply as a decline or question. "unmatched": no valid reply address, unknown delivery or nothing
- * left after stripping; "closed": the round has closed; "duplicate": the same Message-ID was stored before.
+ * left after stripping; "refused": the sender is not the provider's or our gateway saw it fail
+ * authentication (audited, nothing stored, nobody told: a forger learns nothing); "closed": the round has
+ * closed; "duplicate": the same Message-ID was stored before. A reply whose sender is accepted but not
+ * verified is stored with senderVerified false, so its decline holds for this round only.
  */
-export async function handleInboundReply(
-  deps: { db: Db; clock: Clock; secret: string },
-  mail: { recipients: string[]; text: string; messageId?: string },
-): Promise<{ status: InboundReplyStatus; responseId?: string }> {
+export async function handleInboundReply(deps: InboundReplyDeps, mail: InboundReply): Promise<InboundReplyResult> {
   let deliveryId: string | undefined;
   for (const r of mail.recipients) {
     deliveryId = deliveryIdFromReplyAddress(deps.secret, r);
     if (deliveryId) break;
   }
   if (!deliveryId) return { status: "unmatched" };
+  const delivery = await deps.db.delivery.findUnique({
+    where: { id: deliveryId },
+    select: { providerId: true, provider: { select: { email: true } }, round: { select: { referralId: true } } },
+  });
+  if (!delivery) return { status: "unmatched" };
+  const verdict = judgeSender(delivery.provider.email, mail.sender, deps.authservId);
+  if (!verdict.accepted) {
+    // Not a state change of the referral, so no domain event; the audit row lets ART see attempts.
+    await deps.db.$transaction((tx) =>
+      writeAudit(tx, {
+        referralId: delivery.round.referralId,
+        actor: "system",
+        action: "response.refused",
+        detail: { deliveryId, providerId: delivery.providerId, channel: "email", reason: verdict.reason },
+        at: deps.clock.now(),
+      }),
+    );
+    return { status: "refused", deliveryId, reason: verdict.reason };
+  }
   const body = stripQuotedText(mail.text);
-  if (!body) return { status: "unmatched" };
+  if (!body) return { status: "unmatched", deliveryId };
 
   const c = classifyReply(body);
   // Keep the provider's words with a decline, so ART sees exactly what was said.
   const input: ResponseInput =
     c.type === "decline" ? { type: "decline", reason: c.reason, notes: body.slice(0, MAX_TEXT) } : c;
   try {
-    const stored = await recordResponse(deps, deliveryId, input, idempotencyKeyFor(mail.messageId));
-    return { status: stored.created ? "stored" : "duplicate", responseId: stored.id };
+    const stored = await recordResponse(deps, deliveryId, input, idempotencyKeyFor(mail.messageId), {
+      senderVerified: verdict.verified,
+    });
+    return { status: stored.created ? "stored" : "duplicate", responseId: stored.id, deliveryId };
   } catch (err) {
-    if (err instanceof NotFoundError) return { status: "unmatched" };
-    if (err instanceof ConflictError) return { status: "closed" };
+    if (err instanceof NotFoundError) return { status: "unmatched", deliveryId };
+    if (err instanceof ConflictError) return { status: "closed", deliveryId };
     throw err;
   }
 }

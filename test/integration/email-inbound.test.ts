@@ -1,6 +1,7 @@
 // Providers' email replies, end to end into PostgreSQL: sent by nodemailer into the built-in SMTP receiver,
 // and posted as raw MIME to POST /inbound/email on a real Express server. The signed reply address is the
-// only thing that ties a reply to a delivery.
+// only thing that ties a reply to a delivery; the sender must also be the provider's.
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import express from "express";
 import { createTransport } from "nodemailer";
@@ -31,9 +32,13 @@ const replyAddress = (deliveryId: string) =>
 const responsesOf = (deliveryId: string) =>
   db.response.findMany({ where: { deliveryId }, orderBy: { createdAt: "asc" } });
 
-/** A fresh referral with one delivery, so each test counts only its own responses. */
+/**
+ * A fresh referral with one delivery, so each test counts only its own responses. The provider's address is
+ * at provider.example, so replies from jane@provider.example are from the provider (email-sender-trust.test.ts
+ * covers other senders).
+ */
 async function newDelivery(): Promise<string> {
-  const provider = await makeProvider(db, lot.id);
+  const provider = await makeProvider(db, lot.id, { email: `referrals-${randomUUID()}@provider.example` });
   const r = await openReferralWithDeliveries({ db, clock, config }, lot.number, [provider.id]);
   return r.deliveryIds[0]!;
 }
@@ -62,8 +67,9 @@ beforeAll(async () => {
     port: 0,
     host: "127.0.0.1",
     logger,
-    onMessage: async (raw, rcpts) => {
-      smtpResults.push((await receiveRawReply(deps, raw, rcpts)).status);
+    replyDomain: config.MAIL_REPLY_DOMAIN,
+    onMessage: async (raw, envelope) => {
+      smtpResults.push((await receiveRawReply(deps, raw, envelope)).status);
     },
   });
   const app = express();
@@ -141,6 +147,7 @@ describe("email replies over SMTP", () => {
       port: 0,
       host: "127.0.0.1",
       logger,
+      replyDomain: config.MAIL_REPLY_DOMAIN,
       db,
       clock,
       secret: config.RESPONSE_TOKEN_SECRET,

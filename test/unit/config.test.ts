@@ -78,4 +78,17 @@ describe("config", () => {
     expect(() => loadConfig({ DIGEST_CRON: "61 8 * * 1-5" })).toThrow(/DIGEST_CRON/);
     expect(() => loadConfig({ DIGEST_SLACK_CHANNEL: "#art" })).toThrow(/DIGEST_SLACK_CHANNEL: must be a channel id/);
   });
+
+  it("reads the inbound mail settings: receiver address, client cap, our gateway's authserv-id", () => {
+    const c = loadConfig({});
+    expect(c.INBOUND_SMTP_HOST).toBeUndefined();
+    expect(c.INBOUND_SMTP_MAX_CLIENTS).toBe(20);
+    expect(c.INBOUND_AUTHSERV_ID).toBeUndefined();
+    const set = loadConfig({ INBOUND_SMTP_HOST: "10.0.0.5", INBOUND_AUTHSERV_ID: "mx.council.gov.uk" });
+    expect([set.INBOUND_SMTP_HOST, set.INBOUND_AUTHSERV_ID]).toEqual(["10.0.0.5", "mx.council.gov.uk"]);
+    expect(() => loadConfig({ INBOUND_AUTHSERV_ID: "mx.council.gov.uk; dkim=pass" })).toThrow(
+      "INBOUND_AUTHSERV_ID: must be the gateway's authserv-id, such as mx.council.gov.uk",
+    );
+    expect(() => loadConfig({ INBOUND_SMTP_MAX_CLIENTS: "0" })).toThrow(/INBOUND_SMTP_MAX_CLIENTS: must be at least 1/);
+  });
 });

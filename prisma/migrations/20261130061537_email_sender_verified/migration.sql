@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Response" ADD COLUMN     "senderVerified" BOOLEAN NOT NULL DEFAULT true;
+
