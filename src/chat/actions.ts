@@ -10,6 +10,7 @@ import {
   ForbiddenError,
   IllegalTransitionError,
   NotFoundError,
+  OfferAlreadyDecidedError,
   ValidationError,
 } from "../errors.js";
 import type { JobQueues } from "../jobs/queues.js";
@@ -147,6 +148,7 @@ async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: stri
 function refusal(deps: ChatCoreDeps, platform: Platform, actor: Actor, action: ChatAction, err: unknown): ActionResult {
   if (err instanceof ForbiddenError)
     return { ok: false, code: err.code, text: `Not authorised: ${err.message}. This attempt has been recorded.` };
+  if (err instanceof OfferAlreadyDecidedError) return { ok: false, code: err.code, text: `${err.message}.` };
   if (err instanceof IllegalTransitionError || err instanceof ConflictError) {
     return {
       ok: false,
