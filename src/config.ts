@@ -4,6 +4,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { parseApiTokens } from "./http/api-tokens.js";
 
 const intFrom = (def: number, min = 0) =>
   z.coerce
@@ -183,13 +184,13 @@ const schema = z
     DIGEST_TEAMS_CHANNEL: z.string().min(3).optional(),
     // How often the round clock runs (reminders, closing rounds, recirculation), as a BullMQ job scheduler.
     ROUND_SWEEP_INTERVAL_MS: intFrom(30_000, 500),
-    // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
+    // API callers acting for ART, each with the scopes it may use: "<name>:<token>[:<scope>+<scope>...]"
+    // (tokens of 32+ characters). Without scopes a token may only read reports (see src/http/api-tokens.ts).
     ART_API_TOKENS: z
       .string()
-      .regex(
-        /^([A-Za-z0-9_.-]+:[A-Za-z0-9_-]{32,})(,[A-Za-z0-9_.-]+:[A-Za-z0-9_-]{32,})*$/,
-        "must be name:token pairs, tokens of 32+ characters",
-      )
+      .superRefine((raw, ctx) => {
+        for (const message of parseApiTokens(raw).problems) ctx.addIssue({ code: "custom", message });
+      })
       .optional(),
   })
   .superRefine((c, ctx) => {
