@@ -150,6 +150,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         seniorUserIds: config.SLACK_SENIOR_USER_IDS,
         ...(config.SLACK_ART_USERGROUP_ID ? { artUserGroupId: config.SLACK_ART_USERGROUP_ID } : {}),
         ...(config.SLACK_SENIOR_USERGROUP_ID ? { seniorUserGroupId: config.SLACK_SENIOR_USERGROUP_ID } : {}),
+        raiserUserIds: config.SLACK_RAISER_USER_IDS,
+        ...(config.SLACK_RAISER_USERGROUP_ID ? { raiserUserGroupId: config.SLACK_RAISER_USERGROUP_ID } : {}),
         logger,
         core: chatCoreFor<"slack">(chatCoreDeps),
       });
