@@ -30,21 +30,27 @@ export function requireScope(deps: ApiAuthDeps, scope: ApiScope): RequestHandler
   return (req, res, next) => {
     const token = tokenOf(req, deps.apiTokens);
     if (typeof token === "string") {
-      deps.logger.warn({ route: routeOf(req), reason: `${token}_token` }, "api authentication failed");
+      deps.logger.warn({ route: routeOf(req), reason: `${token}_token`, ip: req.ip }, "api authentication failed");
       res.set("WWW-Authenticate", 'Bearer realm="referral-bot"');
       next(new UnauthorizedError("A valid API bearer token is required"));
       return;
     }
     if (!token.scopes.has(scope)) {
       deps.logger.warn(
-        { route: routeOf(req), reason: "missing_scope", tokenName: token.name, scope },
+        { route: routeOf(req), reason: "missing_scope", tokenName: token.name, scope, ip: req.ip },
         "api authentication failed",
       );
       res.set("WWW-Authenticate", `Bearer realm="referral-bot", error="insufficient_scope", scope="${scope}"`);
       next(new ForbiddenError(`This token does not have the ${scope} scope`));
       return;
     }
-    const actor: Actor = { id: `api:${token.name}`, art: true, senior: false };
+    // The route's scope is the gate; the actor acts for ART within it (never as a senior approver).
+    const actor: Actor = {
+      id: `api:${token.name}`,
+      art: true,
+      senior: false,
+      mayRaise: token.scopes.has("referrals:write"),
+    };
     res.locals.apiActor = actor;
     next();
   };

@@ -102,12 +102,15 @@ describe("impossible decision sequences (core)", () => {
     expect(await statusOf(r.referralId)).toBe("offers_received");
   });
 
-  it("refuses an offer of a withdrawn referral", async () => {
-    const r = await twoOffers();
-    await db.referral.update({ where: { id: r.referralId }, data: { status: "withdrawn" } });
-    expect(await codeOf(approveOffer(decisions, r.a.id, art()))).toBe("illegal_transition");
-    expect(await codeOf(declineOffer(decisions, r.b.id, art()))).toBe("illegal_transition");
-    expect(await messagesTo(r.a.deliveryId)).toEqual([]);
+  it("refuses an offer of a withdrawn or expired referral", async () => {
+    for (const status of ["withdrawn", "expired"] as const) {
+      const r = await twoOffers();
+      await db.referral.update({ where: { id: r.referralId }, data: { status } });
+      expect(await codeOf(approveOffer(decisions, r.a.id, art()))).toBe("illegal_transition");
+      expect(await codeOf(declineOffer(decisions, r.b.id, art()))).toBe("illegal_transition");
+      expect(await messagesTo(r.a.deliveryId)).toEqual([]);
+      expect(await db.decision.count({ where: { referralId: r.referralId } })).toBe(0);
+    }
   });
 });
 
