@@ -7,6 +7,7 @@ import { buildDigest } from "./digest/build.js";
 import { digestText } from "./digest/plain-text.js";
 import { postDailyDigests } from "./digest/post.js";
 import { ConfigError } from "./errors.js";
+import { KEYS_USAGE, runKeys } from "./keys/keys-cli.js";
 import { createLogger } from "./logger.js";
 import { chatsFromConfig, type Role, startService } from "./main.js";
 import { migrateDatabase } from "./migrate.js";
@@ -32,7 +33,8 @@ const USAGE = `Usage: referral-bot <command>
                                            placement report for referrals raised in those days
                                            (Europe/London, inclusive) to stdout; default json
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
-                                           and channel, as the schedule does); --dry-run prints it, posts nothing`;
+                                           and channel, as the schedule does); --dry-run prints it, posts nothing
+${KEYS_USAGE}`;
 
 async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const db = createDb(config.DATABASE_URL);
@@ -102,6 +104,9 @@ async function main(argv: string[]): Promise<number> {
       format: { type: "string" },
       now: { type: "boolean" },
       "dry-run": { type: "boolean" },
+      check: { type: "boolean" },
+      batch: { type: "string" },
+      id: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -185,6 +190,10 @@ async function main(argv: string[]): Promise<number> {
       if (!values.now)
         throw new ConfigError(["digest: give --now (the scheduled digest runs in the workers at DIGEST_CRON)"]);
       return runDigest(config, Boolean(values["dry-run"]));
+    case "keys status":
+    case "keys rotate":
+    case "keys generate":
+      return runKeys(config, sub, values, out);
     default:
       err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
       return 1;

@@ -4,6 +4,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { parseApiTokens } from "./http/api-tokens.js";
 
 const intFrom = (def: number, min = 0) =>
   z.coerce
@@ -162,6 +163,13 @@ const schema = z
       .string()
       .regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD")
       .optional(),
+    // Who may raise referrals from Slack: these user ids and the members of this user group (ART always may).
+    // Both unset = anyone in the workspace, as before. A group that cannot be read counts as empty (fail closed).
+    SLACK_RAISER_USER_IDS: idList,
+    SLACK_RAISER_USERGROUP_ID: z
+      .string()
+      .regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD")
+      .optional(),
     // Microsoft Teams (off unless TEAMS_REFERRALS_CHANNEL is set). The bot's Entra app registration: client id
     // and secret always together, never an id alone (the SDK would then probe the cloud metadata address).
     TEAMS_CLIENT_ID: z.string().min(1).optional(),
@@ -180,6 +188,10 @@ const schema = z
     TEAMS_ART_GROUP_ID: z.uuid("must be an Entra group object id (a GUID)").optional(),
     TEAMS_SENIOR_GROUP_ID: z.uuid("must be an Entra group object id (a GUID)").optional(),
     TEAMS_GRAPH_URL: z.url().default("https://graph.microsoft.com"),
+    // Who may raise referrals from Teams: these Entra object ids and the (nested) members of this Entra group
+    // (ART always may). Both unset = anyone who can reach the bot, as before.
+    TEAMS_RAISER_USER_IDS: idList,
+    TEAMS_RAISER_GROUP_ID: z.uuid("must be an Entra group object id (a GUID)").optional(),
     // The daily digest of unplaced children: when (cron in Europe/London; BST handled) and where. A channel per
     // platform; a platform without a channel (or without its chat settings) gets no digest.
     DIGEST_CRON: z
@@ -194,13 +206,13 @@ const schema = z
     DIGEST_TEAMS_CHANNEL: z.string().min(3).optional(),
     // How often the round clock runs (reminders, closing rounds, recirculation), as a BullMQ job scheduler.
     ROUND_SWEEP_INTERVAL_MS: intFrom(30_000, 500),
-    // API callers acting as ART (reporting, integrations): "<actor name>:<token of 32+ chars>,..."
+    // API callers acting for ART, each with the scopes it may use: "<name>:<token>[:<scope>+<scope>...]"
+    // (tokens of 32+ characters). Without scopes a token may only read reports (see src/http/api-tokens.ts).
     ART_API_TOKENS: z
       .string()
-      .regex(
-        /^([A-Za-z0-9_.-]+:[A-Za-z0-9_-]{32,})(,[A-Za-z0-9_.-]+:[A-Za-z0-9_-]{32,})*$/,
-        "must be name:token pairs, tokens of 32+ characters",
-      )
+      .superRefine((raw, ctx) => {
+        for (const message of parseApiTokens(raw).problems) ctx.addIssue({ code: "custom", message });
+      })
       .optional(),
   })
   .superRefine((c, ctx) => {
@@ -281,6 +293,8 @@ export function teamsSettings(c: Config) {
     seniorUserIds: c.TEAMS_SENIOR_USER_IDS,
     ...(c.TEAMS_ART_GROUP_ID ? { artGroupId: c.TEAMS_ART_GROUP_ID } : {}),
     ...(c.TEAMS_SENIOR_GROUP_ID ? { seniorGroupId: c.TEAMS_SENIOR_GROUP_ID } : {}),
+    raiserUserIds: c.TEAMS_RAISER_USER_IDS,
+    ...(c.TEAMS_RAISER_GROUP_ID ? { raiserGroupId: c.TEAMS_RAISER_GROUP_ID } : {}),
     graphUrl: c.TEAMS_GRAPH_URL,
   };
 }

@@ -37,6 +37,13 @@ export class ConflictError extends AppError {
   }
 }
 
+/** An offer ART has already approved or declined: an offer is decided once (HTTP 409). */
+export class OfferAlreadyDecidedError extends AppError {
+  constructor(message: string) {
+    super("offer_already_decided", message, { httpStatus: 409 });
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor(what: string) {
     super("not_found", `${what} not found`, { httpStatus: 404 });

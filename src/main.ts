@@ -18,7 +18,7 @@ import { createDb, type Db } from "./db.js";
 import { DestinationLimiter } from "./delivery/destination-limiter.js";
 import { digestTargets } from "./digest/post.js";
 import type { EventSubscriber } from "./events.js";
-import { parseApiTokens } from "./http/api-auth.js";
+import { parseApiTokens } from "./http/api-tokens.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
 import { responseRouter } from "./http/response-routes.js";
 import { allJobTypes } from "./jobs/all.js";
@@ -137,7 +137,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       logger,
       clock,
       decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
-      apiTokens: parseApiTokens(config.ART_API_TOKENS),
+      apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens,
     });
     const chatCoreDeps = { db, clock, config, queues, logger };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
@@ -150,6 +150,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         seniorUserIds: config.SLACK_SENIOR_USER_IDS,
         ...(config.SLACK_ART_USERGROUP_ID ? { artUserGroupId: config.SLACK_ART_USERGROUP_ID } : {}),
         ...(config.SLACK_SENIOR_USERGROUP_ID ? { seniorUserGroupId: config.SLACK_SENIOR_USERGROUP_ID } : {}),
+        raiserUserIds: config.SLACK_RAISER_USER_IDS,
+        ...(config.SLACK_RAISER_USERGROUP_ID ? { raiserUserGroupId: config.SLACK_RAISER_USERGROUP_ID } : {}),
         logger,
         core: chatCoreFor<"slack">(chatCoreDeps),
       });

@@ -14,6 +14,11 @@ export interface Actor {
   art: boolean;
   /** May give the second approval for costs above the threshold. */
   senior?: boolean;
+  /**
+   * May raise referrals from chat. Decided by the chat membership (src/chat/membership.ts): everyone unless the
+   * platform's raisers are configured. Absent counts as no: chat submissions are refused without it.
+   */
+  mayRaise?: boolean;
 }
 
 export const SYSTEM_ACTOR: Actor = { id: "system", art: false };

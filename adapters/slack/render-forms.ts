@@ -165,6 +165,17 @@ export function detailsModal(reference: string, d: RestrictedDetails): Block {
   };
 }
 
+/** A modal that only says something (e.g. why the form cannot be opened). */
+export function noticeModal(title: string, text: string): Block {
+  return {
+    type: "modal",
+    callback_id: "notice",
+    title: plain(cut(title, 24)),
+    close: plain("Close"),
+    blocks: [{ type: "section", block_id: "notice", text: { type: "plain_text", text: cut(text, 3000) } }],
+  };
+}
+
 export function answerModal(responseId: string): Block {
   return {
     type: "modal",

@@ -4,7 +4,7 @@
 import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
 import { Membership } from "../../src/chat/membership.js";
-import type { ChatAction, ChatCore } from "../../src/chat/port.js";
+import { type ChatAction, type ChatCore, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import {
@@ -13,6 +13,7 @@ import {
   detailsModal,
   modalErrors,
   modalValuesToInput,
+  noticeModal,
   referralModal,
   type ViewState,
 } from "./render-forms.js";
@@ -31,6 +32,9 @@ export interface SlackOptions {
   /** Slack user groups (S0...) whose members are ART / senior approvers, besides the listed users. */
   artUserGroupId?: string;
   seniorUserGroupId?: string;
+  /** Who may raise referrals besides ART (user ids and a user group); none given = anyone in the workspace. */
+  raiserUserIds?: string[];
+  raiserUserGroupId?: string;
   core: SlackCore;
   logger: Logger;
 }
@@ -58,6 +62,8 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     seniorUserIds: o.seniorUserIds,
     ...(o.artUserGroupId ? { artGroupId: o.artUserGroupId } : {}),
     ...(o.seniorUserGroupId ? { seniorGroupId: o.seniorUserGroupId } : {}),
+    raiserUserIds: o.raiserUserIds ?? [],
+    ...(o.raiserUserGroupId ? { raiserGroupId: o.raiserUserGroupId } : {}),
     groupMembers: async (usergroup) =>
       (await callSlack("usergroups.users.list", () => client.usergroups.users.list({ usergroup }))).users ?? [],
     logger: o.logger,
@@ -67,16 +73,20 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     callSlack("chat.postEphemeral", () =>
       client.chat.postEphemeral({ channel: o.referralsChannel, user: userId, text }),
     ).catch((err: Error) => o.logger.warn({ error: err.message }, "slack notice failed"));
-  const openForm = (triggerId: string) =>
-    callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: referralModal() as never }));
+  // Someone who may not raise referrals gets a short notice in place of the form (a modal: unlike an ephemeral
+  // message it needs no channel the bot is in, and works for the global shortcut too).
+  const openForm = async (triggerId: string, userId: string) => {
+    const view = (await actorOf(userId)).mayRaise ? referralModal() : noticeModal("New referral", NOT_ALLOWED_TO_RAISE);
+    await callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: view as never }));
+  };
 
   app.command("/referral", async ({ ack, command }) => {
     await ack();
-    await openForm(command.trigger_id);
+    await openForm(command.trigger_id, command.user_id);
   });
   app.shortcut("new_referral", async ({ ack, shortcut }) => {
     await ack();
-    await openForm(shortcut.trigger_id);
+    await openForm(shortcut.trigger_id, shortcut.user.id);
   });
 
   app.view("referral_form", async ({ ack, view, body }) => {
@@ -87,6 +97,10 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       input: modalValuesToInput(view.state.values as ViewState),
       sourceKey: `slack:view:${view.id}`,
     });
+    if (!result.ok && "text" in result) {
+      await ack({ response_action: "update", view: noticeModal("New referral", result.text) as never });
+      return;
+    }
     if (!result.ok) {
       await ack({ response_action: "errors", errors: modalErrors(result.fieldErrors) });
       return;

@@ -9,7 +9,7 @@ import { App, ExpressAdapter } from "@microsoft/teams.apps";
 import type { Express } from "express";
 import type { ChatDirectory } from "../../src/chat/directory.js";
 import { Membership } from "../../src/chat/membership.js";
-import type { ChatAction, ChatCore } from "../../src/chat/port.js";
+import { type ChatAction, type ChatCore, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import { cardAttachment, type Element } from "./card-parts.js";
@@ -91,6 +91,9 @@ export interface MountTeamsOptions extends TeamsAppOptions {
   /** Entra groups whose members are ART / senior approvers, besides the listed users. */
   artGroupId?: string;
   seniorGroupId?: string;
+  /** Who may raise referrals besides ART (Entra object ids and an Entra group); none given = anyone. */
+  raiserUserIds?: string[];
+  raiserGroupId?: string;
   core: ChatCore<"teams">;
   directory: ChatDirectory;
 }
@@ -116,6 +119,8 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
     seniorUserIds: o.seniorUserIds,
     ...(o.artGroupId ? { artGroupId: o.artGroupId } : {}),
     ...(o.seniorGroupId ? { seniorGroupId: o.seniorGroupId } : {}),
+    raiserUserIds: o.raiserUserIds ?? [],
+    ...(o.raiserGroupId ? { raiserGroupId: o.raiserGroupId } : {}),
     groupMembers: entraGroupMembers(app),
     logger: o.logger,
   });
@@ -144,6 +149,10 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
       .trim()
       .toLowerCase();
     if (text === "new referral" || text === "new-referral") {
+      if (!(await actorOf(activity)).mayRaise) {
+        await send({ type: "message", text: NOT_ALLOWED_TO_RAISE } as never);
+        return;
+      }
       await send({ type: "message", attachments: [cardAttachment(referralFormCard(randomUUID()))] } as never);
       return;
     }
@@ -167,6 +176,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
             input: formToInput(values),
             sourceKey: `teams:form:${formId}`,
           });
+          if (!result.ok && "text" in result) return message(result.text);
           // The form with the person's own values goes back to that person only (an invoke response).
           return result.ok
             ? cardResponse(raisedCard(result.reference))

@@ -10,6 +10,7 @@ import {
   ForbiddenError,
   IllegalTransitionError,
   NotFoundError,
+  OfferAlreadyDecidedError,
   ValidationError,
 } from "../errors.js";
 import type { JobQueues } from "../jobs/queues.js";
@@ -20,7 +21,7 @@ import { keyRingOf } from "../referrals/create.js";
 import { approveOffer, auditRefusal, declineOffer, secondApproval } from "../referrals/decisions.js";
 import { raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
-import type { ChatAction, Platform } from "./port.js";
+import { type ChatAction, NOT_ALLOWED_TO_RAISE, type Platform } from "./port.js";
 import { requestThreadSync } from "./request-sync.js";
 
 export interface ChatCoreDeps {
@@ -33,7 +34,9 @@ export interface ChatCoreDeps {
 
 export type SubmitResult =
   | { ok: true; referralId: string; reference: string }
-  | { ok: false; fieldErrors: Record<string, string[]> };
+  | { ok: false; fieldErrors: Record<string, string[]> }
+  | { ok: false; code: "forbidden"; text: string };
+
 export type ActionResult =
   | { ok: true; text: string; details?: RestrictedDetails }
   | { ok: false; code: string; text: string };
@@ -44,6 +47,12 @@ export async function submitReferral(
   deps: ChatCoreDeps,
   args: { platform: Platform; channelId: string; actor: Actor; input: unknown; sourceKey: string },
 ): Promise<SubmitResult> {
+  // Checked first: someone not allowed learns nothing, not even whether this submission was already stored.
+  if (!args.actor.mayRaise) {
+    await auditRefusal(deps.db, deps.clock, args.actor, null, "raise");
+    deps.logger.warn({ platform: args.platform, actor: args.actor.id }, "referral refused: not allowed to raise");
+    return { ok: false, code: "forbidden", text: NOT_ALLOWED_TO_RAISE };
+  }
   const existing = await deps.db.referral.findUnique({ where: { sourceKey: args.sourceKey } });
   if (existing) return { ok: true, referralId: existing.id, reference: existing.reference };
   const parsed = newReferralSchema.safeParse(args.input);
@@ -147,6 +156,7 @@ async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: stri
 function refusal(deps: ChatCoreDeps, platform: Platform, actor: Actor, action: ChatAction, err: unknown): ActionResult {
   if (err instanceof ForbiddenError)
     return { ok: false, code: err.code, text: `Not authorised: ${err.message}. This attempt has been recorded.` };
+  if (err instanceof OfferAlreadyDecidedError) return { ok: false, code: err.code, text: `${err.message}.` };
   if (err instanceof IllegalTransitionError || err instanceof ConflictError) {
     return {
       ok: false,

@@ -2,6 +2,8 @@
 // of a group the platform keeps (a Slack user group, an Entra group) when one is configured. Group members are
 // fetched through the adapter and kept for a few minutes. If a group cannot be read and nothing is cached, the
 // person counts as not in it: the service fails closed, and the refusal is audited as usual.
+// Raising referrals works the same way: when raisers are configured (ids or a group), only they and ART may
+// raise; when neither is, anyone who can reach the bot may, as before.
 import type { Logger } from "../logger.js";
 import type { Actor } from "../ports.js";
 import type { Platform } from "./port.js";
@@ -12,6 +14,9 @@ export interface MembershipOptions {
   seniorUserIds: string[];
   artGroupId?: string;
   seniorGroupId?: string;
+  /** Who may raise referrals besides ART; both unset = anyone. */
+  raiserUserIds?: string[];
+  raiserGroupId?: string;
   /** Reads a group's members (platform user ids) from the platform. */
   groupMembers(groupId: string): Promise<string[]>;
   logger: Logger;
@@ -26,16 +31,21 @@ export class Membership {
   constructor(private readonly o: MembershipOptions) {}
 
   async actorOf(userId: string): Promise<Actor> {
-    const [inArtGroup, inSeniorGroup] = await Promise.all([
+    const raisers = this.o.raiserUserIds ?? [];
+    const restricted = raisers.length > 0 || Boolean(this.o.raiserGroupId);
+    const [inArtGroup, inSeniorGroup, inRaiserGroup] = await Promise.all([
       this.inGroup(this.o.artGroupId, userId),
       this.inGroup(this.o.seniorGroupId, userId),
+      this.inGroup(this.o.raiserGroupId, userId),
     ]);
     const senior = this.o.seniorUserIds.includes(userId) || inSeniorGroup;
+    // A senior approver is ART by definition.
+    const art = this.o.artUserIds.includes(userId) || inArtGroup || senior;
     return {
       id: `${this.o.platform}:${userId}`,
-      // A senior approver is ART by definition.
-      art: this.o.artUserIds.includes(userId) || inArtGroup || senior,
+      art,
       senior,
+      mayRaise: !restricted || art || raisers.includes(userId) || inRaiserGroup,
     };
   }
 

@@ -117,6 +117,10 @@ export interface ChatPort {
   ): Promise<{ messageId: string; warnings?: string[] }>;
 }
 
+/** What someone who may not raise referrals is told, when they open the form and if they submit one anyway. */
+export const NOT_ALLOWED_TO_RAISE =
+  "You are not allowed to raise referrals. Please ask the Access to Resources Team (ART) to raise it for you, or to add you to the people who may.";
+
 /** What a person did in chat, as the core sees it: adapters translate clicks and submissions into these. */
 export type ChatAction =
   | { type: "approve_offer"; responseId: string }
@@ -127,14 +131,11 @@ export type ChatAction =
 
 /** What a chat adapter needs from the core (src/chat/actions.ts and src/chat/directory.ts provide it). */
 export interface ChatCore<P extends Platform = Platform> {
-  submitReferral(args: {
-    platform: P;
-    channelId: string;
-    actor: Actor;
-    input: unknown;
-    sourceKey: string;
-  }): Promise<
-    { ok: true; referralId: string; reference: string } | { ok: false; fieldErrors: Record<string, string[]> }
+  submitReferral(args: { platform: P; channelId: string; actor: Actor; input: unknown; sourceKey: string }): Promise<
+    | { ok: true; referralId: string; reference: string }
+    | { ok: false; fieldErrors: Record<string, string[]> }
+    /** The person may not raise referrals (Actor.mayRaise): show them `text`. */
+    | { ok: false; code: "forbidden"; text: string }
   >;
   performAction(
     platform: P,

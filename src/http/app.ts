@@ -5,6 +5,7 @@ import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
 import type { Redis } from "../redis.js";
 import type { DecisionDeps } from "../referrals/decisions.js";
+import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
 import { reportsRouter } from "./reports-routes.js";
@@ -15,7 +16,7 @@ export interface WebDeps {
   logger: Logger;
   clock: Clock;
   decisions: DecisionDeps;
-  apiTokens: Map<string, Buffer>;
+  apiTokens: ApiToken[];
 }
 
 async function check(fn: () => Promise<unknown>, ms = 2000): Promise<"ok" | string> {

@@ -1,22 +1,17 @@
 // ART's reports over HTTP. The CLI's `referral-bot report` calls the same core function.
 import { Router } from "express";
-import { UnauthorizedError } from "../errors.js";
 import { parseReportQuery } from "../reporting/period.js";
 import { placementReport } from "../reporting/placement-report.js";
 import { placementReportCsv } from "../reporting/report-csv.js";
-import { apiActorOf } from "./api-auth.js";
+import { requireScope } from "./api-auth.js";
 import { asyncRoute, type WebDeps } from "./app.js";
 
 export function reportsRouter(deps: WebDeps): Router {
   const router = Router();
   router.get(
     "/reports/placements",
+    requireScope(deps, "reports:read"),
     asyncRoute(async (req, res) => {
-      const actor = apiActorOf(req, deps.apiTokens);
-      if (!actor?.art) {
-        res.set("WWW-Authenticate", 'Bearer realm="referral-bot"');
-        throw new UnauthorizedError("A valid ART API token is required");
-      }
       const query = parseReportQuery(req.query as Record<string, unknown>);
       const report = await placementReport({ db: deps.db, clock: deps.clock }, query);
       res.set("Cache-Control", "no-store");

@@ -1,8 +1,15 @@
 // ART decisions on offers. Two ART members approving two offers at the same moment: the version check in
 // applyTransition lets exactly one through; the other gets a ConflictError or an IllegalTransitionError.
-import type { Db } from "../db.js";
+import type { Db, Tx } from "../db.js";
 import { queueOutcomes, queueProviderMessages } from "../delivery/follow-ups.js";
-import { ConflictError, ForbiddenError, IllegalTransitionError, NotFoundError, ValidationError } from "../errors.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  IllegalTransitionError,
+  NotFoundError,
+  OfferAlreadyDecidedError,
+  ValidationError,
+} from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { applyTransition, lockReferral } from "./transition.js";
@@ -26,6 +33,23 @@ export async function auditRefusal(db: Db, clock: Clock, actor: Actor, referralI
   );
 }
 
+/**
+ * An offer is decided once: approved, declined, or refused by the second approver. Without this check an offer
+ * ART had declined could still be approved, placing the child and telling the provider both "not taken up" and
+ * "accepted". Call it after lockReferral, so a racing decision on the same offer is seen.
+ */
+async function refuseIfDecided(tx: Tx, responseId: string, attempted: "approve" | "decline"): Promise<void> {
+  const earlier = await tx.decision.findFirst({ where: { responseId }, orderBy: { decidedAt: "desc" } });
+  if (!earlier) return;
+  const was =
+    earlier.kind === "approve"
+      ? "already approved"
+      : earlier.secondApprover
+        ? "already refused by the second approver"
+        : "already declined";
+  throw new OfferAlreadyDecidedError(`This offer was ${was}; it cannot be ${attempted}d. Nothing was changed`);
+}
+
 export async function approveOffer(deps: DecisionDeps, responseId: string, actor: Actor): Promise<ApprovalOutcome> {
   const response = await deps.db.response.findUnique({ where: { id: responseId } });
   if (!response) throw new NotFoundError("offer");
@@ -39,6 +63,7 @@ export async function approveOffer(deps: DecisionDeps, responseId: string, actor
   const cost = response.weeklyCostPence;
   return deps.db.$transaction(async (tx) => {
     await lockReferral(tx, response.referralId);
+    await refuseIfDecided(tx, responseId, "approve");
     const decision = await tx.decision.create({
       data: { referralId: response.referralId, responseId, kind: "approve", decidedBy: actor.id, decidedAt: now },
     });
@@ -108,10 +133,9 @@ export async function declineOffer(deps: DecisionDeps, responseId: string, actor
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
     const { status } = await lockReferral(tx, response.referralId);
+    await refuseIfDecided(tx, responseId, "decline");
     if (status !== "offers_received" && status !== "recirculated")
       throw new IllegalTransitionError(status, "decline_offer");
-    if (await tx.decision.findFirst({ where: { responseId } }))
-      throw new ConflictError("This offer has already been decided");
     await tx.decision.create({
       data: { referralId: response.referralId, responseId, kind: "reject", decidedBy: actor.id, decidedAt: now },
     });

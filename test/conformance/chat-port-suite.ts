@@ -28,6 +28,8 @@ export interface ChatHarness {
   rateLimitNext(retryAfterSeconds: number): void;
   /** Runs the platform's "new referral" command as this user; resolves with the form's field ids. */
   openReferralForm(userId: string): Promise<string[]>;
+  /** Runs the "new referral" command as this user: the form's field ids, or the text shown instead of a form. */
+  askForReferralForm(userId: string): Promise<{ form: string[] } | { notice: string }>;
   /** Clicks a button as this user; the harness's core records what the adapter reported. */
   click(userId: string, action: ChatAction): Promise<void>;
   reported: { actor: Actor; action: ChatAction }[];
@@ -121,7 +123,11 @@ const offerItem: Extract<ThreadItem, { kind: "offer" }> = {
 export function chatPortConformance(
   name: string,
   makeHarness: () => Promise<ChatHarness>,
-  ids: { art: string; other: string; artGroupMember: string },
+  /**
+   * The harness configures raisers: `other` is listed by id, `raiserGroupMember` is in the raisers' group, and
+   * `notRaiser` is neither (nor ART).
+   */
+  ids: { art: string; other: string; artGroupMember: string; raiserGroupMember: string; notRaiser: string },
 ) {
   describe(`chat port conformance: ${name}`, () => {
     let h: ChatHarness;
@@ -256,6 +262,21 @@ export function chatPortConformance(
         actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.artGroupMember}`, art: true, senior: false }),
         action: { type: "decline_offer", responseId: OFFER_ID },
       });
+    });
+
+    it("lets only the configured raisers (ids, group members, ART) raise; anyone else is told to ask ART", async () => {
+      expect(await h.askForReferralForm(ids.notRaiser)).toEqual({
+        notice: expect.stringMatching(/not allowed to raise referrals.*ask the Access to Resources Team/),
+      });
+      for (const allowed of [ids.raiserGroupMember, ids.other, ids.art]) {
+        const asked = await h.askForReferralForm(allowed);
+        expect("form" in asked && asked.form, allowed).toContain("restricted.childName");
+      }
+      // The core gets the decision on the actor too, and refuses a submission from someone not allowed.
+      await h.click(ids.notRaiser, { type: "decline_offer", responseId: OFFER_ID });
+      expect(h.reported.at(-1)?.actor).toMatchObject({ mayRaise: false });
+      await h.click(ids.raiserGroupMember, { type: "decline_offer", responseId: OFFER_ID });
+      expect(h.reported.at(-1)?.actor).toMatchObject({ mayRaise: true, art: false });
     });
 
     it("reports who clicked what, with the ART flag decided from config", async () => {

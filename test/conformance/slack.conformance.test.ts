@@ -16,7 +16,7 @@ const SLACK_ACTION_IDS: Record<string, string> = { approve_offer: "approve_offer
 async function slackHarness(): Promise<ChatHarness> {
   const fake = new FakeSlackApi(TOKEN);
   await fake.start();
-  fake.userGroups = { S0ART: ["UOTHER", "UGROUPART"] };
+  fake.userGroups = { S0ART: ["UOTHER", "UGROUPART"], S0RAISE: ["URAISER"] };
   const reported: { actor: Actor; action: ChatAction }[] = [];
   const web = express();
   mountSlack(web, {
@@ -27,6 +27,8 @@ async function slackHarness(): Promise<ChatHarness> {
     artUserIds: ["UART"],
     artUserGroupId: "S0ART",
     seniorUserIds: [],
+    raiserUserIds: ["USW"],
+    raiserUserGroupId: "S0RAISE",
     logger: capturingLogger().logger,
     core: {
       submitReferral: async () => ({ ok: false, fieldErrors: {} }),
@@ -97,6 +99,18 @@ async function slackHarness(): Promise<ChatHarness> {
       const view = fake.of("views.open").at(-1)!.args.view as { blocks: { block_id?: string }[] };
       return view.blocks.map((b) => b.block_id ?? "").filter(Boolean);
     },
+    askForReferralForm: async (userId) => {
+      const before = fake.of("views.open").length;
+      await signedSlackRequest(url, SECRET, commandBody(userId));
+      await eventually(() => fake.of("views.open").length > before, "form or notice opened");
+      const view = fake.of("views.open").at(-1)!.args.view as {
+        callback_id: string;
+        blocks: { block_id?: string; text?: { text: string } }[];
+      };
+      return view.callback_id === "referral_form"
+        ? { form: view.blocks.map((b) => b.block_id ?? "").filter(Boolean) }
+        : { notice: view.blocks.map((b) => b.text?.text ?? "").join(" ") };
+    },
     click: async (userId, action) => {
       const before = reported.length;
       const value = "responseId" in action ? action.responseId : "referralId" in action ? action.referralId : "";
@@ -112,4 +126,10 @@ async function slackHarness(): Promise<ChatHarness> {
   };
 }
 
-chatPortConformance("slack", slackHarness, { art: "UART", other: "USW", artGroupMember: "UGROUPART" });
+chatPortConformance("slack", slackHarness, {
+  art: "UART",
+  other: "USW",
+  artGroupMember: "UGROUPART",
+  raiserGroupMember: "URAISER",
+  notRaiser: "UNOBODY",
+});

@@ -21,6 +21,7 @@ import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-s
 
 const CHANNEL = "19:conformance@thread.tacv2";
 const ART_GROUP = "6a1b5c2d-0000-4000-8000-0000000000a7";
+const RAISER_GROUP = "6a1b5c2d-0000-4000-8000-0000000000b8";
 
 async function teamsHarness(): Promise<ChatHarness> {
   const connector = new LocalConnector();
@@ -28,7 +29,10 @@ async function teamsHarness(): Promise<ChatHarness> {
   const graph = new FakeGraph();
   await graph.start();
   // Five members: the fake serves two per page, so the third page holds the one clicking.
-  graph.groups = { [ART_GROUP]: ["aad-g1", "aad-g2", "aad-g3", "aad-g4", "aad-group-art"] };
+  graph.groups = {
+    [ART_GROUP]: ["aad-g1", "aad-g2", "aad-g3", "aad-g4", "aad-group-art"],
+    [RAISER_GROUP]: ["aad-raiser"],
+  };
   const db = testDb();
   const reported: { actor: Actor; action: ChatAction }[] = [];
   const web = express();
@@ -41,6 +45,8 @@ async function teamsHarness(): Promise<ChatHarness> {
     artGroupId: ART_GROUP,
     graphUrl: graph.url,
     seniorUserIds: [],
+    raiserUserIds: ["aad-sw"],
+    raiserGroupId: RAISER_GROUP,
     logger,
     directory: new ChatDirectory(db, "teams"),
     core: {
@@ -96,6 +102,22 @@ async function teamsHarness(): Promise<ChatHarness> {
     rateLimitNext: (s) => {
       connector.rateLimitNext = s;
     },
+    askForReferralForm: async (userId) => {
+      const before = connector.messages.length;
+      const res = await connector.sendToBot(
+        teamsUser(userId),
+        { id: `a:personal-${userId}`, type: "personal" },
+        { type: "message", text: "new referral" },
+      );
+      if (res.status >= 300) throw new Error(`bot answered ${res.status}`);
+      const deadline = Date.now() + 5000;
+      while (connector.messages.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const reply = connector.messages.at(-1);
+      if (!reply || connector.messages.length === before) throw new Error("no answer to new referral");
+      return cardsOf(reply).length
+        ? { form: cardsOf(reply).flatMap(inputIds) }
+        : { notice: String(reply.activity.text) };
+    },
     openReferralForm: async (userId) => {
       const before = connector.messages.length;
       const res = await connector.sendToBot(
@@ -129,4 +151,10 @@ async function teamsHarness(): Promise<ChatHarness> {
   };
 }
 
-chatPortConformance("teams", teamsHarness, { art: "aad-art", other: "aad-sw", artGroupMember: "aad-group-art" });
+chatPortConformance("teams", teamsHarness, {
+  art: "aad-art",
+  other: "aad-sw",
+  artGroupMember: "aad-group-art",
+  raiserGroupMember: "aad-raiser",
+  notRaiser: "aad-nobody",
+});

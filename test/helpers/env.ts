@@ -49,7 +49,7 @@ export const fixedClock = (iso: string): Clock & { set(iso: string): void } => {
 };
 
 export const art = (name = "art-1", senior = false): Actor => ({ id: `test:${name}`, art: true, senior });
-export const socialWorker = (name = "sw-1"): Actor => ({ id: `test:${name}`, art: false });
+export const socialWorker = (name = "sw-1"): Actor => ({ id: `test:${name}`, art: false, mayRaise: true });
 
 /** Lots are data: each test makes its own so tests never see each other's providers. */
 export async function freshLot(db: Db, name = "Test lot"): Promise<{ id: number; number: number }> {

@@ -23,7 +23,7 @@ let config: Config;
 let service: Service;
 let core: Parameters<typeof performAction>[0];
 
-const sw = { id: "slack:USW", art: false };
+const sw = { id: "slack:USW", art: false, mayRaise: true };
 const artLead = { id: "slack:UART", art: true, senior: true };
 const artHead = { id: "slack:UHEAD", art: true, senior: true };
 

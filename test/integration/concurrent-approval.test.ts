@@ -6,7 +6,9 @@ import { capturingLogger, freshLot, testConfig, testDb } from "../helpers/env.js
 import { makeProvider, offer, openReferralWithDeliveries } from "../helpers/referrals.js";
 import { ART_TOKEN, postJson, startTestService } from "../helpers/service.js";
 
-const config = testConfig({ ART_API_TOKENS: `art-a:${ART_TOKEN},art-b:${ART_TOKEN}x` });
+const config = testConfig({
+  ART_API_TOKENS: `art-a:${ART_TOKEN}:decisions:write,art-b:${ART_TOKEN}x:decisions:write`,
+});
 const db = testDb();
 let service: Service;
 
@@ -18,8 +20,8 @@ afterAll(() => service.close());
 describe("concurrent approvals over HTTP", () => {
   it("refuses callers without an ART token", async () => {
     const res = await postJson(`${service.url}/api/v1/offers/00000000-0000-4000-8000-000000000000/approve`, {});
-    expect(res.status).toBe(403);
-    expect((res.body.error as { code: string }).code).toBe("forbidden");
+    expect(res.status).toBe(401);
+    expect((res.body.error as { code: string }).code).toBe("unauthorized");
   });
 
   it("lets exactly one of many parallel approvals win, every time", async () => {

@@ -18,7 +18,7 @@ const CANARIES = {
 };
 const CANARY_DOB = "2011-02-03";
 
-const config = testConfig({ ART_API_TOKENS: `art:${ART_TOKEN}` });
+const config = testConfig({ ART_API_TOKENS: `art:${ART_TOKEN}:decisions:write` });
 const db = testDb();
 const { logger, lines } = capturingLogger();
 let service: Service;
