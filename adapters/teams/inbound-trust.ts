@@ -8,11 +8,13 @@
 //      Microsoft's keys: Bot Framework tokens (issuer exactly the cloud's, e.g. https://api.botframework.com) with
 //      the keys listed by the Bot Framework OpenID metadata; Entra tokens with OUR tenant's keys only (never a
 //      key set the caller chose). Anything unverifiable: 401, logged, nothing else.
-//   2. Then, on verified claims and the body (403, logged and audited): an Entra token's issuer must be our
-//      tenant's (v1 https://sts.windows.net/<tid>/ or v2 <login>/<tid>/v2.0); the token's `tid` (where present),
-//      `channelData.tenant.id` and `conversation.tenantId` must all be TEAMS_TENANT_ID (and at least one present);
-//      the activity's serviceUrl must be on the allow-list; a Bot Framework token's `serviceurl` claim must equal
-//      the activity's serviceUrl.
+//   2. Then, on verified claims and the body (403, logged and audited): an Entra token is refused, with the
+//      reason "another tenant" when its issuer is not our tenant's (v1 https://sts.windows.net/<tid>/, v2
+//      <login>/<tid>/v2.0). Teams sends a classic bot Bot Framework tokens; Entra tokens are for Agent 365
+//      agents, which this bot is not, and any app registered in our tenant can get one whose audience is the
+//      bot, so accepting them would let it speak as any member of staff. The token's `tid` (where present),
+//      `channelData.tenant.id` and `conversation.tenantId` must all be TEAMS_TENANT_ID (at least one present);
+//      the activity's serviceUrl must be on the allow-list; the token's `serviceurl` claim must equal it.
 // The SDK then validates the token again as it always does. Local mode (no credentials) has no token to check:
 // only the service URL (loopback allowed) and, when configured, the tenant.
 import type { CloudEnvironment } from "@microsoft/teams.api";
@@ -87,7 +89,8 @@ export function inboundTrustGate(o: InboundTrustOptions): RequestHandler[] {
           clientId: o.credentials.clientId,
           tenantId: o.credentials.tenantId,
           loginEndpoint: o.cloud.loginEndpoint,
-          // Our tenant's keys; the issuer is checked below so that a foreign tenant is a 403, not a 401.
+          // Our tenant's keys (Entra's are shared across a cloud's tenants); the issuer is checked below, so a
+          // signed token from another tenant is a 403 and audited, not a 401.
           jwksUriOptions: { type: "tenantId" },
         },
         log,
@@ -128,6 +131,7 @@ export function inboundTrustGate(o: InboundTrustOptions): RequestHandler[] {
         i.toLowerCase(),
       );
       if (!ours.includes(String(claims?.iss).toLowerCase())) return "token issued by another tenant";
+      return "Entra-issued token: only the Bot Framework service may send activities";
     }
     const tenants = [activity.channelData?.tenant?.id, activity.conversation?.tenantId, claims?.tid].filter(
       (t) => t !== undefined && t !== null,

@@ -158,15 +158,6 @@ describe("Teams trust boundary", () => {
 
   it("refuses a service URL off the allow-list, and never sends there", async () => {
     const before = (await refusals()).length;
-    // From our tenant, signed (any app in the tenant can get an Entra token for the bot), naming the attacker.
-    const entra = bearer(await identity.entraToken({ audience: BOT_ID, tenant: TENANT }));
-    const viaEntra = await connector.sendToBot(
-      socialWorker,
-      channel,
-      { type: "message", text: "new referral", serviceUrl: attacker.url },
-      entra,
-    );
-    expect(viaEntra.status).toBe(403);
     // A Bot Framework token whose serviceurl claim names the attacker too.
     const viaClaim = await connector.sendToBot(
       socialWorker,
@@ -177,10 +168,7 @@ describe("Teams trust boundary", () => {
     expect(viaClaim.status).toBe(403);
     expect(await storedServiceUrl(CHANNEL)).toBe(connector.url);
     const audited = (await refusals()).slice(before);
-    expect(audited.map((a) => (a.detail as { reason: string }).reason)).toEqual([
-      "service URL not on the allow-list",
-      "service URL not on the allow-list",
-    ]);
+    expect(audited.map((a) => (a.detail as { reason: string }).reason)).toEqual(["service URL not on the allow-list"]);
 
     // A row stored before the allow-list existed: the bot's posts still never go there.
     await db.chatConversation.update({
@@ -200,6 +188,36 @@ describe("Teams trust boundary", () => {
       () => connector.messages.some((m) => m.conversationId === CHANNEL && JSON.stringify(m).includes(reference)),
       "the referral's card posted to the channel through the configured service URL",
     );
+    expect(attacker.requests).toEqual([]);
+  });
+
+  it("refuses an Entra token even from our tenant: any app registered there can get one for the bot", async () => {
+    const before = { refusals: (await refusals()).length, referrals: await db.referral.count() };
+    const entra = bearer(await identity.entraToken({ audience: BOT_ID, tenant: TENANT }));
+    const asArt = teamsUser("aad-art-trust", "Not Alex");
+    const submitted = await connector.clickExecute(
+      asArt,
+      { id: "a:personal-art-trust", type: "personal" },
+      "submit_referral",
+      { formId: randomUUID(), ...validForm() },
+      { authorization: entra },
+    );
+    expect(submitted.status).toBe(403);
+    const message = await connector.sendToBot(
+      asArt,
+      { id: "a:personal-art-trust", type: "personal" },
+      { type: "message", text: "new referral", serviceUrl: attacker.url },
+      entra,
+    );
+    expect(message.status).toBe(403);
+    expect(await db.referral.count()).toBe(before.referrals);
+    expect(await db.chatUser.count({ where: { userId: "aad-art-trust" } })).toBe(0);
+    expect(await storedServiceUrl("a:personal-art-trust")).toBeUndefined();
+    expect((await refusals()).slice(before.refusals).map((a) => (a.detail as { reason: string }).reason)).toEqual([
+      "Entra-issued token: only the Bot Framework service may send activities",
+      "Entra-issued token: only the Bot Framework service may send activities",
+    ]);
+    // The SDK answers only after its handler (and any reply it sends) has finished.
     expect(attacker.requests).toEqual([]);
   });
 
