@@ -14,7 +14,9 @@
 //      agents, which this bot is not, and any app registered in our tenant can get one whose audience is the
 //      bot, so accepting them would let it speak as any member of staff. The token's `tid` (where present),
 //      `channelData.tenant.id` and `conversation.tenantId` must all be TEAMS_TENANT_ID (at least one present);
-//      the activity's serviceUrl must be on the allow-list; the token's `serviceurl` claim must equal it.
+//      the activity's serviceUrl must be on the allow-list; the token's `serviceurl` claim must equal it; and the
+//      activity must come through the Teams channel (`channelId` msteams, which Microsoft's connector sets), so a
+//      Web Chat or Direct Line client, whose channelData is its own, cannot claim a tenant or a person.
 // The SDK then validates the token again as it always does. Local mode (no credentials) has no token to check:
 // only the service URL (loopback allowed) and, when configured, the tenant.
 import type { CloudEnvironment } from "@microsoft/teams.api";
@@ -49,6 +51,7 @@ const ENTRA_V1_ISSUER = "https://sts.windows.net/";
 type Claims = Record<string, unknown>;
 type Activity = {
   type?: unknown;
+  channelId?: unknown;
   serviceUrl?: unknown;
   conversation?: { tenantId?: unknown };
   channelData?: { tenant?: { id?: unknown } };
@@ -144,6 +147,7 @@ export function inboundTrustGate(o: InboundTrustOptions): RequestHandler[] {
     if (kind === "bot-framework" && !sameUrl(claims?.serviceurl, activity.serviceUrl)) {
       return "service URL differs from the token's serviceurl claim";
     }
+    if (kind === "bot-framework" && activity.channelId !== "msteams") return "not a Teams activity";
     return undefined;
   }
 

@@ -236,6 +236,20 @@ describe("Teams trust boundary", () => {
     ]);
   });
 
+  it("refuses a Bot Framework activity from another channel (Web Chat's channelData is the client's own)", async () => {
+    const before = (await refusals()).length;
+    const res = await connector.sendToBot(
+      socialWorker,
+      channel,
+      { type: "message", text: "new referral", channelId: "webchat" },
+      await fromMicrosoft(),
+    );
+    expect(res.status).toBe(403);
+    expect((await refusals()).slice(before).map((a) => (a.detail as { reason: string }).reason)).toEqual([
+      "not a Teams activity",
+    ]);
+  });
+
   it("refuses requests without a verifiable token (401), auditing nothing", async () => {
     const before = (await refusals()).length;
     const none = await connector.sendToBot(socialWorker, channel, { type: "message", text: "new referral" });
