@@ -100,7 +100,7 @@ export function inboundTrustGate(o: InboundTrustOptions): RequestHandler[] {
       )
     : undefined;
 
-  /** Verified claims, or undefined when the token is missing, unknown or does not verify. */
+  /** Verified claims; throws when the token is missing, from an unknown issuer, or does not verify. */
   async function verify(header: string | undefined): Promise<{ claims: Claims; kind: "bot-framework" | "entra" }> {
     if (!o.credentials || !entra) throw new Error("no credentials");
     const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : "";
