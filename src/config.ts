@@ -3,6 +3,7 @@
 
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { DEFAULT_SERVICE_URL_HOSTS, type ServiceUrlPolicy, serviceUrlAllowed } from "./chat/service-url.js";
 import { ConfigError } from "./errors.js";
 import { parseApiTokens } from "./http/api-tokens.js";
 
@@ -174,7 +175,20 @@ const schema = z
     // and secret always together, never an id alone (the SDK would then probe the cloud metadata address).
     TEAMS_CLIENT_ID: z.string().min(1).optional(),
     TEAMS_CLIENT_SECRET: z.string().min(1).optional(),
-    TEAMS_TENANT_ID: z.string().min(1).optional(),
+    // The one Entra tenant (directory id) whose Teams may talk to the bot: activities from any other tenant are
+    // refused. Required with credentials: the SDK alone accepts a token from any tenant whose audience is the bot.
+    TEAMS_TENANT_ID: z.uuid("must be the Entra directory (tenant) id, a GUID").optional(),
+    // Hosts the bot may send to: an activity's serviceUrl is where replies (with the bot's token) go, so only
+    // Microsoft's Bot Framework hosts are accepted. "host" or "*.domain", optionally ":port"; https in production.
+    TEAMS_SERVICE_URL_HOSTS: idList
+      .pipe(z.array(z.string()).min(1, "must list at least one host"))
+      .prefault(DEFAULT_SERVICE_URL_HOSTS.join(",")),
+    // Microsoft's cloud for token checks and the bot's own tokens (sovereign clouds: usgov, usgovdod, china).
+    TEAMS_CLOUD: z.enum(["public", "usgov", "usgovdod", "china"]).default("public"),
+    // Where inbound tokens' keys come from, when not the cloud's own (tests: a local OpenID metadata / JWKS
+    // server). Bot Framework tokens: the OpenID metadata URL; Entra tokens: the login endpoint.
+    TEAMS_OPENID_METADATA_URL: z.url().optional(),
+    TEAMS_LOGIN_URL: z.url().optional(),
     // Development and tests only: accept unauthenticated activities on /api/messages. Refused in production.
     TEAMS_LOCAL_MODE: bool(false),
     // The Bot Framework service for conversations Teams has not told us about yet (tests and demo: local).
@@ -238,6 +252,21 @@ const schema = z
         message: "TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET go together (an id alone would try a managed identity)",
       });
     }
+    const serviceUrls = teamsServiceUrlPolicy(c);
+    if (c.TEAMS_REFERRALS_CHANNEL && !serviceUrlAllowed(c.TEAMS_SERVICE_URL, serviceUrls)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TEAMS_SERVICE_URL"],
+        message: `its host is not in TEAMS_SERVICE_URL_HOSTS${c.NODE_ENV === "production" ? " (or it is not https)" : ""}`,
+      });
+    }
+    if (c.NODE_ENV === "production") {
+      for (const key of ["TEAMS_OPENID_METADATA_URL", "TEAMS_LOGIN_URL"] as const) {
+        if (c[key] && !c[key].startsWith("https://")) {
+          ctx.addIssue({ code: "custom", path: [key], message: "must be https in production" });
+        }
+      }
+    }
     if (c.TEAMS_LOCAL_MODE && c.NODE_ENV === "production") {
       ctx.addIssue({ code: "custom", path: ["TEAMS_LOCAL_MODE"], message: "local mode is refused in production" });
     }
@@ -253,6 +282,13 @@ const schema = z
         code: "custom",
         path: ["TEAMS_CLIENT_ID"],
         message: "Teams needs TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET (or TEAMS_LOCAL_MODE=true for development)",
+      });
+    }
+    if (c.TEAMS_CLIENT_ID && !c.TEAMS_TENANT_ID) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TEAMS_TENANT_ID"],
+        message: "Teams credentials need TEAMS_TENANT_ID: the bot trusts activities from this one tenant only",
       });
     }
     if (c.NODE_ENV === "production" && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
@@ -273,21 +309,41 @@ const schema = z
 
 export type Config = z.infer<typeof schema>;
 
+/** Which service URLs the bot may store and send to (see src/chat/service-url.ts). */
+export function teamsServiceUrlPolicy(
+  c: Pick<Config, "TEAMS_SERVICE_URL_HOSTS" | "NODE_ENV" | "TEAMS_LOCAL_MODE">,
+): ServiceUrlPolicy {
+  return {
+    hosts: c.TEAMS_SERVICE_URL_HOSTS,
+    httpsOnly: c.NODE_ENV === "production",
+    allowLoopback: c.TEAMS_LOCAL_MODE,
+  };
+}
+
 /** Teams' settings when Teams is on, else undefined. */
 export function teamsSettings(c: Config) {
   if (!c.TEAMS_REFERRALS_CHANNEL) return undefined;
   return {
-    ...(c.TEAMS_CLIENT_ID && c.TEAMS_CLIENT_SECRET
+    // The refinement above guarantees the tenant whenever there are credentials.
+    ...(c.TEAMS_CLIENT_ID && c.TEAMS_CLIENT_SECRET && c.TEAMS_TENANT_ID
       ? {
           credentials: {
             clientId: c.TEAMS_CLIENT_ID,
             clientSecret: c.TEAMS_CLIENT_SECRET,
-            ...(c.TEAMS_TENANT_ID ? { tenantId: c.TEAMS_TENANT_ID } : {}),
+            tenantId: c.TEAMS_TENANT_ID,
           },
         }
       : {}),
+    // In local mode a configured tenant is still checked on every activity.
+    ...(c.TEAMS_TENANT_ID ? { tenantId: c.TEAMS_TENANT_ID } : {}),
     allowUnauthenticated: c.TEAMS_LOCAL_MODE,
     serviceUrl: c.TEAMS_SERVICE_URL,
+    serviceUrls: teamsServiceUrlPolicy(c),
+    cloud: {
+      name: c.TEAMS_CLOUD,
+      ...(c.TEAMS_OPENID_METADATA_URL ? { openIdMetadataUrl: c.TEAMS_OPENID_METADATA_URL } : {}),
+      ...(c.TEAMS_LOGIN_URL ? { loginEndpoint: c.TEAMS_LOGIN_URL.replace(/\/+$/, "") } : {}),
+    },
     referralsChannel: c.TEAMS_REFERRALS_CHANNEL,
     artUserIds: c.TEAMS_ART_USER_IDS,
     seniorUserIds: c.TEAMS_SENIOR_USER_IDS,

@@ -31,6 +31,7 @@ import type { Logger } from "./logger.js";
 import { migrateDatabase } from "./migrate.js";
 import { type Clock, type DeliveryChannelPort, systemClock } from "./ports.js";
 import { createRedis } from "./redis.js";
+import { writeAudit } from "./referrals/audit.js";
 
 export type Role = "web" | "worker" | "all";
 
@@ -52,6 +53,11 @@ export interface ServiceOptions {
   channels?: JobDeps["channels"];
   /** Chat platforms to post threads to (tests pass adapters pointed at local fakes). */
   chats?: JobDeps["chats"];
+  /**
+   * Tests only: the Teams bot's own outbound token, so a test with Teams credentials configured sends to its
+   * local connector without asking Microsoft's login service (MSAL accepts only an https authority).
+   */
+  teamsBotToken?: () => Promise<string>;
 }
 
 export async function startService(opts: ServiceOptions): Promise<Service> {
@@ -86,7 +92,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         (event) => requestThreadSync({ db, clock, queues, coalesceMs: config.CHAT_COALESCE_MS }, event.referralId),
         ...(opts.subscribers ?? []),
       ],
-      chats: opts.chats ?? chatsFromConfig(config, db, logger),
+      chats: opts.chats ?? chatsFromConfig(config, db, logger, opts.teamsBotToken),
       chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, config.CHAT_CHANNEL_INTERVAL_MS),
       limiter: new DestinationLimiter(
         redis,
@@ -162,8 +168,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       await mountTeams(app, {
         ...teams,
         logger,
+        ...(opts.teamsBotToken ? { botToken: opts.teamsBotToken } : {}),
         core: chatCoreFor<"teams">(chatCoreDeps),
         directory: new ChatDirectory(db, "teams"),
+        // Refused activities are audited (no referral: they never reached one); never the token or the body.
+        auditRefusal: (refused) =>
+          writeAudit(db, { actor: "teams:inbound", action: "teams.activity_refused", detail: { ...refused } }),
       });
       logger.info({ localMode: !teams.credentials }, "teams endpoint mounted at /api/messages");
     }
@@ -216,7 +226,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 }
 
 /** The chat platforms whose settings are present. */
-export function chatsFromConfig(config: Config, db: Db, logger: Logger): JobDeps["chats"] {
+export function chatsFromConfig(
+  config: Config,
+  db: Db,
+  logger: Logger,
+  teamsBotToken?: () => Promise<string>,
+): JobDeps["chats"] {
   const teams = teamsSettings(config);
   return {
     ...(config.SLACK_BOT_TOKEN
@@ -225,9 +240,14 @@ export function chatsFromConfig(config: Config, db: Db, logger: Logger): JobDeps
     ...(teams
       ? {
           teams: new TeamsChat({
-            apiFor: apiForServiceUrl(createTeamsApp({ ...teams, logger })),
+            apiFor: apiForServiceUrl(
+              createTeamsApp({ ...teams, logger, ...(teamsBotToken ? { botToken: teamsBotToken } : {}) }),
+              teams.serviceUrls,
+            ),
             defaultServiceUrl: teams.serviceUrl,
             directory: new ChatDirectory(db, "teams"),
+            serviceUrls: teams.serviceUrls,
+            logger,
           }),
         }
       : {}),

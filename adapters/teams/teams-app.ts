@@ -3,16 +3,19 @@
 // form card; card buttons are Action.Execute, answered in the invoke response, which Teams shows only to the
 // person who clicked: a refusal, a confirmation, the form with its errors, or the restricted details.
 import { randomUUID } from "node:crypto";
-import type { Activity, Client as ApiClient } from "@microsoft/teams.api";
-import { PUBLIC, withOverrides } from "@microsoft/teams.api";
+import type { Activity, Client as ApiClient, CloudEnvironment } from "@microsoft/teams.api";
+import { cloudFromName, withOverrides } from "@microsoft/teams.api";
 import { App, ExpressAdapter } from "@microsoft/teams.apps";
 import type { Express } from "express";
 import type { ChatDirectory } from "../../src/chat/directory.js";
 import { Membership } from "../../src/chat/membership.js";
 import { type ChatAction, type ChatCore, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
+import { hostOf, type ServiceUrlPolicy, serviceUrlAllowed } from "../../src/chat/service-url.js";
+import { DeliveryError } from "../../src/errors.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import { cardAttachment, type Element } from "./card-parts.js";
+import { inboundTrustGate, type RefusedActivity } from "./inbound-trust.js";
 import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
 import { answerInputId, referralCardContent } from "./render-thread.js";
 import { sdkLogger } from "./sdk-logger.js";
@@ -20,7 +23,15 @@ import { sdkLogger } from "./sdk-logger.js";
 export interface TeamsCredentials {
   clientId: string;
   clientSecret: string;
-  tenantId?: string;
+  /** The one tenant whose activities are accepted. */
+  tenantId: string;
+}
+
+/** Microsoft's cloud, and where inbound tokens' keys come from when not the cloud's own (tests: local). */
+export interface TeamsCloud {
+  name: "public" | "usgov" | "usgovdod" | "china";
+  openIdMetadataUrl?: string;
+  loginEndpoint?: string;
 }
 
 export interface TeamsAppOptions {
@@ -28,12 +39,29 @@ export interface TeamsAppOptions {
   credentials?: TeamsCredentials;
   allowUnauthenticated: boolean;
   serviceUrl: string;
+  /** Which service URLs activities may name and the bot may send to. */
+  serviceUrls: ServiceUrlPolicy;
+  cloud: TeamsCloud;
   /** Microsoft Graph's root (tests: a local fake); used only to read ART groups' members. */
   graphUrl?: string;
+  /**
+   * Tests only: the bot's own outbound token, instead of asking Microsoft's login service with the secret (so
+   * a test with credentials configured can see what the bot sends, and nothing leaves the machine).
+   */
+  botToken?: () => Promise<string>;
   logger: Logger;
 }
 
 const PUBLIC_GRAPH = "https://graph.microsoft.com";
+
+export function teamsCloud(o: Pick<TeamsAppOptions, "cloud" | "graphUrl">): CloudEnvironment {
+  return withOverrides(cloudFromName(o.cloud.name), {
+    ...(o.cloud.openIdMetadataUrl ? { openIdMetadataUrl: o.cloud.openIdMetadataUrl } : {}),
+    ...(o.cloud.loginEndpoint ? { loginEndpoint: o.cloud.loginEndpoint } : {}),
+    // Graph elsewhere than Microsoft's public cloud (a sovereign cloud, or a local fake in tests).
+    ...(o.graphUrl && o.graphUrl !== PUBLIC_GRAPH ? { graphScope: `${o.graphUrl.replace(/\/+$/, "")}/.default` } : {}),
+  });
+}
 
 /**
  * The SDK's App. Credentials are always passed explicitly (empty when absent) so the SDK never falls back to
@@ -42,27 +70,36 @@ const PUBLIC_GRAPH = "https://graph.microsoft.com";
  */
 export function createTeamsApp(o: TeamsAppOptions, web?: Express): App {
   if (!o.credentials && !o.allowUnauthenticated) throw new Error("Teams needs credentials or the explicit local mode");
+  if (!serviceUrlAllowed(o.serviceUrl, o.serviceUrls)) throw new Error("TEAMS_SERVICE_URL is not on the allow-list");
   return new App({
     clientId: o.credentials?.clientId ?? "",
-    clientSecret: o.credentials?.clientSecret ?? "",
+    // With a test token the secret is left out, so the SDK uses the token function and never MSAL.
+    clientSecret: o.botToken ? "" : (o.credentials?.clientSecret ?? ""),
+    ...(o.credentials && o.botToken ? { token: o.botToken } : {}),
     tenantId: o.credentials?.tenantId ?? "",
     managedIdentityClientId: "",
     dangerouslyAllowUnauthenticatedRequests: !o.credentials && o.allowUnauthenticated,
     serviceUrl: o.serviceUrl,
     logger: sdkLogger(o.logger),
     activity: { mentions: { stripText: true } },
-    // Graph elsewhere than Microsoft's public cloud (a sovereign cloud, or a local fake in tests).
-    ...(o.graphUrl && o.graphUrl !== PUBLIC_GRAPH
-      ? { cloud: withOverrides(PUBLIC, { graphScope: `${o.graphUrl.replace(/\/+$/, "")}/.default` }) }
-      : {}),
+    // Always explicit, so the SDK never picks a cloud from the CLOUD environment variable.
+    cloud: teamsCloud(o),
     ...(web ? { httpServerAdapter: new ExpressAdapter(web) } : {}),
   });
 }
 
+/**
+ * An API client for a Bot Framework service URL, carrying the bot's token. Refuses a URL off the allow-list
+ * (defence in depth: rows stored before the list existed), as a permanent failure.
+ */
 export const apiForServiceUrl =
-  (app: App) =>
-  (serviceUrl: string): ApiClient =>
-    app.api.clone({ serviceUrl: serviceUrl.replace(/\/+$/, "") });
+  (app: App, policy: ServiceUrlPolicy) =>
+  (serviceUrl: string): ApiClient => {
+    if (!serviceUrlAllowed(serviceUrl, policy)) {
+      throw new DeliveryError(`teams: service URL host ${hostOf(serviceUrl)} is not on the allow-list`, 403);
+    }
+    return app.api.clone({ serviceUrl: serviceUrl.replace(/\/+$/, "") });
+  };
 
 /**
  * Members (Entra object ids) of an Entra group, nested groups included, through Microsoft Graph with the bot's
@@ -96,6 +133,10 @@ export interface MountTeamsOptions extends TeamsAppOptions {
   raiserGroupId?: string;
   core: ChatCore<"teams">;
   directory: ChatDirectory;
+  /** Local mode: still refuse activities from other tenants when set. */
+  tenantId?: string;
+  /** Records a refused activity (an audit row). */
+  auditRefusal(refused: RefusedActivity): Promise<void>;
 }
 
 type CardActionData = Record<string, unknown> & { verb?: string };
@@ -109,6 +150,18 @@ const cardResponse = (card: Element) =>
 export const channelOf = (conversationId: string) => conversationId.split(";messageid=")[0] ?? conversationId;
 
 export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<App> {
+  // Before the SDK's own route on the same path: nothing untrusted reaches the SDK, the directory or a handler.
+  web.post(
+    "/api/messages",
+    ...inboundTrustGate({
+      ...(o.credentials ? { credentials: { clientId: o.credentials.clientId, tenantId: o.credentials.tenantId } } : {}),
+      ...(o.tenantId ? { tenantId: o.tenantId } : {}),
+      cloud: teamsCloud(o),
+      serviceUrls: o.serviceUrls,
+      logger: o.logger,
+      audit: o.auditRefusal,
+    }),
+  );
   const app = createTeamsApp(o, web);
   if (!o.credentials) {
     o.logger.warn("teams LOCAL MODE: activities on /api/messages are NOT authenticated (development and tests only)");
@@ -127,12 +180,15 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
   const actorOf = (activity: Activity): Promise<Actor> =>
     membership.actorOf(activity.from.aadObjectId ?? activity.from.id);
 
-  // Every activity tells us where its conversation lives and who its sender is: remember both.
+  // Every activity tells us where its conversation lives and who its sender is: remember both. The trust gate
+  // has already refused other tenants and service URLs off the allow-list; the check here is a second lock.
   app.use(async ({ activity, next }) => {
     try {
+      const serviceUrl = activity.serviceUrl ?? o.serviceUrl;
+      if (!serviceUrlAllowed(serviceUrl, o.serviceUrls)) throw new Error("service URL not on the allow-list");
       await o.directory.rememberConversation({
         channelId: channelOf(activity.conversation.id),
-        serviceUrl: activity.serviceUrl ?? o.serviceUrl,
+        serviceUrl,
         ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
       });
       const userId = activity.from.aadObjectId ?? activity.from.id;

@@ -3,10 +3,12 @@
 // Retries are the core's job: throttling (429, and 412 which Teams uses for concurrent edits) is reported as
 // DeliveryError 429 with the wait Teams asked for, and 502/504 as retryable; other 4xx are permanent.
 import type { Client as ApiClient } from "@microsoft/teams.api";
-import type { ChatDirectory } from "../../src/chat/directory.js";
+import type { ChatDirectory, ConversationRef } from "../../src/chat/directory.js";
 import type { CardRef, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import { hostOf, type ServiceUrlPolicy, serviceUrlAllowed } from "../../src/chat/service-url.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
+import type { Logger } from "../../src/logger.js";
 import { byteSize, cardAttachment, type Element } from "./card-parts.js";
 import { chartCard, digestCard } from "./render-digest.js";
 import { groupThreadItems, referralCardContent, summaryText, threadCards } from "./render-thread.js";
@@ -60,6 +62,8 @@ export interface TeamsChatOptions {
   apiFor(serviceUrl: string): ApiClient;
   defaultServiceUrl: string;
   directory: ChatDirectory;
+  serviceUrls: ServiceUrlPolicy;
+  logger?: Logger;
 }
 
 export class TeamsChat implements ChatPort {
@@ -68,7 +72,17 @@ export class TeamsChat implements ChatPort {
 
   private async api(channelId: string) {
     const ref = await this.o.directory.conversation(channelId);
-    return this.o.apiFor(ref?.serviceUrl ?? this.o.defaultServiceUrl).conversations;
+    return this.o.apiFor(this.serviceUrlOf(ref)).conversations;
+  }
+
+  private serviceUrlOf(ref: ConversationRef | undefined): string {
+    if (!ref) return this.o.defaultServiceUrl;
+    if (serviceUrlAllowed(ref.serviceUrl, this.o.serviceUrls)) return ref.serviceUrl;
+    this.o.logger?.warn(
+      { channelId: ref.channelId, serviceUrlHost: hostOf(ref.serviceUrl) },
+      "teams: stored service URL is not on the allow-list; using the configured one",
+    );
+    return this.o.defaultServiceUrl;
   }
 
   async postCard(channelId: string, card: ReferralCard) {
@@ -135,7 +149,7 @@ export class TeamsChat implements ChatPort {
 
   async postDigest(channelId: string, digest: Digest, chart?: { png: Buffer; altText: string }) {
     const ref = await this.o.directory.conversation(channelId);
-    const api = this.o.apiFor(ref?.serviceUrl ?? this.o.defaultServiceUrl).conversations;
+    const api = this.o.apiFor(this.serviceUrlOf(ref)).conversations;
     const res = await callTeams("post digest", () =>
       api.createActivity(channelId, messageOf(digestCard(digest, ref?.tenantId), digest.headline) as never),
     );

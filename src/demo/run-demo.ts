@@ -94,6 +94,8 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     TEAMS_LOCAL_MODE: "true",
     TEAMS_CLIENT_ID: "",
     TEAMS_CLIENT_SECRET: "",
+    // The local connector's tenant is not a real one: an operator's TEAMS_TENANT_ID would refuse every activity.
+    TEAMS_TENANT_ID: "",
     TEAMS_SERVICE_URL: connector.url,
     TEAMS_REFERRALS_CHANNEL: DEMO_CHANNEL.id,
     TEAMS_ART_USER_IDS: "demo-art,demo-senior",

@@ -22,6 +22,8 @@ import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-s
 const CHANNEL = "19:conformance@thread.tacv2";
 const ART_GROUP = "6a1b5c2d-0000-4000-8000-0000000000a7";
 const RAISER_GROUP = "6a1b5c2d-0000-4000-8000-0000000000b8";
+// Local mode: loopback service URLs (the local connector) are allowed.
+const serviceUrls = { hosts: ["smba.trafficmanager.net"], httpsOnly: false, allowLoopback: true };
 
 async function teamsHarness(): Promise<ChatHarness> {
   const connector = new LocalConnector();
@@ -40,6 +42,9 @@ async function teamsHarness(): Promise<ChatHarness> {
   const app = await mountTeams(web, {
     allowUnauthenticated: true,
     serviceUrl: connector.url,
+    serviceUrls,
+    cloud: { name: "public" },
+    auditRefusal: async () => {},
     referralsChannel: CHANNEL,
     artUserIds: ["aad-art"],
     artGroupId: ART_GROUP,
@@ -67,9 +72,10 @@ async function teamsHarness(): Promise<ChatHarness> {
   const inThread = (threadId: string) => connector.messages.filter((m) => m.threadId === threadId);
   return {
     chat: new TeamsChat({
-      apiFor: apiForServiceUrl(app),
+      apiFor: apiForServiceUrl(app, serviceUrls),
       defaultServiceUrl: connector.url,
       directory: new ChatDirectory(db, "teams"),
+      serviceUrls,
     }),
     channelId: CHANNEL,
     cardText: (messageId) => {

@@ -17,9 +17,18 @@ beforeAll(async () => {
   await connector.start();
   const web = express();
   await mountTeams(web, {
-    credentials: { clientId: "00000000-0000-4000-8000-00000000b07", clientSecret: "not-a-real-secret", tenantId: "t1" },
+    credentials: {
+      clientId: "00000000-0000-4000-8000-00000000b07",
+      clientSecret: "not-a-real-secret",
+      tenantId: "00000000-0000-4000-8000-000000000001",
+    },
     allowUnauthenticated: false,
     serviceUrl: connector.url,
+    serviceUrls: { hosts: [new URL(connector.url).host], httpsOnly: false, allowLoopback: false },
+    cloud: { name: "public" },
+    auditRefusal: async () => {
+      handled++;
+    },
     referralsChannel: "19:auth@thread.tacv2",
     artUserIds: [],
     seniorUserIds: [],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
+import { serviceUrlAllowed } from "../../src/chat/service-url.js";
+import { loadConfig, teamsServiceUrlPolicy, teamsSettings } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
 
 describe("config", () => {
@@ -64,6 +65,82 @@ describe("config", () => {
       /^TEAMS_LOCAL_MODE: .*exclusive/,
     );
     expect(problemsOf({ TEAMS_REFERRALS_CHANNEL: "19:x@thread.tacv2", TEAMS_LOCAL_MODE: "true" })).toEqual([]);
+  });
+
+  it("trusts one Teams tenant: credentials without TEAMS_TENANT_ID are refused", () => {
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    const creds = {
+      TEAMS_CLIENT_ID: "app-id",
+      TEAMS_CLIENT_SECRET: "secret",
+      TEAMS_REFERRALS_CHANNEL: "19:x@thread.tacv2",
+    };
+    expect(problemsOf(creds)).toEqual([
+      "TEAMS_TENANT_ID: Teams credentials need TEAMS_TENANT_ID: the bot trusts activities from this one tenant only",
+    ]);
+    expect(problemsOf({ ...creds, TEAMS_TENANT_ID: "contoso" })).toEqual([
+      "TEAMS_TENANT_ID: must be the Entra directory (tenant) id, a GUID",
+    ]);
+    const tenant = "11111111-1111-4111-8111-111111111111";
+    expect(problemsOf({ ...creds, TEAMS_TENANT_ID: tenant })).toEqual([]);
+    expect(teamsSettings(loadConfig({ ...creds, TEAMS_TENANT_ID: tenant }))?.credentials?.tenantId).toBe(tenant);
+  });
+
+  it("allows Teams service URLs on Microsoft's Bot Framework hosts only, https in production", () => {
+    const c = loadConfig({});
+    expect(c.TEAMS_SERVICE_URL_HOSTS).toEqual([
+      "smba.trafficmanager.net",
+      "*.botframework.com",
+      "smba.infra.gcc.teams.microsoft.com",
+      "smba.infra.gov.teams.microsoft.us",
+      "smba.infra.dod.teams.microsoft.us",
+      "*.botframework.us",
+      "*.botframework.azure.us",
+    ]);
+    const policy = teamsServiceUrlPolicy(c);
+    const allowed = (url: string, p = policy) => serviceUrlAllowed(url, p);
+    expect(allowed("https://smba.trafficmanager.net/teams/")).toBe(true);
+    expect(allowed("https://smba.trafficmanager.net/amer/")).toBe(true);
+    expect(allowed("https://europe.webchat.botframework.com/")).toBe(true);
+    expect(allowed("https://smba.infra.gov.teams.microsoft.us/gcch")).toBe(true);
+    expect(allowed("https://botframework.com.evil.example/")).toBe(false);
+    expect(allowed("https://evilbotframework.com/")).toBe(false);
+    expect(allowed("https://smba.trafficmanager.net:8443/teams/")).toBe(false);
+    expect(allowed("https://user@smba.trafficmanager.net/teams/")).toBe(false);
+    expect(allowed("http://127.0.0.1:3978/")).toBe(false);
+    expect(allowed("not a url")).toBe(false);
+    // Production: https only. Local mode: loopback (the local connector) too.
+    const prod = teamsServiceUrlPolicy({ ...c, NODE_ENV: "production" });
+    expect(allowed("http://smba.trafficmanager.net/teams/", prod)).toBe(false);
+    expect(allowed("http://smba.trafficmanager.net/teams/")).toBe(true);
+    const local = teamsServiceUrlPolicy(loadConfig({ TEAMS_LOCAL_MODE: "true" }));
+    expect(allowed("http://127.0.0.1:3978/", local)).toBe(true);
+    expect(allowed("http://localhost:3978/", local)).toBe(true);
+    expect(allowed("http://10.0.0.5/", local)).toBe(false);
+    // A host with a port is matched with that port only.
+    const custom = teamsServiceUrlPolicy(loadConfig({ TEAMS_SERVICE_URL_HOSTS: "127.0.0.1:4000" }));
+    expect(allowed("http://127.0.0.1:4000/", custom)).toBe(true);
+    expect(allowed("http://127.0.0.1:4001/", custom)).toBe(false);
+    // The configured fallback must itself be allowed.
+    expect(() =>
+      loadConfig({
+        TEAMS_LOCAL_MODE: "false",
+        TEAMS_CLIENT_ID: "a",
+        TEAMS_CLIENT_SECRET: "b",
+        TEAMS_TENANT_ID: "11111111-1111-4111-8111-111111111111",
+        TEAMS_REFERRALS_CHANNEL: "19:x@thread.tacv2",
+        TEAMS_SERVICE_URL: "https://evil.example/teams",
+      }),
+    ).toThrow(/TEAMS_SERVICE_URL: its host is not in TEAMS_SERVICE_URL_HOSTS/);
+    expect(() => loadConfig({ NODE_ENV: "production", TEAMS_LOGIN_URL: "http://127.0.0.1:1" })).toThrow(
+      /TEAMS_LOGIN_URL: must be https in production/,
+    );
   });
 
   it("checks the digest's cron pattern and channel", () => {

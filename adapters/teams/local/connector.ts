@@ -182,11 +182,15 @@ export class LocalConnector {
     this.changed();
   }
 
-  /** Posts an activity to the bot as Teams would, from this user in this conversation; returns the bot's answer. */
+  /**
+   * Posts an activity to the bot as Teams would, from this user in this conversation; returns the bot's answer.
+   * `authorization` is the bearer header Microsoft's service would add (tests with credentials mint one).
+   */
   async sendToBot(
     user: LocalUser,
     conversation: { id: string; type: "channel" | "personal"; threadId?: string },
     activity: Record<string, unknown>,
+    authorization?: string,
   ): Promise<{ status: number; body: unknown }> {
     if (!this.options.botUrl) throw new Error("the connector does not know the bot's URL");
     const conversationId = conversation.threadId
@@ -210,7 +214,7 @@ export class LocalConnector {
     };
     const res = await fetch(`${this.options.botUrl}/api/messages`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
       body: JSON.stringify(full),
     });
     const text = await res.text();
@@ -227,11 +231,18 @@ export class LocalConnector {
     conversation: { id: string; type: "channel" | "personal"; threadId?: string },
     verb: string,
     data: Record<string, unknown>,
+    extra: { activity?: Record<string, unknown>; authorization?: string } = {},
   ) {
-    return this.sendToBot(user, conversation, {
-      type: "invoke",
-      name: "adaptiveCard/action",
-      value: { action: { type: "Action.Execute", verb, data }, trigger: "manual" },
-    });
+    return this.sendToBot(
+      user,
+      conversation,
+      {
+        type: "invoke",
+        name: "adaptiveCard/action",
+        value: { action: { type: "Action.Execute", verb, data }, trigger: "manual" },
+        ...extra.activity,
+      },
+      extra.authorization,
+    );
   }
 }
