@@ -4,7 +4,7 @@ import { ConfigError } from "../../src/errors.js";
 
 describe("config", () => {
   it("has defaults that work on this machine", () => {
-    const c = loadConfig({});
+    const c = loadConfig({ NODE_ENV: "development" });
     expect(c.DATABASE_URL).toBe("postgresql://postgres@127.0.0.1:5432/referral_bot");
     expect(c.REDIS_URL).toBe("redis://127.0.0.1:6379");
     expect(c.PORT).toBe(3000);
@@ -14,7 +14,7 @@ describe("config", () => {
 
   it("reports one clear line per bad setting", () => {
     try {
-      loadConfig({ PORT: "seventy", REDIS_URL: "http://x", PUBLIC_BASE_URL: "nope" });
+      loadConfig({ NODE_ENV: "development", PORT: "seventy", REDIS_URL: "http://x", PUBLIC_BASE_URL: "nope" });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
@@ -27,29 +27,33 @@ describe("config", () => {
   });
 
   it("checks the active key against the key ring", () => {
-    expect(() => loadConfig({ RESTRICTED_DATA_ACTIVE_KEY: "k9" })).toThrow(
+    expect(() => loadConfig({ NODE_ENV: "development", RESTRICTED_DATA_ACTIVE_KEY: "k9" })).toThrow(
       "RESTRICTED_DATA_ACTIVE_KEY: is not a key id in RESTRICTED_DATA_KEYS",
     );
   });
 
   it("parses a key ring with rotation and refuses the development key in production", () => {
     const k = Buffer.alloc(32, 7).toString("base64");
-    const c = loadConfig({ RESTRICTED_DATA_KEYS: `k1:${k},k2:${k}`, RESTRICTED_DATA_ACTIVE_KEY: "k2" });
+    const c = loadConfig({
+      NODE_ENV: "development",
+      RESTRICTED_DATA_KEYS: `k1:${k},k2:${k}`,
+      RESTRICTED_DATA_ACTIVE_KEY: "k2",
+    });
     expect([...c.RESTRICTED_DATA_KEYS.keys()]).toEqual(["k1", "k2"]);
-    expect(() => loadConfig({ RESTRICTED_DATA_KEYS: "k1:c2hvcnQ=", RESTRICTED_DATA_ACTIVE_KEY: "k1" })).toThrow(
-      /32 bytes/,
-    );
-    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/development key is refused/);
+    expect(() =>
+      loadConfig({ NODE_ENV: "development", RESTRICTED_DATA_KEYS: "k1:c2hvcnQ=", RESTRICTED_DATA_ACTIVE_KEY: "k1" }),
+    ).toThrow(/32 bytes/);
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/development key is accepted only with NODE_ENV/);
   });
 
   it("treats empty values as unset", () => {
-    expect(loadConfig({ PORT: "" }).PORT).toBe(3000);
+    expect(loadConfig({ NODE_ENV: "development", PORT: "" }).PORT).toBe(3000);
   });
 
   it("guards the Teams credentials: never a client id alone, local mode never in production", () => {
     const problemsOf = (env: Record<string, string>) => {
       try {
-        loadConfig(env);
+        loadConfig({ NODE_ENV: "development", ...env });
         return [];
       } catch (e) {
         return (e as ConfigError).problems;
@@ -67,15 +71,19 @@ describe("config", () => {
   });
 
   it("checks the digest's cron pattern and channel", () => {
-    const c = loadConfig({});
+    const c = loadConfig({ NODE_ENV: "development" });
     expect(c.DIGEST_CRON).toBe("30 8 * * 1-5");
     expect(c.DIGEST_SLACK_CHANNEL).toBeUndefined();
     expect(c.ROUND_SWEEP_INTERVAL_MS).toBe(30_000);
-    expect(loadConfig({ DIGEST_CRON: "0 9 * * *", DIGEST_SLACK_CHANNEL: "C0ART" }).DIGEST_CRON).toBe("0 9 * * *");
-    expect(() => loadConfig({ DIGEST_CRON: "half past eight" })).toThrow(
+    expect(
+      loadConfig({ NODE_ENV: "development", DIGEST_CRON: "0 9 * * *", DIGEST_SLACK_CHANNEL: "C0ART" }).DIGEST_CRON,
+    ).toBe("0 9 * * *");
+    expect(() => loadConfig({ NODE_ENV: "development", DIGEST_CRON: "half past eight" })).toThrow(
       "DIGEST_CRON: must be a cron pattern such as 30 8 * * 1-5",
     );
-    expect(() => loadConfig({ DIGEST_CRON: "61 8 * * 1-5" })).toThrow(/DIGEST_CRON/);
-    expect(() => loadConfig({ DIGEST_SLACK_CHANNEL: "#art" })).toThrow(/DIGEST_SLACK_CHANNEL: must be a channel id/);
+    expect(() => loadConfig({ NODE_ENV: "development", DIGEST_CRON: "61 8 * * 1-5" })).toThrow(/DIGEST_CRON/);
+    expect(() => loadConfig({ NODE_ENV: "development", DIGEST_SLACK_CHANNEL: "#art" })).toThrow(
+      /DIGEST_SLACK_CHANNEL: must be a channel id/,
+    );
   });
 });
