@@ -13,6 +13,7 @@ import type { ChatAction, ChatCore } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import { cardAttachment, type Element } from "./card-parts.js";
+import { commandTextOf } from "./message-text.js";
 import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
 import { answerInputId, referralCardContent } from "./render-thread.js";
 import { sdkLogger } from "./sdk-logger.js";
@@ -139,10 +140,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
   });
 
   app.on("message", async ({ activity, send }) => {
-    const text = (activity.text ?? "")
-      .replace(/<[^>]*>/g, "")
-      .trim()
-      .toLowerCase();
+    const text = commandTextOf(activity.text);
     if (text === "new referral" || text === "new-referral") {
       await send({ type: "message", attachments: [cardAttachment(referralFormCard(randomUUID()))] } as never);
       return;
