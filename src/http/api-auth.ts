@@ -1,7 +1,9 @@
 // Bearer-token authentication for ART's API callers. Tokens are compared in constant time.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
+import type { Logger } from "../logger.js";
 import type { Actor } from "../ports.js";
+import { logAuthFailure, routeOf } from "./auth-log.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -23,4 +25,14 @@ export function apiActorOf(req: Request, tokens: Map<string, Buffer>): Actor | u
     if (timingSafeEqual(given, expected)) return { id: `api:${name}`, art: true, senior: false };
   }
   return undefined;
+}
+
+/** apiActorOf, with a warn line (route, client address, reason) when the caller is refused. */
+export function apiActorOrWarn(req: Request, tokens: Map<string, Buffer>, logger: Logger): Actor | undefined {
+  const actor = apiActorOf(req, tokens);
+  if (!actor) {
+    const given = /^Bearer \S+$/.test(req.get("authorization") ?? "");
+    logAuthFailure(logger, req, routeOf(req), given ? "unknown bearer token" : "no bearer token");
+  }
+  return actor;
 }

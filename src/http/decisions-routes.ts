@@ -3,7 +3,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { ForbiddenError, ValidationError } from "../errors.js";
 import { approveOffer } from "../referrals/decisions.js";
-import { apiActorOf } from "./api-auth.js";
+import { apiActorOrWarn } from "./api-auth.js";
 import { asyncRoute, type WebDeps } from "./app.js";
 
 export function decisionsRouter(deps: WebDeps): Router {
@@ -11,7 +11,7 @@ export function decisionsRouter(deps: WebDeps): Router {
   router.post(
     "/offers/:responseId/approve",
     asyncRoute(async (req, res) => {
-      const actor = apiActorOf(req, deps.apiTokens);
+      const actor = apiActorOrWarn(req, deps.apiTokens, deps.logger);
       if (!actor) throw new ForbiddenError("A valid ART API token is required");
       const id = z.uuid().safeParse(req.params.responseId);
       if (!id.success) throw new ValidationError("Not an offer id");

@@ -4,7 +4,7 @@ import { UnauthorizedError } from "../errors.js";
 import { parseReportQuery } from "../reporting/period.js";
 import { placementReport } from "../reporting/placement-report.js";
 import { placementReportCsv } from "../reporting/report-csv.js";
-import { apiActorOf } from "./api-auth.js";
+import { apiActorOrWarn } from "./api-auth.js";
 import { asyncRoute, type WebDeps } from "./app.js";
 
 export function reportsRouter(deps: WebDeps): Router {
@@ -12,7 +12,7 @@ export function reportsRouter(deps: WebDeps): Router {
   router.get(
     "/reports/placements",
     asyncRoute(async (req, res) => {
-      const actor = apiActorOf(req, deps.apiTokens);
+      const actor = apiActorOrWarn(req, deps.apiTokens, deps.logger);
       if (!actor?.art) {
         res.set("WWW-Authenticate", 'Bearer realm="referral-bot"');
         throw new UnauthorizedError("A valid ART API token is required");
