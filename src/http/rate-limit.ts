@@ -52,7 +52,8 @@ export class RateLimiter {
       this.hit(`${this.prefix}:ratelimit:${group}:${clientKey(req.ip)}`).then((r) => {
         if (!r || r.count <= limit) return next();
         const seconds = Math.max(1, Math.ceil(r.ttlMs / 1000));
-        this.logger.warn({ group, ip: req.ip, route: req.path }, "rate limit reached");
+        // Once per client and window, not once per refused request: a flood must not flood the log too.
+        if (r.count === limit + 1) this.logger.warn({ group, ip: req.ip }, "rate limit reached");
         res.set("Retry-After", String(seconds)).status(429);
         res.json({ error: { code: "rate_limited", message: `Too many requests; try again in ${seconds} seconds` } });
       }, next);

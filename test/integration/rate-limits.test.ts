@@ -11,6 +11,7 @@ import { commandBody, FakeSlackApi, signedSlackRequest } from "../helpers/slack.
 const LIMIT = 3;
 const slack = new FakeSlackApi("xoxb-limits");
 const services: Service[] = [];
+const logs = capturingLogger();
 let a: string;
 let b: string;
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   });
   // Two web instances behind one imaginary load balancer.
   for (let i = 0; i < 2; i++) {
-    services.push(await startTestService({ role: "web", config, logger: capturingLogger().logger }));
+    services.push(await startTestService({ role: "web", config, logger: logs.logger }));
   }
   [a, b] = services.map((s) => s.url!) as [string, string];
 });
@@ -66,6 +67,10 @@ describe("rate limits", () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
     expect((await link(a)).status).toBe(429);
+    // Logged once for this client and window, however many requests were refused.
+    expect(
+      logs.lines.filter((l) => l.includes("rate limit reached") && l.includes('"group":"responses"')),
+    ).toHaveLength(1);
     // Another client behind the trusted (loopback) proxy has its own count; other routes are not affected.
     expect((await link(a, { "x-forwarded-for": "198.51.100.7" })).status).toBe(404);
     expect((await fetch(`${a}/healthz`)).status).toBe(200);
