@@ -90,6 +90,16 @@ async function runDigest(config: Config, dryRun: boolean): Promise<number> {
   });
 }
 
+// Commands that hold no secret and exist for a developer's machine or a release step: with NODE_ENV unset they
+// run as development, so `npm run demo` and `npm run seed` need no settings. Everything else (serve above all)
+// follows NODE_ENV, whose default is production.
+const NO_SECRET_COMMANDS = new Set(["demo", "seed", "migrate"]);
+
+function envFor(command: string): NodeJS.ProcessEnv {
+  if (process.env.NODE_ENV || !NO_SECRET_COMMANDS.has(command)) return process.env;
+  return { ...process.env, NODE_ENV: "development" };
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -115,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
     out(USAGE);
     return command ? 0 : 1;
   }
-  const config = loadConfig();
+  const config = loadConfig(envFor(command));
 
   switch (`${command} ${sub ?? ""}`.trim()) {
     case "serve": {

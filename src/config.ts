@@ -2,6 +2,7 @@
 // process with one clear line per problem, instead of failing later in the middle of a referral.
 
 import { CronExpressionParser } from "cron-parser";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { DEFAULT_SERVICE_URL_HOSTS, type ServiceUrlPolicy, serviceUrlAllowed } from "./chat/service-url.js";
 import { ConfigError } from "./errors.js";
@@ -60,13 +61,45 @@ function validCron(pattern: string): boolean {
   }
 }
 
-// Only for development and tests: production refuses to start with it (see refine below).
+// Published in this repository, so only for development and tests: accepted only when NODE_ENV says so.
 export const DEV_TOKEN_SECRET = "dev-only-response-token-secret-not-for-production";
 export const DEV_DATA_KEYS = "dev:ZGV2LW9ubHkta2V5LW5ldmVyLXVzZS1pbi1wcm9kISE=";
+// Recognised by its bytes: renaming the id would not make the published key secret.
+const DEV_KEY_BYTES = Buffer.from(DEV_DATA_KEYS.slice(DEV_DATA_KEYS.indexOf(":") + 1), "base64");
+const ONLY_IN_DEVELOPMENT = "is accepted only with NODE_ENV=development or test";
+
+// Which proxies' X-Forwarded-For Express believes (the client address rate limits and logs use): a hop count,
+// or names (loopback, linklocal, uniquelocal) and addresses/CIDRs. Never "true": trusting every hop would let any
+// client pick its own address, and with it its own rate-limit bucket.
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+const trustProxy = z
+  .string()
+  .default("loopback")
+  .transform((raw, ctx): string | string[] | number | false => {
+    const v = raw.trim();
+    if (v === "false" || v === "none") return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    const parts = v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = parts.find((p) => !PROXY_NAMES.has(p) && !ipaddr.isValid(p) && !ipaddr.isValidCIDR(p));
+    if (bad !== undefined || parts.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "must be a hop count, false, or loopback/linklocal/uniquelocal and proxy addresses or CIDRs (never true)",
+      });
+      return z.NEVER;
+    }
+    return parts.length === 1 ? (parts[0] as string) : parts;
+  });
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    // Unset means production: the published development key and secret, and Teams local mode, need an explicit
+    // NODE_ENV=development or test (the demo and the test helpers set it themselves).
+    NODE_ENV: z.enum(["development", "test", "production"]).default("production"),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
@@ -111,9 +144,14 @@ const schema = z
       .string()
       .regex(/^[a-z0-9.-]+$/i, "must be a domain name")
       .default("replies.localhost"),
-    // Shared secret an inbound-mail service sends as a bearer token on POST /inbound/email.
+    // Shared secret an inbound-mail service sends as a bearer token on POST /inbound/email; required in
+    // production while that endpoint is on (INBOUND_EMAIL_HTTP), since it stores provider responses.
     INBOUND_EMAIL_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-    // Optional built-in SMTP receiver for replies (0 = off).
+    // POST /inbound/email on or off: sites whose replies come by the built-in SMTP receiver turn it off.
+    INBOUND_EMAIL_HTTP: bool(true),
+    // The built-in SMTP receiver for replies accepts mail from anyone who reaches its port, so it runs only when
+    // enabled explicitly, on INBOUND_SMTP_PORT (a port alone does not turn it on).
+    INBOUND_SMTP_ENABLED: bool(false),
     INBOUND_SMTP_PORT: intFrom(0).pipe(z.number().max(65535)),
     // Where the SMTP receiver listens (unset: HOST), so it can sit on the interface the mail gateway reaches.
     INBOUND_SMTP_HOST: z.string().min(1).optional(),
@@ -126,6 +164,13 @@ const schema = z
       .string()
       .regex(/^[^\s;()"\\]+$/, "must be the gateway's authserv-id, such as mx.council.gov.uk")
       .optional(),
+    TRUST_PROXY: trustProxy,
+    // Requests per client address per window, counted in Redis across web instances; 0 = no limit. Generous
+    // defaults: a provider system or Slack/Teams answering many referrals from one address must not be throttled.
+    RATE_LIMIT_WINDOW_MS: intFrom(60_000, 1000),
+    RATE_LIMIT_RESPONSE_LINKS: intFrom(600), // GET|POST /r/<token>
+    RATE_LIMIT_API: intFrom(300), // /api/v1/*
+    RATE_LIMIT_INBOUND: intFrom(1200), // POST /inbound/email, /slack/events, /api/messages
     WEBHOOK_TIMEOUT_MS: intFrom(10_000, 100),
     DELIVERY_MAX_ATTEMPTS: intFrom(8, 1),
     // First retry delay; later ones grow about four-fold (5 s, 20 s, 80 s, 5 min, ... up to 10 h).
@@ -267,8 +312,13 @@ const schema = z
         }
       }
     }
-    if (c.TEAMS_LOCAL_MODE && c.NODE_ENV === "production") {
-      ctx.addIssue({ code: "custom", path: ["TEAMS_LOCAL_MODE"], message: "local mode is refused in production" });
+    const development = c.NODE_ENV === "development" || c.NODE_ENV === "test";
+    if (c.TEAMS_LOCAL_MODE && !development) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TEAMS_LOCAL_MODE"],
+        message: `local mode (unauthenticated activities) ${ONLY_IN_DEVELOPMENT}; set TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET instead`,
+      });
     }
     if (c.TEAMS_LOCAL_MODE && c.TEAMS_CLIENT_ID) {
       ctx.addIssue({
@@ -291,18 +341,41 @@ const schema = z
         message: "Teams credentials need TEAMS_TENANT_ID: the bot trusts activities from this one tenant only",
       });
     }
-    if (c.NODE_ENV === "production" && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
+    if (!development && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
       ctx.addIssue({
         code: "custom",
         path: ["RESPONSE_TOKEN_SECRET"],
-        message: "the development secret is refused in production",
+        message: `the development secret ${ONLY_IN_DEVELOPMENT}; set a random secret of 32+ characters (openssl rand -base64 48), or NODE_ENV=development on your own machine`,
       });
     }
-    if (c.NODE_ENV === "production" && c.RESTRICTED_DATA_KEYS.has("dev")) {
+    if (!development && [...c.RESTRICTED_DATA_KEYS.values()].some((k) => k.equals(DEV_KEY_BYTES))) {
       ctx.addIssue({
         code: "custom",
         path: ["RESTRICTED_DATA_KEYS"],
-        message: "the development key is refused in production",
+        message: `the development key ${ONLY_IN_DEVELOPMENT}; set your own key ring (k1:<base64 of 32 random bytes, from openssl rand -base64 32>) and RESTRICTED_DATA_ACTIVE_KEY=k1, or NODE_ENV=development on your own machine`,
+      });
+    }
+    if (!development && c.INBOUND_EMAIL_HTTP && !c.INBOUND_EMAIL_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INBOUND_EMAIL_SECRET"],
+        message:
+          "is required in production while POST /inbound/email is on: set a secret of 16+ characters for your inbound-mail service, or INBOUND_EMAIL_HTTP=false",
+      });
+    }
+    if (c.INBOUND_SMTP_PORT > 0 && !c.INBOUND_SMTP_ENABLED) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INBOUND_SMTP_ENABLED"],
+        message:
+          "INBOUND_SMTP_PORT is set but the built-in SMTP receiver is off: set INBOUND_SMTP_ENABLED=true to run it (it accepts mail from anyone who reaches the port), or unset the port",
+      });
+    }
+    if (c.INBOUND_SMTP_ENABLED && c.INBOUND_SMTP_PORT === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INBOUND_SMTP_PORT"],
+        message: "the built-in SMTP receiver needs a port (INBOUND_SMTP_PORT)",
       });
     }
   });

@@ -144,6 +144,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       clock,
       decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
       apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens,
+      redisPrefix: config.REDIS_PREFIX,
+      trustProxy: config.TRUST_PROXY,
+      rateLimits: {
+        windowMs: config.RATE_LIMIT_WINDOW_MS,
+        responseLinks: config.RATE_LIMIT_RESPONSE_LINKS,
+        api: config.RATE_LIMIT_API,
+        inbound: config.RATE_LIMIT_INBOUND,
+      },
     });
     const chatCoreDeps = { db, clock, config, queues, logger };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
@@ -185,12 +193,15 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       logger,
       ...(config.INBOUND_AUTHSERV_ID ? { authservId: config.INBOUND_AUTHSERV_ID } : {}),
     };
-    app.use(
-      inboundEmailRouter({
-        ...inbound,
-        ...(config.INBOUND_EMAIL_SECRET ? { inboundSecret: config.INBOUND_EMAIL_SECRET } : {}),
-      }),
-    );
+    // Off with INBOUND_EMAIL_HTTP=false; config refuses it without INBOUND_EMAIL_SECRET outside development.
+    if (config.INBOUND_EMAIL_HTTP) {
+      app.use(
+        inboundEmailRouter({
+          ...inbound,
+          ...(config.INBOUND_EMAIL_SECRET ? { inboundSecret: config.INBOUND_EMAIL_SECRET } : {}),
+        }),
+      );
+    }
     finishWebApp(app, logger);
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -199,7 +210,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const addr = server.address();
     url = typeof addr === "object" && addr ? `http://${config.HOST}:${addr.port}` : undefined;
     closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    if (config.INBOUND_SMTP_PORT > 0) {
+    // Only when enabled explicitly: it accepts mail from anyone who reaches the port (config checks the port).
+    if (config.INBOUND_SMTP_ENABLED) {
       const smtp = await startSmtpReceiver({
         port: config.INBOUND_SMTP_PORT,
         host: config.INBOUND_SMTP_HOST ?? config.HOST,

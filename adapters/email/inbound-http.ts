@@ -3,6 +3,8 @@
 // never be able to place; only auth failures, empty bodies and our own faults are errors.
 import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type RequestHandler, type Router } from "express";
+import { logAuthFailure } from "../../src/http/auth-log.js";
+import type { Logger } from "../../src/logger.js";
 import { type InboundDeps, receiveRawReply } from "./parse-inbound.js";
 
 export interface InboundEmailDeps extends InboundDeps {
@@ -12,13 +14,14 @@ export interface InboundEmailDeps extends InboundDeps {
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
-function requireBearer(secret: string | undefined): RequestHandler {
+function requireBearer(secret: string | undefined, logger: Logger): RequestHandler {
   // Compare fixed-length digests so the check takes the same time whatever was sent.
   const expected = secret ? digest(secret) : undefined;
   return (req, res, next) => {
     if (!expected) return next();
     const m = /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "");
     if (m?.[1] && timingSafeEqual(digest(m[1]), expected)) return next();
+    logAuthFailure(logger, req, "/inbound/email", m ? "wrong bearer secret" : "no bearer secret");
     res.set("WWW-Authenticate", "Bearer").status(401);
     res.json({ error: { code: "unauthorized", message: "A valid bearer token is required" } });
   };
@@ -32,7 +35,7 @@ export function inboundEmailRouter(deps: InboundEmailDeps): Router {
   }
   router.post(
     "/inbound/email",
-    requireBearer(deps.inboundSecret),
+    requireBearer(deps.inboundSecret, deps.logger),
     // Auth runs first so an unauthenticated caller cannot make us buffer a megabyte.
     express.raw({ type: () => true, limit: "1mb" }),
     (req, res, next) => {

@@ -40,6 +40,9 @@ function addressesOf(v: HeaderValue | undefined): string[] {
   return Array.isArray(value) ? flatten((v as AddressObject).value) : [];
 }
 
+// Header values are the sender's: only a short prefix is ever compared (before any regex).
+const MAX_HEADER_TEXT = 200;
+
 function headerText(v: HeaderValue | undefined): string {
   if (typeof v === "string") return v;
   if (Array.isArray(v)) return v.map((x) => headerText(x as HeaderValue)).join(" ");
@@ -76,12 +79,12 @@ export async function parseInbound(raw: Buffer, envelope?: SmtpEnvelope): Promis
   ];
   const seen = new Set<string>();
   const recipients = all.filter((a) => !seen.has(a.toLowerCase()) && seen.add(a.toLowerCase()));
-  const autoSubmitted = headerText(h.get("auto-submitted")).trim().toLowerCase();
+  const autoSubmitted = headerText(h.get("auto-submitted")).slice(0, MAX_HEADER_TEXT).trim().toLowerCase();
   const autoReply =
     (autoSubmitted !== "" && autoSubmitted !== "no") ||
     h.has("x-autoreply") ||
     h.has("x-autorespond") ||
-    /^(auto_reply|bulk|junk)$/i.test(headerText(h.get("precedence")).trim());
+    /^(auto_reply|bulk|junk)$/i.test(headerText(h.get("precedence")).slice(0, MAX_HEADER_TEXT).trim());
   const sender = {
     from: fromMailboxes(mail.headerLines),
     ...(envelope ? { envelopeFrom: envelope.mailFrom } : {}),

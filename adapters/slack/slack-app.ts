@@ -17,6 +17,7 @@ import {
   referralModal,
   type ViewState,
 } from "./render-forms.js";
+import { SLACK_BODY_LIMIT, slackRequestGuard } from "./request-guard.js";
 import { callSlack, slackClient } from "./slack-chat.js";
 
 /** What Slack needs from the core. */
@@ -40,11 +41,15 @@ export interface SlackOptions {
 }
 
 export function mountSlack(web: Express, o: SlackOptions): void {
+  // Before Bolt's receiver: future timestamps and oversized bodies are refused unread (request-guard.ts).
+  web.use("/slack/events", slackRequestGuard(o.logger));
   const receiver = new ExpressReceiver({
     signingSecret: o.signingSecret,
     endpoints: "/slack/events",
     app: web,
     processBeforeResponse: false,
+    // Also for bodies sent without a Content-Length (chunked), which the guard cannot see coming.
+    bodyLimit: SLACK_BODY_LIMIT,
   });
   const client = slackClient(o.botToken, o.apiUrl);
   // botId/botUserId given and token verification off: no call to Slack at boot (STACK.md).

@@ -16,6 +16,7 @@ import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import { cardAttachment, type Element } from "./card-parts.js";
 import { inboundTrustGate, type RefusedActivity } from "./inbound-trust.js";
+import { commandTextOf } from "./message-text.js";
 import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
 import { answerInputId, referralCardContent } from "./render-thread.js";
 import { sdkLogger } from "./sdk-logger.js";
@@ -200,10 +201,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
   });
 
   app.on("message", async ({ activity, send }) => {
-    const text = (activity.text ?? "")
-      .replace(/<[^>]*>/g, "")
-      .trim()
-      .toLowerCase();
+    const text = commandTextOf(activity.text);
     if (text === "new referral" || text === "new-referral") {
       if (!(await actorOf(activity)).mayRaise) {
         await send({ type: "message", text: NOT_ALLOWED_TO_RAISE } as never);

@@ -8,6 +8,7 @@ import { ForbiddenError, UnauthorizedError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Actor } from "../ports.js";
 import { type ApiScope, type ApiToken, tokenDigest } from "./api-tokens.js";
+import { logAuthFailure, routeOf } from "./auth-log.js";
 
 export interface ApiAuthDeps {
   apiTokens: ApiToken[];
@@ -24,22 +25,17 @@ function tokenOf(req: Request, tokens: ApiToken[]): ApiToken | "missing" | "unkn
   return found ?? "unknown";
 }
 
-const routeOf = (req: Request) => `${req.method} ${req.baseUrl}${req.route?.path ?? req.path}`;
-
 export function requireScope(deps: ApiAuthDeps, scope: ApiScope): RequestHandler {
   return (req, res, next) => {
     const token = tokenOf(req, deps.apiTokens);
     if (typeof token === "string") {
-      deps.logger.warn({ route: routeOf(req), reason: `${token}_token`, ip: req.ip }, "api authentication failed");
+      logAuthFailure(deps.logger, req, routeOf(req), `${token}_token`);
       res.set("WWW-Authenticate", 'Bearer realm="referral-bot"');
       next(new UnauthorizedError("A valid API bearer token is required"));
       return;
     }
     if (!token.scopes.has(scope)) {
-      deps.logger.warn(
-        { route: routeOf(req), reason: "missing_scope", tokenName: token.name, scope, ip: req.ip },
-        "api authentication failed",
-      );
+      logAuthFailure(deps.logger, req, routeOf(req), "missing_scope", { tokenName: token.name, scope });
       res.set("WWW-Authenticate", `Bearer realm="referral-bot", error="insufficient_scope", scope="${scope}"`);
       next(new ForbiddenError(`This token does not have the ${scope} scope`));
       return;

@@ -1,5 +1,7 @@
 // The one Express app: health and readiness here; the chat adapters and provider pages mount on it later.
+// Security headers and rate limits are set up here, first, so every route mounted later gets them.
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
 import type { Db } from "../db.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
@@ -8,6 +10,7 @@ import type { DecisionDeps } from "../referrals/decisions.js";
 import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
+import { RateLimiter, type RateLimits } from "./rate-limit.js";
 import { reportsRouter } from "./reports-routes.js";
 
 export interface WebDeps {
@@ -17,16 +20,43 @@ export interface WebDeps {
   clock: Clock;
   decisions: DecisionDeps;
   apiTokens: ApiToken[];
+  /** Key prefix of the rate limiter's counters (REDIS_PREFIX). */
+  redisPrefix: string;
+  rateLimits: RateLimits;
+  /** TRUST_PROXY: whose X-Forwarded-For gives the client address. */
+  trustProxy: string | string[] | number | false;
 }
 
-async function check(fn: () => Promise<unknown>, ms = 2000): Promise<"ok" | string> {
+/** "ok" or "failed" only: the reason (host names, driver messages) goes to the log, not to whoever asks. */
+async function check(name: string, logger: Logger, fn: () => Promise<unknown>, ms = 2000): Promise<"ok" | "failed"> {
   try {
     await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error("timeout")), ms).unref())]);
     return "ok";
   } catch (err) {
-    return (err as Error).message.slice(0, 200);
+    logger.warn({ check: name, error: (err as Error).message.slice(0, 200) }, "readiness check failed");
+    return "failed";
   }
 }
+
+/**
+ * Headers for every response: HSTS, nosniff, no framing, no referrer. The default policy allows nothing to load
+ * (the service serves JSON and its own pages); the response page (/r/<token>) replaces it with its own, which
+ * adds only its nonce'd styles.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      "default-src": ["'none'"],
+      "base-uri": ["'none'"],
+      "form-action": ["'none'"],
+      "frame-ancestors": ["'none'"],
+    },
+  },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  referrerPolicy: { policy: "no-referrer" },
+  xFrameOptions: { action: "deny" },
+});
 
 export const asyncRoute =
   (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
@@ -35,7 +65,17 @@ export const asyncRoute =
 export function createWebApp(deps: WebDeps): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", deps.trustProxy);
+  app.use(securityHeaders);
+
+  // Per client address, before any route reads a body. The inbound endpoints each count on their own, so one
+  // platform's traffic never uses up another's.
+  const limiter = new RateLimiter(deps.redis, deps.redisPrefix, deps.rateLimits.windowMs, deps.logger);
+  app.use("/r", limiter.middleware("responses", deps.rateLimits.responseLinks));
+  app.use("/api/v1", limiter.middleware("api", deps.rateLimits.api));
+  app.use("/inbound/email", limiter.middleware("inbound-email", deps.rateLimits.inbound));
+  app.use("/slack/events", limiter.middleware("slack", deps.rateLimits.inbound));
+  app.use("/api/messages", limiter.middleware("teams", deps.rateLimits.inbound));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -45,8 +85,8 @@ export function createWebApp(deps: WebDeps): Express {
     "/readyz",
     asyncRoute(async (_req, res) => {
       const [postgres, redis] = await Promise.all([
-        check(() => deps.db.$queryRaw`SELECT 1`),
-        check(() => deps.redis.ping()),
+        check("postgres", deps.logger, () => deps.db.$queryRaw`SELECT 1`),
+        check("redis", deps.logger, () => deps.redis.ping()),
       ]);
       const ready = postgres === "ok" && redis === "ok";
       res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks: { postgres, redis } });

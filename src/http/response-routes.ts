@@ -5,11 +5,12 @@
 // publishes it.
 import express, { type Request, type Response, type Router } from "express";
 import type { Db } from "../db.js";
-import { AppError, ValidationError } from "../errors.js";
+import { AppError, NotFoundError, ValidationError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
 import { type ResponseInput, recordResponse, type StoredResponse } from "../referrals/responses.js";
 import { type ResolvedDelivery, resolveResponseToken } from "../responses/resolve.js";
+import { logAuthFailure } from "./auth-log.js";
 import { confirmationPage, messagePage } from "./pages/messages.js";
 import { renderErrorPage, sendPage } from "./response-error-pages.js";
 import {
@@ -94,6 +95,16 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
     sendPage(res, status, html);
   }
 
+  /** The link's delivery; an unknown token is a refused credential, logged without the token. */
+  async function resolve(req: Request<{ token: string }>): Promise<ResolvedDelivery> {
+    try {
+      return await resolveResponseToken(deps, req.params.token);
+    } catch (err) {
+      if (err instanceof NotFoundError) logAuthFailure(deps.logger, req, "/r/:token", "unknown response link");
+      throw err;
+    }
+  }
+
   /** Ids and the type only: never the token, the CSRF value or what the provider wrote. */
   function stored(s: StoredResponse): void {
     deps.logger.info(
@@ -106,7 +117,7 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
     const token = req.params.token;
     let d: ResolvedDelivery;
     try {
-      d = await resolveResponseToken(deps, token);
+      d = await resolve(req);
     } catch (err) {
       renderError(res, err);
       return;
@@ -118,7 +129,7 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
     const token = req.params.token;
     let d: ResolvedDelivery;
     try {
-      d = await resolveResponseToken(deps, token);
+      d = await resolve(req);
     } catch (err) {
       renderError(res, err);
       return;
@@ -174,7 +185,7 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
   }
 
   async function submitJson(req: Request<{ token: string }>, res: Response): Promise<void> {
-    const d = await resolveResponseToken(deps, req.params.token);
+    const d = await resolve(req);
     const key = req.get("idempotency-key");
     if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !/^[\x21-\x7e]+$/.test(key))) {
       throw new ValidationError("The Idempotency-Key header is not valid", {

@@ -15,6 +15,12 @@ export type DeclineReason = (typeof DECLINE_REASONS)[number];
 export type ClassifiedReply = { type: "decline"; reason: DeclineReason } | { type: "question"; question: string };
 
 const MAX_TEXT = 5000;
+/**
+ * How much of a reply is read at all, before any regex: the provider's own words come first and at most MAX_TEXT
+ * of them are kept, while the sender controls the length (up to the 1 MB the endpoint takes) and every line
+ * costs several regex passes.
+ */
+export const MAX_REPLY_SCAN = 64 * 1024;
 // A clear decline is a short note; anything longer probably says more than "no" and deserves a reader.
 const MAX_DECLINE_LENGTH = 600;
 
@@ -34,7 +40,7 @@ const isQuoteStart = (lines: string[], i: number): boolean => {
 
 /** The provider's own words: quoted lines, the quoted original and the signature removed. */
 export function stripQuotedText(text: string): string {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const lines = text.slice(0, MAX_REPLY_SCAN).replace(/\r\n?/g, "\n").split("\n");
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";

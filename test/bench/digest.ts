@@ -22,7 +22,12 @@ const url = new URL(ADMIN);
 url.pathname = `/${run}`;
 
 await migrateDatabase(url.toString(), createLogger({ level: "warn" }));
-const config = loadConfig({ DATABASE_URL: url.toString(), MIGRATE_ON_START: "false", LOG_LEVEL: "warn" });
+const config = loadConfig({
+  NODE_ENV: "test",
+  DATABASE_URL: url.toString(),
+  MIGRATE_ON_START: "false",
+  LOG_LEVEL: "warn",
+});
 const db = createDb(config.DATABASE_URL);
 const now = new Date("2026-11-23T08:30:00Z");
 const DAY = 86_400_000;

@@ -25,6 +25,7 @@ url.pathname = `/${run}`;
 const logger = createLogger({ level: "warn" });
 await migrateDatabase(url.toString(), logger);
 const config = loadConfig({
+  NODE_ENV: "test",
   DATABASE_URL: url.toString(),
   REDIS_PREFIX: run,
   MIGRATE_ON_START: "false",

@@ -31,6 +31,7 @@ export function spawnService(args: string[], env: Record<string, string>): Child
 /** The environment that makes a child process use the same database, Redis and settings as a test's config. */
 export function envOf(config: Config, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    NODE_ENV: config.NODE_ENV,
     DATABASE_URL: config.DATABASE_URL,
     REDIS_URL: config.REDIS_URL,
     REDIS_PREFIX: config.REDIS_PREFIX,

@@ -38,7 +38,7 @@ const report = (token?: string) =>
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 const authLogs = () =>
-  log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "api authentication failed");
+  log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "authentication failed");
 
 describe("API token scopes", () => {
   it("a reporting token cannot approve an offer (403 forbidden) and nothing is placed", async () => {
@@ -49,7 +49,7 @@ describe("API token scopes", () => {
     expect((await db.referral.findUniqueOrThrow({ where: { id: referralId } })).status).toBe("offers_received");
     expect(await db.decision.count({ where: { referralId } })).toBe(0);
     expect(authLogs().at(-1)).toMatchObject({
-      route: "POST /api/v1/offers/:responseId/approve",
+      route: "/api/v1/offers/:responseId/approve",
       reason: "missing_scope",
       tokenName: "reporting",
       scope: "decisions:write",
@@ -68,7 +68,7 @@ describe("API token scopes", () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
     }
     expect(authLogs().slice(-2)).toEqual([
-      expect.objectContaining({ reason: "missing_token", route: "POST /api/v1/offers/:responseId/approve" }),
+      expect.objectContaining({ reason: "missing_token", route: "/api/v1/offers/:responseId/approve" }),
       expect.objectContaining({ reason: "unknown_token" }),
     ]);
   });

@@ -21,7 +21,7 @@ describe("ART_API_TOKENS", () => {
   it("refuses unknown scopes, short tokens and repeated names or tokens, without echoing a token", () => {
     const problemsOf = (raw: string) => {
       try {
-        loadConfig({ ART_API_TOKENS: raw });
+        loadConfig({ NODE_ENV: "development", ART_API_TOKENS: raw });
         return [];
       } catch (e) {
         return (e as ConfigError).problems;
@@ -36,6 +36,9 @@ describe("ART_API_TOKENS", () => {
     expect(problemsOf(`a:${T}1,a:${T}2`)[0]).toMatch(/"a" is used twice/);
     expect(problemsOf(`a:${T},b:${T}`)[0]).toMatch(/same token/);
     expect(problemsOf(`a:${T}:`)[0]).toMatch(/scope/);
-    expect(loadConfig({ ART_API_TOKENS: `a:${T}:admin+data:export+referrals:write` }).ART_API_TOKENS).toBeDefined();
+    expect(
+      loadConfig({ NODE_ENV: "development", ART_API_TOKENS: `a:${T}:admin+data:export+referrals:write` })
+        .ART_API_TOKENS,
+    ).toBeDefined();
   });
 });
