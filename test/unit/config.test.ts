@@ -66,6 +66,19 @@ describe("config", () => {
     expect(problemsOf({ TEAMS_REFERRALS_CHANNEL: "19:x@thread.tacv2", TEAMS_LOCAL_MODE: "true" })).toEqual([]);
   });
 
+  it("keeps webhooks off loopback unless a non-production environment asks for it", () => {
+    expect(loadConfig({}).WEBHOOK_ALLOW_LOOPBACK).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_LOOPBACK: "true" }).WEBHOOK_ALLOW_LOOPBACK).toBe(true);
+    try {
+      loadConfig({ NODE_ENV: "production", WEBHOOK_ALLOW_LOOPBACK: "true" });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems).toContain(
+        "WEBHOOK_ALLOW_LOOPBACK: loopback webhooks are for development and tests; refused in production",
+      );
+    }
+  });
+
   it("checks the digest's cron pattern and channel", () => {
     const c = loadConfig({});
     expect(c.DIGEST_CRON).toBe("30 8 * * 1-5");
