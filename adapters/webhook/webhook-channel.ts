@@ -13,7 +13,7 @@ import {
   systemResolver,
   vetDestination,
 } from "../../src/delivery/address-guard.js";
-import { answeredReason, FAILURE_REASONS } from "../../src/delivery/failure-reasons.js";
+import { answeredReason, FAILURE_REASONS, type FailureReason } from "../../src/delivery/failure-reasons.js";
 import { DeliveryError } from "../../src/errors.js";
 import type { DeliveryChannelPort, OutboundDelivery } from "../../src/ports.js";
 import { payloadFor } from "./payload.js";
@@ -30,8 +30,9 @@ export interface WebhookChannelOptions {
 }
 
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
-// 400 makes these permanent: retrying cannot fix a provider's missing or broken configuration.
-const PERMANENT = 400;
+/** 400 makes these permanent: retrying cannot fix a provider's missing or broken configuration. */
+const permanent = (message: string, reason: FailureReason, cause?: unknown) =>
+  new DeliveryError(message, 400, undefined, cause, reason);
 
 export class WebhookChannel implements DeliveryChannelPort {
   readonly channel = "webhook" as const;
@@ -52,35 +53,17 @@ export class WebhookChannel implements DeliveryChannelPort {
   async send(message: OutboundDelivery): Promise<void> {
     const { webhookUrl, webhookSecret } = message.provider;
     if (!webhookUrl || !webhookSecret) {
-      throw new DeliveryError(
-        "provider has no webhook configured",
-        PERMANENT,
-        undefined,
-        undefined,
-        FAILURE_REASONS.noWebhook,
-      );
+      throw permanent("provider has no webhook configured", FAILURE_REASONS.noWebhook);
     }
     const url = URL.canParse(webhookUrl) ? new URL(webhookUrl) : undefined;
     if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-      throw new DeliveryError(
-        "provider's webhook URL is not an http(s) URL",
-        PERMANENT,
-        undefined,
-        undefined,
-        FAILURE_REASONS.badUrl,
-      );
+      throw permanent("provider's webhook URL is not an http(s) URL", FAILURE_REASONS.badUrl);
     }
     let signer: Webhook;
     try {
       signer = new Webhook(webhookSecret);
     } catch {
-      throw new DeliveryError(
-        "provider's webhook secret is not a valid whsec_ secret",
-        PERMANENT,
-        undefined,
-        undefined,
-        FAILURE_REASONS.badSecret,
-      );
+      throw permanent("provider's webhook secret is not a valid whsec_ secret", FAILURE_REASONS.badSecret);
     }
     const sentAt = this.now();
     let body: string;
@@ -88,11 +71,8 @@ export class WebhookChannel implements DeliveryChannelPort {
       body = JSON.stringify(payloadFor(message, sentAt));
     } catch {
       // Our own data breaks the public contract: a code or data bug that no retry will fix.
-      throw new DeliveryError(
+      throw permanent(
         `message ${message.messageId} does not match the webhook payload schema`,
-        PERMANENT,
-        undefined,
-        undefined,
         FAILURE_REASONS.ourPayload,
       );
     }
@@ -149,24 +129,12 @@ export class WebhookChannel implements DeliveryChannelPort {
       );
     } catch (err) {
       if (err instanceof AddressRefusedError) {
-        throw new DeliveryError(
-          `${target}: ${err.message}`,
-          PERMANENT,
-          undefined,
-          err,
-          FAILURE_REASONS.addressNotAllowed,
-        );
+        throw permanent(`${target}: ${err.message}`, FAILURE_REASONS.addressNotAllowed, err);
       }
       throw this.networkError(`${target} (resolving)`, err, signal);
     }
     if (url.protocol === "http:" && !(this.allowLoopback && isLoopbackAddress(to.address))) {
-      throw new DeliveryError(
-        `${target}: plain http refused`,
-        PERMANENT,
-        undefined,
-        undefined,
-        FAILURE_REASONS.httpsRequired,
-      );
+      throw permanent(`${target}: plain http refused`, FAILURE_REASONS.httpsRequired);
     }
     return to;
   }
