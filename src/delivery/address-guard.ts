@@ -139,7 +139,9 @@ export async function vetDestination(url: URL, opts: AddressPolicy & { resolve: 
   if (!first) throw Object.assign(new Error(`${host.name} has no addresses`), { code: "ENODATA" });
   const refused = answers.find((a) => !isAllowedAddress(a.address, opts));
   if (refused) throw new AddressRefusedError(`${host.name} resolves to ${refused.address}, which is not allowed`);
-  return first;
+  // One address, without the fallback a dual-stack connect would do: IPv4 first, since a worker without IPv6
+  // routing would otherwise fail on every attempt for a provider that publishes both.
+  return answers.find((a) => a.family === 4) ?? first;
 }
 
 /** Whether an address is loopback (the only place plain http may go, and only with the development setting). */

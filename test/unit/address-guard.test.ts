@@ -156,6 +156,17 @@ describe("vetDestination", () => {
     expect(asked).toEqual(["provider.example"]);
   });
 
+  it("connects over IPv4 when a name has both kinds of public address", async () => {
+    const resolve: Resolver = async () => [
+      { address: "2606:4700:4700::1111", family: 6 },
+      { address: "93.184.215.14", family: 4 },
+    ];
+    expect(await vetDestination(new URL("https://provider.example/"), { ...strict, resolve })).toEqual({
+      address: "93.184.215.14",
+      family: 4,
+    });
+  });
+
   it("passes a public literal through without the resolver", async () => {
     const resolve = refusingResolver();
     expect(await vetDestination(new URL("https://[2606:4700:4700::1111]/"), { ...strict, resolve })).toEqual({
