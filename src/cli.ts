@@ -51,6 +51,7 @@ async function runImport(config: Config, file: string): Promise<number> {
   const report = await withDb(config, (db) =>
     importProviders(db, resolve(file), {
       actor: "cli",
+      allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
       onProgress: (n, phase) => err(`  ${phase === "read" ? "checked" : "written"} ${n} rows...`),
     }),
   );

@@ -172,6 +172,10 @@ const schema = z
     RATE_LIMIT_API: intFrom(300), // /api/v1/*
     RATE_LIMIT_INBOUND: intFrom(1200), // POST /inbound/email, /slack/events, /api/messages
     WEBHOOK_TIMEOUT_MS: intFrom(10_000, 100),
+    // Development, tests, demo and benchmark only: let webhooks go to loopback receivers (over plain http too).
+    // Off, a provider's webhook URL may only reach public addresses over https, so a URL in the directory cannot
+    // be used to probe the service's own machine. Private ranges stay refused either way. Refused in production.
+    WEBHOOK_ALLOW_LOOPBACK: bool(false),
     DELIVERY_MAX_ATTEMPTS: intFrom(8, 1),
     // First retry delay; later ones grow about four-fold (5 s, 20 s, 80 s, 5 min, ... up to 10 h).
     DELIVERY_BACKOFF_MS: intFrom(5_000, 1),
@@ -318,6 +322,13 @@ const schema = z
         code: "custom",
         path: ["TEAMS_LOCAL_MODE"],
         message: `local mode (unauthenticated activities) ${ONLY_IN_DEVELOPMENT}; set TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET instead`,
+      });
+    }
+    if (c.WEBHOOK_ALLOW_LOOPBACK && c.NODE_ENV === "production") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEBHOOK_ALLOW_LOOPBACK"],
+        message: "loopback webhooks are for development and tests; refused in production",
       });
     }
     if (c.TEAMS_LOCAL_MODE && c.TEAMS_CLIENT_ID) {

@@ -1,5 +1,6 @@
 // Typed errors with a stable `code` that callers (HTTP, jobs, chat adapters) can switch on.
 // `retryable` separates failures worth another attempt (network, 5xx, 408, 429) from permanent ones.
+import { answeredReason, FAILURE_REASONS, type FailureReason } from "./delivery/failure-reasons.js";
 
 export class AppError extends Error {
   readonly code: string;
@@ -85,18 +86,25 @@ export class DecryptionError extends AppError {
   }
 }
 
-/** A failure talking to an outside system, classified by HTTP status: 408, 429 and 5xx retry; other 4xx do not. */
+/**
+ * A failure talking to an outside system, classified by HTTP status: 408, 429 and 5xx retry; other 4xx do not.
+ * `message` is the detail for the log (host, socket error); `reason` is what ART may read in the thread and the
+ * digest, from the closed vocabulary in delivery/failure-reasons.ts.
+ */
 export class DeliveryError extends AppError {
+  readonly reason: FailureReason;
   constructor(
     message: string,
     readonly status: number | undefined,
     readonly retryAfterMs?: number,
     cause?: unknown,
+    reason?: FailureReason,
   ) {
     super(status === undefined ? "delivery_network_error" : `delivery_http_${status}`, message, {
       retryable: isRetryableStatus(status),
       cause,
     });
+    this.reason = reason ?? (status === undefined ? FAILURE_REASONS.network : answeredReason(status));
   }
 }
 

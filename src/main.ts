@@ -73,7 +73,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   if (role !== "web") {
     const workerRedis = createRedis(config.REDIS_URL, { forWorker: true });
     const channels: Record<string, DeliveryChannelPort> = opts.channels ?? {
-      webhook: new WebhookChannel({ timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+      webhook: new WebhookChannel({
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
+      }),
       email: new EmailChannel({
         smtpUrl: config.SMTP_URL,
         from: config.MAIL_FROM,

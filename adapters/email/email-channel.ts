@@ -1,6 +1,7 @@
 // Sends deliveries as email over SMTP. The Message-ID comes from the delivery's stable messageId, so a
 // retried send is recognisably the same message. Errors carry the SMTP code, never the body or address.
 import { createTransport, type Transporter } from "nodemailer";
+import { FAILURE_REASONS } from "../../src/delivery/failure-reasons.js";
 import { DeliveryError } from "../../src/errors.js";
 import type { DeliveryChannelPort, OutboundDelivery } from "../../src/ports.js";
 import { renderEmail } from "./render.js";
@@ -30,7 +31,10 @@ export class EmailChannel implements DeliveryChannelPort {
 
   async send(message: OutboundDelivery): Promise<void> {
     const to = message.provider.email;
-    if (!to) throw new DeliveryError(`Provider has no email address (delivery ${message.deliveryId})`, 400);
+    if (!to) {
+      const what = `Provider has no email address (delivery ${message.deliveryId})`;
+      throw new DeliveryError(what, 400, undefined, undefined, FAILURE_REASONS.noEmail);
+    }
     const { subject, text, html } = renderEmail(message);
     try {
       await this.transport.sendMail({
@@ -63,5 +67,8 @@ export function smtpDeliveryError(err: unknown, message: Pick<OutboundDelivery, 
   const what = `SMTP ${code}${responseCode ? ` ${responseCode}` : ""}${command} sending ${message.kind} (delivery ${message.deliveryId})`;
   // Without a server reply, EENVELOPE/EMESSAGE are nodemailer's own checks (bad address, empty or oversized).
   const permanent = responseCode !== undefined ? responseCode >= 500 : code === "EENVELOPE" || code === "EMESSAGE";
-  return new DeliveryError(what, permanent ? 400 : undefined);
+  // The SMTP server is the operator's own (config), but ART still reads a phrase, not an SMTP transcript.
+  const refused = permanent || (responseCode !== undefined && responseCode >= 400);
+  const reason = refused ? FAILURE_REASONS.mailRefused : FAILURE_REASONS.mailUnavailable;
+  return new DeliveryError(what, permanent ? 400 : undefined, undefined, undefined, reason);
 }

@@ -1,56 +1,86 @@
 // Delivers an OutboundDelivery as a signed Standard Webhooks POST and classifies the outcome as a DeliveryError
 // the job runtime understands (retryable: network, timeout, 408, 429, 5xx; permanent: everything else).
-// Errors name the receiving host and the status only: never the body we sent (it holds the child's profile) nor
-// the body we got back (it may echo it).
+// The URL comes from data (the provider directory), so before anything is sent its host is resolved and checked
+// against the outbound address rules (src/delivery/address-guard.ts), and the POST goes to the checked address.
+// Errors carry two texts: `message` (host and socket error, for the log) and `reason` (a classified phrase for
+// ART); never the body we sent (it holds the child's profile) nor the body we got back (it may echo it).
 import { Webhook } from "standardwebhooks";
+import {
+  AddressRefusedError,
+  isLoopbackAddress,
+  type ResolvedAddress,
+  type Resolver,
+  systemResolver,
+  vetDestination,
+} from "../../src/delivery/address-guard.js";
+import { answeredReason, FAILURE_REASONS, type FailureReason } from "../../src/delivery/failure-reasons.js";
 import { DeliveryError } from "../../src/errors.js";
 import type { DeliveryChannelPort, OutboundDelivery } from "../../src/ports.js";
 import { payloadFor } from "./payload.js";
+import { errorCode, networkReason, type PostAnswer, postPinned } from "./pinned-post.js";
 
 export interface WebhookChannelOptions {
   timeoutMs: number;
+  /** Development and tests only (WEBHOOK_ALLOW_LOOPBACK): allow loopback receivers, over http too. */
+  allowLoopback?: boolean;
+  /** How host names are resolved; tests inject a stub so no DNS is asked. */
+  resolve?: Resolver;
   userAgent?: string;
   now?: () => Date;
 }
 
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
-const MAX_RESPONSE_BYTES = 2048;
+/** 400 makes these permanent: retrying cannot fix a provider's missing or broken configuration. */
+const permanent = (message: string, reason: FailureReason, cause?: unknown) =>
+  new DeliveryError(message, 400, undefined, cause, reason);
 
 export class WebhookChannel implements DeliveryChannelPort {
   readonly channel = "webhook" as const;
   private readonly timeoutMs: number;
+  private readonly allowLoopback: boolean;
+  private readonly resolve: Resolver;
   private readonly userAgent: string;
   private readonly now: () => Date;
 
   constructor(opts: WebhookChannelOptions) {
     this.timeoutMs = opts.timeoutMs;
+    this.allowLoopback = opts.allowLoopback ?? false;
+    this.resolve = opts.resolve ?? systemResolver;
     this.userAgent = opts.userAgent ?? "referral-bot-webhooks/1";
     this.now = opts.now ?? (() => new Date());
   }
 
   async send(message: OutboundDelivery): Promise<void> {
     const { webhookUrl, webhookSecret } = message.provider;
-    // 400 makes these permanent: retrying cannot fix a provider's missing or broken configuration.
-    if (!webhookUrl || !webhookSecret) throw new DeliveryError("provider has no webhook configured", 400);
+    if (!webhookUrl || !webhookSecret) {
+      throw permanent("provider has no webhook configured", FAILURE_REASONS.noWebhook);
+    }
     const url = URL.canParse(webhookUrl) ? new URL(webhookUrl) : undefined;
     if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-      throw new DeliveryError("provider's webhook URL is not an http(s) URL", 400);
+      throw permanent("provider's webhook URL is not an http(s) URL", FAILURE_REASONS.badUrl);
     }
     let signer: Webhook;
     try {
       signer = new Webhook(webhookSecret);
     } catch {
-      throw new DeliveryError("provider's webhook secret is not a valid whsec_ secret", 400);
+      throw permanent("provider's webhook secret is not a valid whsec_ secret", FAILURE_REASONS.badSecret);
     }
-
     const sentAt = this.now();
     let body: string;
     try {
       body = JSON.stringify(payloadFor(message, sentAt));
     } catch {
       // Our own data breaks the public contract: a code or data bug that no retry will fix.
-      throw new DeliveryError(`message ${message.messageId} does not match the webhook payload schema`, 400);
+      throw permanent(
+        `message ${message.messageId} does not match the webhook payload schema`,
+        FAILURE_REASONS.ourPayload,
+      );
     }
+
+    // One deadline for resolving, connecting and answering.
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const target = `webhook to ${url.host}`;
+    const to = await this.destination(url, target, signal);
     const headers = {
       "content-type": "application/json",
       "user-agent": this.userAgent,
@@ -58,60 +88,80 @@ export class WebhookChannel implements DeliveryChannelPort {
       "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
       "webhook-signature": signer.sign(message.messageId, sentAt, body),
     };
-
-    const target = `webhook to ${url.host}`;
-    let res: Response;
+    let res: PostAnswer;
     try {
-      // manual: a redirect could point our signed, personal-data-bearing POST at another host.
-      res = await fetch(url, {
-        method: "POST",
-        headers,
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      await drain(res);
+      res = await postPinned({ url, to, headers, body, signal });
     } catch (err) {
-      const timedOut = err instanceof DOMException && (err.name === "TimeoutError" || err.name === "AbortError");
-      const reason = timedOut ? `timed out after ${this.timeoutMs} ms` : `failed: ${networkReason(err)}`;
-      throw new DeliveryError(`${target} ${reason}`, undefined, undefined, err);
+      throw this.networkError(`${target} (${to.address})`, err, signal);
     }
 
     if (res.status >= 200 && res.status < 300) return;
-    const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), this.now());
+    const retryAfter = res.headers["retry-after"];
+    const retryAfterMs = parseRetryAfter(typeof retryAfter === "string" ? retryAfter : null, this.now());
     if (res.status === 410)
       throw new DeliveryError(`${target}: 410 Gone: receiver asked us to stop`, 410, retryAfterMs);
-    if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
-      // An opaque redirect hides its status (0); report it as a generic redirect so it stays permanent.
-      const status = res.status || 302;
-      throw new DeliveryError(`${target}: redirect (${status}) not followed`, status, retryAfterMs);
+    if (res.status >= 300 && res.status < 400) {
+      // A redirect could point our signed, personal-data-bearing POST at another host: never followed.
+      throw new DeliveryError(
+        `${target}: redirect (${res.status}) not followed`,
+        res.status,
+        retryAfterMs,
+        undefined,
+        FAILURE_REASONS.redirect,
+      );
     }
-    throw new DeliveryError(`${target}: HTTP ${res.status}`, res.status, retryAfterMs);
+    throw new DeliveryError(
+      `${target}: HTTP ${res.status}`,
+      res.status,
+      retryAfterMs,
+      undefined,
+      answeredReason(res.status),
+    );
+  }
+
+  /** The vetted address to connect to; plain http only to loopback, and only with the development setting. */
+  private async destination(url: URL, target: string, signal: AbortSignal): Promise<ResolvedAddress> {
+    let to: ResolvedAddress;
+    try {
+      to = await untilAborted(
+        vetDestination(url, { allowLoopback: this.allowLoopback, resolve: this.resolve }),
+        signal,
+      );
+    } catch (err) {
+      if (err instanceof AddressRefusedError) {
+        throw permanent(`${target}: ${err.message}`, FAILURE_REASONS.addressNotAllowed, err);
+      }
+      throw this.networkError(`${target} (resolving)`, err, signal);
+    }
+    if (url.protocol === "http:" && !(this.allowLoopback && isLoopbackAddress(to.address))) {
+      throw permanent(`${target}: plain http refused`, FAILURE_REASONS.httpsRequired);
+    }
+    return to;
+  }
+
+  private networkError(where: string, err: unknown, signal: AbortSignal): DeliveryError {
+    if (signal.aborted) {
+      return new DeliveryError(
+        `${where} timed out after ${this.timeoutMs} ms`,
+        undefined,
+        undefined,
+        err,
+        FAILURE_REASONS.timedOut,
+      );
+    }
+    const code = errorCode(err) ?? (err instanceof Error ? err.name : "network error");
+    return new DeliveryError(`${where} failed: ${code}`, undefined, undefined, err, networkReason(err));
   }
 }
 
-/** Reads at most 2 KB of the response, so a receiver cannot make us buffer a huge or endless body. */
-async function drain(res: Response): Promise<void> {
-  const reader = res.body?.getReader();
-  if (!reader) return;
-  let read = 0;
-  try {
-    while (read < MAX_RESPONSE_BYTES) {
-      const chunk = await reader.read();
-      if (chunk.done) return;
-      read += chunk.value.byteLength;
-    }
-  } catch {
-    return; // the status has already arrived; a broken body does not change the outcome
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-function networkReason(err: unknown): string {
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  if (typeof cause?.code === "string") return cause.code; // e.g. ECONNREFUSED, ENOTFOUND
-  return err instanceof Error ? err.name : "network error";
+/** Rejects when the signal fires, for steps (DNS) that take no signal of their own. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** Retry-After as delay-seconds or an HTTP date, in ms from now, capped at an hour; undefined if absent or bad. */

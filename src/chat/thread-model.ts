@@ -1,6 +1,7 @@
 // What a referral's card and thread should show, derived from PostgreSQL alone. The sync compares this with
 // what the thread already shows (ChatPost keys), so a lost or repeated sync job cannot lose or double a post.
 import type { Db } from "../db.js";
+import { displayedFailure } from "../delivery/failure-reasons.js";
 import type { ReferralState } from "../lifecycle/referral-state.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
@@ -60,7 +61,8 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         kind: "delivery_failed",
         key: `failed:${d.id}`,
         providerName: d.provider.name,
-        error: d.lastError ?? "unknown error",
+        // Only a classified reason reaches the thread, whatever an older row holds (see failure-reasons.ts).
+        error: displayedFailure(d.lastError),
       });
     }
     if (round.closedAt) {

@@ -54,6 +54,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   await ensureLots(db);
   await importProviders(db, o.providersCsv ?? resolve(import.meta.dirname, "../../test/fixtures/providers.csv"), {
     actor: "demo",
+    allowLoopback: true, // the demo is development only; its providers are re-pointed at loopback below
   });
   const withWebhook = await db.provider.findMany({ where: { webhookUrl: { not: null } }, orderBy: { name: "asc" } });
   const demoProviders: DemoProvider[] = withWebhook.map((p) => ({
@@ -90,6 +91,8 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     PUBLIC_BASE_URL: `http://127.0.0.1:${o.port ?? 3000}`,
     SMTP_URL: inbox.url,
     MIGRATE_ON_START: "false",
+    // Every webhook provider is re-pointed at a loopback endpoint of the demo's own.
+    WEBHOOK_ALLOW_LOOPBACK: "true",
     // Teams in local mode against the local connector; no credentials, no Slack.
     TEAMS_LOCAL_MODE: "true",
     TEAMS_CLIENT_ID: "",

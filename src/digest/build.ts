@@ -3,6 +3,7 @@
 // referral could not reach. `attachThreads` then adds each line's thread on the platform it is posted to.
 import type { Platform } from "../chat/port.js";
 import type { Db } from "../db.js";
+import { displayedFailure } from "../delivery/failure-reasons.js";
 import { londonDate, londonDayBounds, londonTime } from "./london.js";
 import type { Digest, DigestBar, DigestLine, DigestSection } from "./model.js";
 import {
@@ -124,7 +125,7 @@ export async function buildDigest(db: Db, now: Date, limit = DIGEST_LIST_LIMIT):
     lines: failed.map((f) => ({
       reference: f.reference,
       referralId: f.referralId,
-      text: `could not reach ${f.providerName}: ${(f.error ?? "unknown error").slice(0, 120)}`,
+      text: `could not reach ${f.providerName}: ${displayedFailure(f.error)}`,
     })),
     more: failedTotal - failed.length,
   });

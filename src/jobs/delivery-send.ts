@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { requestThreadSync } from "../chat/request-sync.js";
 import { destinationOf } from "../delivery/destination-limiter.js";
+import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
 import { recordEvent } from "../events.js";
@@ -20,11 +21,19 @@ export const deliverySendJob: JobType<typeof payload, JobDeps> = {
     const d = await loadDelivery(deps.db, p.deliveryId);
     if (!d || d.state === "delivered" || d.state === "failed") return;
     if (d.round.closedAt) {
-      await markFailed(deps, d.id, d.round.referralId, d.providerId, "round closed before it could be delivered");
+      await markFailed(deps, d.id, d.round.referralId, d.providerId, FAILURE_REASONS.roundClosed);
       return;
     }
     const channel = deps.channels[d.channel];
-    if (!channel) throw new DeliveryError(`no ${d.channel} channel is configured`, undefined);
+    if (!channel) {
+      throw new DeliveryError(
+        `no ${d.channel} channel is configured`,
+        undefined,
+        undefined,
+        undefined,
+        FAILURE_REASONS.noChannel,
+      );
+    }
 
     const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
     if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
@@ -38,11 +47,16 @@ export const deliverySendJob: JobType<typeof payload, JobDeps> = {
       // The card counts providers reached; a burst of deliveries coalesces into one card update.
       await requestThreadSync({ ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS }, d.round.referralId);
     } catch (err) {
-      const message = err instanceof Error ? err.message.slice(0, 500) : "unknown error";
+      // Stored and shown to ART: the classified reason only. The detail (host, socket error) goes to the log.
+      const reason = failureReasonOf(err);
+      ctx.logger.warn(
+        { deliveryId: d.id, providerId: d.providerId, attempt: ctx.attempt, reason, detail: failureDetailOf(err) },
+        "delivery attempt failed",
+      );
       const last = ctx.attempt >= ctx.maxAttempts;
       const permanent = err instanceof DeliveryError && !err.retryable;
-      if (permanent || last) await markFailed(deps, d.id, d.round.referralId, d.providerId, message);
-      else await deps.db.delivery.update({ where: { id: d.id }, data: { state: "pending", lastError: message } });
+      if (permanent || last) await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
+      else await deps.db.delivery.update({ where: { id: d.id }, data: { state: "pending", lastError: reason } });
       if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
       throw err;
     } finally {
@@ -50,6 +64,18 @@ export const deliverySendJob: JobType<typeof payload, JobDeps> = {
     }
   },
 };
+
+/** What ART may read about a failed send: a DeliveryError's classified reason, else the generic one. */
+export function failureReasonOf(err: unknown): string {
+  return err instanceof DeliveryError ? err.reason : FAILURE_REASONS.unknown;
+}
+
+/** The log's detail: a DeliveryError's message names the host and the socket error, never a body; any other
+ * error (a database error may quote row values) is logged by name only. */
+export function failureDetailOf(err: unknown): string {
+  if (err instanceof DeliveryError) return err.message.slice(0, 300);
+  return err instanceof Error ? err.name : "unknown error";
+}
 
 async function markFailed(deps: JobDeps, deliveryId: string, referralId: string, providerId: string, error: string) {
   await deps.db.$transaction(async (tx) => {

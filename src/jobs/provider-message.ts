@@ -2,9 +2,11 @@
 // or failed message is never sent again; the message id (the row's id) is stable across retries.
 import { z } from "zod";
 import { destinationOf } from "../delivery/destination-limiter.js";
+import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
 import type { OutboundKind } from "../ports.js";
+import { failureDetailOf, failureReasonOf } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { type JobType, jobIdOf } from "./job-type.js";
 
@@ -19,7 +21,15 @@ export const providerMessageJob: JobType<typeof payload, JobDeps> = {
     if (!m || m.state !== "pending") return;
     const d = await loadDelivery(deps.db, m.deliveryId);
     const channel = d ? deps.channels[d.channel] : undefined;
-    if (!d || !channel) throw new DeliveryError(`no channel for provider message ${m.id}`, undefined);
+    if (!d || !channel) {
+      throw new DeliveryError(
+        `no channel for provider message ${m.id}`,
+        undefined,
+        undefined,
+        undefined,
+        FAILURE_REASONS.noChannel,
+      );
+    }
     const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
     if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
     try {
@@ -32,7 +42,17 @@ export const providerMessageJob: JobType<typeof payload, JobDeps> = {
       });
     } catch (err) {
       const final = (err instanceof DeliveryError && !err.retryable) || ctx.attempt >= ctx.maxAttempts;
-      const lastError = err instanceof Error ? err.message.slice(0, 500) : "unknown error";
+      const lastError = failureReasonOf(err);
+      ctx.logger.warn(
+        {
+          providerMessageId: m.id,
+          deliveryId: d.id,
+          attempt: ctx.attempt,
+          reason: lastError,
+          detail: failureDetailOf(err),
+        },
+        "provider message attempt failed",
+      );
       await deps.db.providerMessage.update({
         where: { id: m.id },
         data: { lastError, ...(final ? { state: "failed" } : {}) },

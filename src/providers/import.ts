@@ -3,6 +3,7 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import type { Db } from "../db.js";
+import type { AddressPolicy } from "../delivery/address-guard.js";
 import { writeAudit } from "../referrals/audit.js";
 import { type ProviderCsvRow, parseProviderRow } from "./csv-row.js";
 
@@ -38,6 +39,7 @@ function identityKeys(row: ProviderCsvRow) {
 export async function readProviderCsv(
   path: string,
   onProgress?: (rowsRead: number) => void,
+  policy: AddressPolicy = { allowLoopback: false },
 ): Promise<{ valid: ValidRow[]; rejected: RejectedRow[]; read: number }> {
   const valid: ValidRow[] = [];
   const rejected: RejectedRow[] = [];
@@ -59,7 +61,7 @@ export async function readProviderCsv(
     read++;
     if (onProgress && read % 500 === 0) onProgress(read);
     const line = info.lines;
-    const parsed = parseProviderRow(record);
+    const parsed = parseProviderRow(record, policy);
     if (!parsed.ok) {
       rejected.push({ line, errors: parsed.errors });
       continue;
@@ -83,9 +85,15 @@ export async function readProviderCsv(
 export async function importProviders(
   db: Db,
   path: string,
-  opts: { actor: string; onProgress?: (done: number, phase: "read" | "write") => void },
+  opts: {
+    actor: string;
+    onProgress?: (done: number, phase: "read" | "write") => void;
+    /** WEBHOOK_ALLOW_LOOPBACK: accept loopback webhook URLs (development and tests only). */
+    allowLoopback?: boolean;
+  },
 ): Promise<ImportReport> {
-  const { valid, rejected, read } = await readProviderCsv(path, (n) => opts.onProgress?.(n, "read"));
+  const policy = { allowLoopback: opts.allowLoopback ?? false };
+  const { valid, rejected, read } = await readProviderCsv(path, (n) => opts.onProgress?.(n, "read"), policy);
   const lots = new Map((await db.lot.findMany()).map((l) => [l.number, l.id]));
   const writable: ValidRow[] = [];
   for (const v of valid) {

@@ -129,7 +129,7 @@ for (let i = 0; i < OPEN + CLOSED; i++) {
       providerId: provider.id,
       channel: "email",
       state: failed ? "failed" : "delivered",
-      lastError: failed ? "SMTP 550 mailbox unavailable" : null,
+      lastError: failed ? "the mail server refused the message" : null,
       tokenHash: randomBytes(16).toString("hex"),
       tokenExpiresAt: closesAt,
     });

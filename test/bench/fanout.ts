@@ -30,6 +30,8 @@ const config = loadConfig({
   REDIS_PREFIX: run,
   MIGRATE_ON_START: "false",
   LOG_LEVEL: "warn",
+  // The receivers are on loopback, which webhooks may only reach with this development setting.
+  WEBHOOK_ALLOW_LOOPBACK: "true",
   WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? "100",
   DESTINATION_CONCURRENCY: "100",
   DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? "20",
@@ -53,7 +55,7 @@ const service = await startService({
   config,
   logger,
   role: "worker",
-  channels: { webhook: new WebhookChannel({ timeoutMs: 10_000 }) },
+  channels: { webhook: new WebhookChannel({ timeoutMs: 10_000, allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK }) },
 });
 
 const rssBefore = process.memoryUsage().rss;

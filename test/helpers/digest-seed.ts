@@ -65,7 +65,7 @@ export async function seedDigestData(db: Db, config: Config) {
   const noOffer = await raise("2026-11-20T09:00:00Z", 2, { requiredBy: new Date("2026-12-30"), gender: "male" });
   await db.delivery.update({
     where: { id: await lastDelivery(noOffer.id) },
-    data: { state: "failed", lastError: "HTTP 410 Gone", updatedAt: new Date("2026-11-21T10:00:00Z") },
+    data: { state: "failed", lastError: "answered 410 Gone", updatedAt: new Date("2026-11-21T10:00:00Z") },
   });
   // An offer that has waited since Friday.
   const waiting = await raise("2026-11-18T09:00:00Z", 2, { requiredBy: new Date("2027-01-10") });

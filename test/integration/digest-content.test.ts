@@ -100,7 +100,7 @@ describe("daily digest content", () => {
 
   it("shows deliveries that failed on current rounds", () => {
     expect(refs("failed_deliveries")).toEqual([seeded.noOffer.reference]);
-    expect(section("failed_deliveries").lines[0]!.text).toMatch(/^could not reach Lot 2 Home \d: HTTP 410 Gone$/);
+    expect(section("failed_deliveries").lines[0]!.text).toMatch(/^could not reach Lot 2 Home \d: answered 410 Gone$/);
   });
 
   it("never shows placed or withdrawn referrals, restricted details or the free-text summary", async () => {

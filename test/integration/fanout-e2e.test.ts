@@ -30,6 +30,8 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     SMTP_URL: smtp.url,
     MAIL_REPLY_DOMAIN: "replies.council.test",
+    // The webhook providers' receivers are on loopback.
+    WEBHOOK_ALLOW_LOOPBACK: "true",
   }));
   await ensureLots(db);
   service = await startTestService({

@@ -35,7 +35,7 @@ beforeAll(async () => {
     config,
     logger: capturingLogger().logger,
     role: "worker",
-    channels: { webhook: new WebhookChannel({ timeoutMs: 5000 }) },
+    channels: { webhook: new WebhookChannel({ timeoutMs: 5000, allowLoopback: true }) },
   });
 });
 afterAll(async () => {

@@ -164,7 +164,7 @@ describe("rounds, reminders and recirculation", () => {
         queues,
         logger: capturingLogger().logger,
         subscribers: [],
-        channels: { webhook: new WebhookChannel({ timeoutMs: 2000 }) },
+        channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
         limiter: new DestinationLimiter(redis, config.REDIS_PREFIX, 4, 30_000),
         chats: {},
         chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),

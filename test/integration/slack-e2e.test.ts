@@ -61,7 +61,7 @@ beforeAll(async () => {
   service = await startTestService({
     config,
     logger: capturingLogger().logger,
-    channels: { webhook: new WebhookChannel({ timeoutMs: 2000 }) },
+    channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
   });
   events = `${service.url}/slack/events`;
 });

@@ -66,7 +66,7 @@ beforeAll(async () => {
   service = await startTestService({
     config,
     logger: logs.logger,
-    channels: { webhook: new WebhookChannel({ timeoutMs: 2000 }) },
+    channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
   });
   connector.botUrl = service.url!;
 });

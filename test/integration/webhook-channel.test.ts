@@ -76,7 +76,7 @@ function message(webhookUrl: string, webhookSecret: string, over: Partial<Outbou
   };
 }
 
-const channel = new WebhookChannel({ timeoutMs: 2000 });
+const channel = new WebhookChannel({ timeoutMs: 2000, allowLoopback: true });
 
 async function failure(promise: Promise<void>): Promise<DeliveryError> {
   const err = await promise.then(
@@ -164,6 +164,8 @@ describe("WebhookChannel", () => {
     const rx = await receiver(secret, (_q, res) => res.writeHead(status).end("ECHO PAYLOAD-CANARY"));
     const err = await failure(channel.send(message(rx.url, secret)));
     expect([err.status, err.retryable]).toEqual([status, false]);
+    // ART reads the classified reason; the log gets the message.
+    expect(err.reason).toBe(status === 410 ? "answered 410 Gone" : `answered ${status}`);
     if (status === 410) expect(err.message).toContain("410 Gone: receiver asked us to stop");
   });
 
@@ -172,7 +174,7 @@ describe("WebhookChannel", () => {
     const elsewhere = await receiver(secret);
     const rx = await receiver(secret, (_q, res) => res.writeHead(301, { location: elsewhere.url }).end());
     const err = await failure(channel.send(message(rx.url, secret)));
-    expect([err.status, err.retryable]).toEqual([301, false]);
+    expect([err.status, err.retryable, err.reason]).toEqual([301, false, "redirect not followed"]);
     expect(elsewhere.received).toHaveLength(0);
   });
 
@@ -180,10 +182,13 @@ describe("WebhookChannel", () => {
     const secret = newSecret();
     const rx = await receiver(secret, () => {});
     const started = Date.now();
-    const err = await failure(new WebhookChannel({ timeoutMs: 300 }).send(message(rx.url, secret)));
+    const err = await failure(
+      new WebhookChannel({ timeoutMs: 300, allowLoopback: true }).send(message(rx.url, secret)),
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     expect([err.status, err.retryable, err.code]).toEqual([undefined, true, "delivery_network_error"]);
     expect(err.message).toContain("timed out");
+    expect(err.reason).toBe("timed out");
     expect(rx.received).toHaveLength(1);
   });
 
@@ -195,6 +200,7 @@ describe("WebhookChannel", () => {
     const err = await failure(channel.send(message(`http://127.0.0.1:${port}/hook`, newSecret())));
     expect([err.status, err.retryable]).toEqual([undefined, true]);
     expect(err.message).toContain("ECONNREFUSED");
+    expect(err.reason).toBe("the provider's endpoint refused the connection");
   });
 
   it("is rejected by a receiver holding another secret: signatures really are checked", async () => {

@@ -28,7 +28,12 @@ afterAll(async () => {
 const worker = () => {
   const c = spawnService(
     ["serve", "--role", "worker"],
-    envOf(config, { WORKER_STALLED_INTERVAL_MS: "1000", RECONCILE_INTERVAL_MS: "60000" }),
+    envOf(config, {
+      WORKER_STALLED_INTERVAL_MS: "1000",
+      RECONCILE_INTERVAL_MS: "60000",
+      // The provider's receiver is on loopback.
+      WEBHOOK_ALLOW_LOOPBACK: "true",
+    }),
   );
   children.push(c);
   return c;

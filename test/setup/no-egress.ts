@@ -1,5 +1,7 @@
 // Every test process: any TCP connection to an address other than loopback throws before a packet is sent.
-// Hostnames other than "localhost" are refused too, since resolving them could already leave the machine.
+// Hostnames other than "localhost" are refused too, since resolving them could already leave the machine; and
+// so is a DNS lookup of such a name made on its own (the webhook channel resolves before it connects).
+import dns from "node:dns";
 import net from "node:net";
 
 export const GUARD_MARK = Symbol.for("referral-bot.no-egress");
@@ -35,4 +37,30 @@ if (!proto[GUARD_MARK]) {
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   } as Connect;
   proto[GUARD_MARK] = true;
+}
+
+/** Whether looking this name up stays on the machine: an IP literal, or localhost and names under it. */
+export function isLocalLookup(host: unknown): boolean {
+  if (typeof host !== "string") return false;
+  const h = host.toLowerCase().replace(/\.$/, "");
+  return net.isIP(h) !== 0 || h === "localhost" || h.endsWith(".localhost");
+}
+
+type Lookup = (...a: unknown[]) => unknown;
+const dnsMarked = dns as typeof dns & { [GUARD_MARK]?: true };
+if (!dnsMarked[GUARD_MARK]) {
+  const refuse = (host: unknown) =>
+    new Error(`no-egress: DNS lookup of ${String(host)} refused in tests (loopback only)`);
+  const lookup = dns.lookup as unknown as Lookup;
+  (dns as unknown as { lookup: Lookup }).lookup = function guardedLookup(host: unknown, ...rest: unknown[]) {
+    if (!isLocalLookup(host)) throw refuse(host);
+    return lookup.call(dns, host, ...rest);
+  };
+  const promises = dns.promises as unknown as { lookup: Lookup };
+  const lookupAsync = promises.lookup;
+  promises.lookup = async function guardedLookup(host: unknown, ...rest: unknown[]) {
+    if (!isLocalLookup(host)) throw refuse(host);
+    return lookupAsync.call(dns.promises, host, ...rest);
+  };
+  dnsMarked[GUARD_MARK] = true;
 }

@@ -150,6 +150,19 @@ describe("config", () => {
     );
   });
 
+  it("keeps webhooks off loopback unless a non-production environment asks for it", () => {
+    expect(dev({}).WEBHOOK_ALLOW_LOOPBACK).toBe(false);
+    expect(dev({ WEBHOOK_ALLOW_LOOPBACK: "true" }).WEBHOOK_ALLOW_LOOPBACK).toBe(true);
+    try {
+      loadConfig({ NODE_ENV: "production", WEBHOOK_ALLOW_LOOPBACK: "true" });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems).toContain(
+        "WEBHOOK_ALLOW_LOOPBACK: loopback webhooks are for development and tests; refused in production",
+      );
+    }
+  });
+
   it("checks the digest's cron pattern and channel", () => {
     const c = loadConfig({ NODE_ENV: "development" });
     expect(c.DIGEST_CRON).toBe("30 8 * * 1-5");

@@ -23,8 +23,8 @@ const row = (over: Record<string, string> = {}): Record<string, string> => ({
   ...over,
 });
 
-const ok = (record: Record<string, string>): ProviderCsvRow => {
-  const result = parseProviderRow(record);
+const ok = (record: Record<string, string>, allowLoopback = false): ProviderCsvRow => {
+  const result = parseProviderRow(record, { allowLoopback });
   if (!result.ok) throw new Error(`expected row to parse: ${result.errors.join("; ")}`);
   return result.row;
 };
@@ -68,9 +68,9 @@ describe("parseProviderRow: valid rows", () => {
     expect(r.webhookUrl).toBeDefined();
   });
 
-  it("allows http:// webhooks on localhost and 127.0.0.1 for demos", () => {
-    for (const url of ["http://localhost:4000/hook", "http://127.0.0.1/hook"]) {
-      expect(ok(row({ webhook_url: url, webhook_secret: SECRET })).webhookUrl).toBe(url);
+  it("allows http:// webhooks on localhost and 127.0.0.1 for demos, with the development setting only", () => {
+    for (const url of ["http://localhost:4000/hook", "http://127.0.0.1/hook", "http://[::1]:4000/hook"]) {
+      expect(ok(row({ webhook_url: url, webhook_secret: SECRET }), true).webhookUrl).toBe(url);
     }
   });
 
@@ -142,12 +142,12 @@ describe("parseProviderRow: invalid rows name the column", () => {
     [
       "http webhook",
       { webhook_url: "http://api.fenland.example/referrals", webhook_secret: SECRET },
-      "webhook_url: must start with https:// (http:// only for localhost)",
+      "webhook_url: must start with https:// (http:// only for loopback, with WEBHOOK_ALLOW_LOOPBACK)",
     ],
     [
       "ftp webhook",
       { webhook_url: "ftp://localhost/referrals", webhook_secret: SECRET },
-      "webhook_url: must start with https:// (http:// only for localhost)",
+      "webhook_url: must start with https:// (http:// only for loopback, with WEBHOOK_ALLOW_LOOPBACK)",
     ],
     [
       "unparseable webhook",
@@ -230,7 +230,7 @@ describe("test/fixtures/providers.csv", () => {
     expect(failures).toEqual([]);
   });
 
-  const rows = records.map(ok);
+  const rows = records.map((r) => ok(r));
 
   it("has unique names", () => {
     expect(new Set(rows.map((r) => r.name)).size).toBe(rows.length);
@@ -250,5 +250,52 @@ describe("test/fixtures/providers.csv", () => {
     const suspended = rows.filter((r) => r.status === "suspended");
     expect(suspended.length).toBeGreaterThanOrEqual(5);
     for (const r of suspended) expect(r.statusReason).toBeTruthy();
+  });
+});
+
+describe("parseProviderRow: webhook URLs that would reach the service's own network", () => {
+  const refusedRow = (webhook_url: string, allowLoopback = false) => {
+    const result = parseProviderRow(row({ webhook_url, webhook_secret: SECRET }), { allowLoopback });
+    return result.ok ? [] : result.errors;
+  };
+
+  it.each([
+    "https://127.0.0.1/hook",
+    "https://2130706433/hook",
+    "https://0x7f.1/hook",
+    "https://0177.0.0.1/hook",
+    "https://127.0.0.1./hook",
+    "https://[::1]/hook",
+    "https://[::ffff:127.0.0.1]/hook",
+    "https://localhost/hook",
+    "https://localhost./hook",
+    "https://api.localhost/hook",
+    "https://10.0.0.1/hook",
+    "https://172.16.0.1/hook",
+    "https://192.168.1.1/hook",
+    "https://100.64.0.1/hook",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://0.0.0.0/hook",
+    "https://224.0.0.1/hook",
+    "https://192.0.2.1/hook",
+    "https://[fd00::1]/hook",
+    "https://[fe80::1]/hook",
+    "https://[::ffff:10.0.0.1]/hook",
+  ])("refuses %s with a reason on the row", (url) => {
+    const errors = refusedRow(url);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^webhook_url: address not allowed/);
+  });
+
+  it("with the development setting accepts loopback, but still refuses private and link-local addresses", () => {
+    expect(refusedRow("http://127.0.0.1:4000/hook", true)).toEqual([]);
+    expect(refusedRow("http://localhost:4000/hook", true)).toEqual([]);
+    for (const url of ["https://10.0.0.1/hook", "http://169.254.169.254/", "https://[fd00::1]/hook"]) {
+      expect(refusedRow(url, true)[0]).toMatch(/^webhook_url: address not allowed/);
+    }
+  });
+
+  it("leaves host names to the check at send time", () => {
+    expect(refusedRow("https://api.provider.example/hook")).toEqual([]);
   });
 });

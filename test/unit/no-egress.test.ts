@@ -1,6 +1,7 @@
+import dns from "node:dns";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { GUARD_MARK, isLoopbackHost } from "../setup/no-egress.js";
+import { GUARD_MARK, isLocalLookup, isLoopbackHost } from "../setup/no-egress.js";
 
 describe("no-egress guard", () => {
   it("knows loopback from everything else", () => {
@@ -39,5 +40,13 @@ describe("no-egress guard", () => {
     });
     server.close();
     expect(text).toBe("hi");
+  });
+
+  it("refuses DNS lookups of names that would leave the machine, before any query", async () => {
+    expect(isLocalLookup("provider.example")).toBe(false);
+    expect(isLocalLookup("localhost.")).toBe(true);
+    expect(() => dns.lookup("provider.example", () => {})).toThrow(/no-egress/);
+    await expect(dns.promises.lookup("provider.example", { all: true })).rejects.toThrow(/no-egress/);
+    expect((await dns.promises.lookup("localhost", { all: true })).length).toBeGreaterThan(0);
   });
 });
