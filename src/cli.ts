@@ -1,6 +1,7 @@
 // The CLI entry (`npx referral-bot ...`): the second composition root beside src/main.ts.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { runWithdraw, WITHDRAW_USAGE } from "./cli-withdraw.js";
 import { type Config, loadConfig } from "./config.js";
 import { createDb } from "./db.js";
 import { buildDigest } from "./digest/build.js";
@@ -32,7 +33,8 @@ const USAGE = `Usage: referral-bot <command>
                                            placement report for referrals raised in those days
                                            (Europe/London, inclusive) to stdout; default json
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
-                                           and channel, as the schedule does); --dry-run prints it, posts nothing`;
+                                           and channel, as the schedule does); --dry-run prints it, posts nothing
+${WITHDRAW_USAGE}`;
 
 async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const db = createDb(config.DATABASE_URL);
@@ -97,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string" },
       lot: { type: "string" },
       reason: { type: "string" },
+      reference: { type: "string" },
+      text: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
       format: { type: "string" },
@@ -185,6 +189,8 @@ async function main(argv: string[]): Promise<number> {
       if (!values.now)
         throw new ConfigError(["digest: give --now (the scheduled digest runs in the workers at DIGEST_CRON)"]);
       return runDigest(config, Boolean(values["dry-run"]));
+    case "withdraw":
+      return runWithdraw(config, values, out);
     default:
       err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
       return 1;

@@ -9,6 +9,7 @@ import { SlackChat, slackClient } from "../adapters/slack/slack-chat.js";
 import { apiForServiceUrl, createTeamsApp, mountTeams } from "../adapters/teams/teams-app.js";
 import { TeamsChat } from "../adapters/teams/teams-chat.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
+import type { ChatCoreDeps } from "./chat/actions.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
 import { chatCoreFor } from "./chat/chat-core.js";
 import { ChatDirectory } from "./chat/directory.js";
@@ -52,6 +53,8 @@ export interface ServiceOptions {
   channels?: JobDeps["channels"];
   /** Chat platforms to post threads to (tests pass adapters pointed at local fakes). */
   chats?: JobDeps["chats"];
+  /** Test seam: fails raising a referral from chat after a step (see raiseReferral), to prove nothing is left. */
+  raiseFault?: ChatCoreDeps["raiseFault"];
 }
 
 export async function startService(opts: ServiceOptions): Promise<Service> {
@@ -139,7 +142,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
       apiTokens: parseApiTokens(config.ART_API_TOKENS),
     });
-    const chatCoreDeps = { db, clock, config, queues, logger };
+    const chatCoreDeps: ChatCoreDeps = {
+      db,
+      clock,
+      config,
+      queues,
+      logger,
+      ...(opts.raiseFault ? { raiseFault: opts.raiseFault } : {}),
+    };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
       mountSlack(app, {
         signingSecret: config.SLACK_SIGNING_SECRET,

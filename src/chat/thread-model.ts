@@ -1,7 +1,7 @@
 // What a referral's card and thread should show, derived from PostgreSQL alone. The sync compares this with
 // what the thread already shows (ChatPost keys), so a lost or repeated sync job cannot lose or double a post.
 import type { Db } from "../db.js";
-import type { ReferralState } from "../lifecycle/referral-state.js";
+import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
 
@@ -211,5 +211,6 @@ function cardOf(
       questions: count("question"),
     },
     ...(placement ? { placement } : {}),
+    withdrawable: !TERMINAL_STATES.has(s.status),
   };
 }

@@ -7,6 +7,7 @@ import type { Redis } from "../redis.js";
 import type { DecisionDeps } from "../referrals/decisions.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
+import { referralsRouter } from "./referrals-routes.js";
 import { reportsRouter } from "./reports-routes.js";
 
 export interface WebDeps {
@@ -53,6 +54,7 @@ export function createWebApp(deps: WebDeps): Express {
   );
 
   app.use("/api/v1", express.json({ limit: "64kb" }), decisionsRouter(deps));
+  app.use("/api/v1", express.json({ limit: "64kb" }), referralsRouter(deps));
   app.use("/api/v1", reportsRouter(deps));
   return app;
 }

@@ -3,7 +3,7 @@
 // delivery a reply belongs to, and the text is never logged: it may repeat the profile or worse.
 import { createHash } from "node:crypto";
 import type { Db } from "../db.js";
-import { ConflictError, NotFoundError } from "../errors.js";
+import { ConflictError, NotFoundError, ReferralClosedError } from "../errors.js";
 import type { Clock } from "../ports.js";
 import { type DECLINE_REASONS, type ResponseInput, recordResponse } from "../referrals/responses.js";
 import { deliveryIdFromReplyAddress } from "./tokens.js";
@@ -114,7 +114,7 @@ export async function handleInboundReply(
     return { status: stored.created ? "stored" : "duplicate", responseId: stored.id };
   } catch (err) {
     if (err instanceof NotFoundError) return { status: "unmatched" };
-    if (err instanceof ConflictError) return { status: "closed" };
+    if (err instanceof ConflictError || err instanceof ReferralClosedError) return { status: "closed" };
     throw err;
   }
 }

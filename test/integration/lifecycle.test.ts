@@ -3,10 +3,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from "../../src/errors.js";
 import { createReferral, keyRingOf } from "../../src/referrals/create.js";
-import { approveOffer, secondApproval, withdrawReferral } from "../../src/referrals/decisions.js";
+import { approveOffer, secondApproval } from "../../src/referrals/decisions.js";
 import { recordResponse } from "../../src/referrals/responses.js";
 import { viewRestrictedDetails } from "../../src/referrals/restricted-view.js";
 import { applyTransition } from "../../src/referrals/transition.js";
+import { withdrawReferral } from "../../src/referrals/withdraw.js";
 import { art, fixedClock, freshLot, socialWorker, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, offer, openReferralWithDeliveries, referralInput } from "../helpers/referrals.js";
 
@@ -89,7 +90,7 @@ describe("referral lifecycle in the database", () => {
       "referral.approve",
     ]);
     // A placed referral takes no more transitions.
-    await expect(withdrawReferral(decisions, r.id, art(), "changed plan")).rejects.toBeInstanceOf(
+    await expect(withdrawReferral(decisions, r.id, art(), { reason: "needs_changed" })).rejects.toBeInstanceOf(
       IllegalTransitionError,
     );
   });
@@ -117,10 +118,15 @@ describe("referral lifecycle in the database", () => {
 
   it("withdraws with a reason; expiry and recirculation follow the state machine", async () => {
     const r = await openReferralWithDeliveries(deps, lot.number, providers.slice(0, 1));
-    await expect(withdrawReferral(decisions, r.id, socialWorker(), "x")).rejects.toBeInstanceOf(ForbiddenError);
-    await withdrawReferral(decisions, r.id, art(), "Child returned home");
+    // Only the social worker who raised it (here sw-1) or ART may withdraw it.
+    await expect(
+      withdrawReferral(decisions, r.id, socialWorker("sw-2"), { reason: "other", text: "x" }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(withdrawReferral(decisions, r.id, art(), { reason: "other" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(withdrawReferral(decisions, r.id, art(), { reason: "bored" })).rejects.toBeInstanceOf(ValidationError);
+    await withdrawReferral(decisions, r.id, art(), { reason: "other", text: "Child returned home" });
     const row = await db.referral.findUniqueOrThrow({ where: { id: r.id } });
-    expect(row).toMatchObject({ status: "withdrawn", statusReason: "Child returned home" });
+    expect(row).toMatchObject({ status: "withdrawn", statusReason: "Other: Child returned home" });
 
     const r2 = await openReferralWithDeliveries(deps, lot.number, providers.slice(0, 1));
     await db.$transaction((tx) =>

@@ -1,0 +1,24 @@
+// Referral lifecycle over HTTP, for integrations (the chat adapters and the command line call the same core).
+// TODO(scopes): once API tokens carry scopes, this route must require `referrals:write`.
+import { Router } from "express";
+import { z } from "zod";
+import { ForbiddenError, ValidationError } from "../errors.js";
+import { withdrawReferral } from "../referrals/withdraw.js";
+import { apiActorOf } from "./api-auth.js";
+import { asyncRoute, type WebDeps } from "./app.js";
+
+export function referralsRouter(deps: WebDeps): Router {
+  const router = Router();
+  /** Body: { "reason": "<code of WITHDRAWAL_REASONS>", "text": "..." } (text required for "other"). */
+  router.post(
+    "/referrals/:referralId/withdraw",
+    asyncRoute(async (req, res) => {
+      const actor = apiActorOf(req, deps.apiTokens);
+      if (!actor) throw new ForbiddenError("A valid ART API token is required");
+      const id = z.uuid().safeParse(req.params.referralId);
+      if (!id.success) throw new ValidationError("Not a referral id");
+      res.json(await withdrawReferral(deps, id.data, actor, req.body ?? {}));
+    }),
+  );
+  return router;
+}
