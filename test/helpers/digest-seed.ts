@@ -84,7 +84,9 @@ export async function seedDigestData(db: Db, config: Config) {
   const placedOffer = await offer({ db, clock }, await firstDelivery(placed.id), 900);
   await approveOffer({ db, clock, thresholdPence: 500_000 }, placedOffer.id, art());
   const withdrawn = await raise("2026-11-12T10:00:00Z", 1, { requiredBy: new Date("2026-11-30") });
-  await withdrawReferral({ db, clock }, withdrawn.id, art(), { reason: "placed_in_house" });
+  // Withdrawn two days before the digest: listed with its reason (the code's label, never the free text).
+  clock.set("2026-11-21T08:30:00Z");
+  await withdrawReferral({ db, clock }, withdrawn.id, art(), { reason: "other", text: "Secret words of staff" });
 
   // Slack threads for two of them.
   for (const [r, ts] of [
