@@ -6,6 +6,9 @@ import type { OutboundDelivery, OutboundKind } from "../ports.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import { replyAddressFor, responseTokenFor, responseUrlFor } from "../responses/tokens.js";
 
+/** Why a delivery never went out: its round closed first (e.g. the referral was withdrawn straight away). */
+export const NOT_SENT_ROUND_CLOSED = "round closed before it could be delivered";
+
 export async function loadDelivery(db: Db, deliveryId: string) {
   return db.delivery.findUnique({
     where: { id: deliveryId },

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { requestThreadSync } from "../chat/request-sync.js";
 import { destinationOf } from "../delivery/destination-limiter.js";
-import { loadDelivery, outboundFor } from "../delivery/outbound.js";
+import { loadDelivery, NOT_SENT_ROUND_CLOSED, outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
 import { recordEvent } from "../events.js";
 import { writeAudit } from "../referrals/audit.js";
@@ -20,7 +20,7 @@ export const deliverySendJob: JobType<typeof payload, JobDeps> = {
     const d = await loadDelivery(deps.db, p.deliveryId);
     if (!d || d.state === "delivered" || d.state === "failed") return;
     if (d.round.closedAt) {
-      await markFailed(deps, d.id, d.round.referralId, d.providerId, "round closed before it could be delivered");
+      await markFailed(deps, d.id, d.round.referralId, d.providerId, NOT_SENT_ROUND_CLOSED);
       return;
     }
     const channel = deps.channels[d.channel];

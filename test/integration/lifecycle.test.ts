@@ -1,6 +1,8 @@
 // The lifecycle against real PostgreSQL: every transition audited in the same transaction, approvals by
 // ART only, the second-approver rule, and restricted details that only ART can see (each view audited).
 import { beforeAll, describe, expect, it } from "vitest";
+import { buildThread, loadThreadState } from "../../src/chat/thread-model.js";
+import { NOT_SENT_ROUND_CLOSED } from "../../src/delivery/outbound.js";
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from "../../src/errors.js";
 import { createReferral, keyRingOf } from "../../src/referrals/create.js";
 import { approveOffer, secondApproval } from "../../src/referrals/decisions.js";
@@ -114,6 +116,22 @@ describe("referral lifecycle in the database", () => {
     await approveOffer(decisions, o.id, art("lead", true));
     expect(await secondApproval(decisions, r.id, art("head", true), false)).toEqual({ status: "offers_received" });
     expect((await db.decision.findFirstOrThrow({ where: { referralId: r.id } })).kind).toBe("reject");
+  });
+
+  it("withdrawn straight away: the deliveries never sent are not listed as failures in the thread", async () => {
+    const r = await openReferralWithDeliveries(deps, lot.number, providers.slice(0, 2));
+    await withdrawReferral(decisions, r.id, socialWorker(), { reason: "raised_in_error" });
+    // What the send job does with a delivery whose round closed first, and a real failure beside it.
+    await db.delivery.update({
+      where: { id: r.deliveryIds[0]! },
+      data: { state: "failed", lastError: NOT_SENT_ROUND_CLOSED },
+    });
+    await db.delivery.update({ where: { id: r.deliveryIds[1]! }, data: { state: "failed", lastError: "HTTP 500" } });
+    const { card, items } = buildThread(await loadThreadState(db, r.id));
+    expect(card.counts.failed).toBe(1);
+    expect(items.filter((i) => i.kind === "delivery_failed")).toEqual([expect.objectContaining({ error: "HTTP 500" })]);
+    expect(card).toMatchObject({ status: "withdrawn", statusText: "Withdrawn: Raised in error", withdrawable: false });
+    expect(items.at(-1)).toEqual({ kind: "withdrawn", key: "withdrawn", reason: "Raised in error" });
   });
 
   it("withdraws with a reason; expiry and recirculation follow the state machine", async () => {
