@@ -1,6 +1,7 @@
 // The CLI entry (`npx referral-bot ...`): the second composition root beside src/main.ts.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { runWithdraw, WITHDRAW_USAGE } from "./cli-withdraw.js";
 import { type Config, loadConfig } from "./config.js";
 import { createDb } from "./db.js";
 import { buildDigest } from "./digest/build.js";
@@ -34,7 +35,8 @@ const USAGE = `Usage: referral-bot <command>
                                            (Europe/London, inclusive) to stdout; default json
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
                                            and channel, as the schedule does); --dry-run prints it, posts nothing
-${KEYS_USAGE}`;
+${KEYS_USAGE}
+${WITHDRAW_USAGE}`;
 
 async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const db = createDb(config.DATABASE_URL);
@@ -110,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string" },
       lot: { type: "string" },
       reason: { type: "string" },
+      reference: { type: "string" },
+      text: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
       format: { type: "string" },
@@ -205,6 +209,8 @@ async function main(argv: string[]): Promise<number> {
     case "keys rotate":
     case "keys generate":
       return runKeys(config, sub, values, out);
+    case "withdraw":
+      return runWithdraw(config, values, out);
     default:
       err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
       return 1;

@@ -58,6 +58,13 @@ export class GoneError extends AppError {
   }
 }
 
+/** The referral is placed, withdrawn or expired: a response link or reply for it is refused (HTTP 410). */
+export class ReferralClosedError extends AppError {
+  constructor() {
+    super("referral_closed", "This referral has closed and is no longer available", { httpStatus: 410 });
+  }
+}
+
 /** No valid credentials were given (HTTP 401); ForbiddenError is for callers known but not allowed. */
 export class UnauthorizedError extends AppError {
   constructor(message: string) {

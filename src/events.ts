@@ -18,7 +18,25 @@ export type DomainEvent =
       roundId: string;
       roundNumber: number;
       outcome: "recirculated" | "expired" | "kept";
-    };
+    }
+  /** ART approved or turned down one offer. An approval is followed by second_approval.requested or referral.placed. */
+  | {
+      type: "offer.decided";
+      referralId: string;
+      responseId: string;
+      decisionId: string;
+      outcome: "approved" | "declined";
+    }
+  | { type: "second_approval.requested"; referralId: string; decisionId: string }
+  | { type: "second_approval.given"; referralId: string; decisionId: string }
+  | { type: "second_approval.refused"; referralId: string; decisionId: string }
+  | { type: "question.answered"; referralId: string; responseId: string }
+  /** The referral is closed: placed, withdrawn or expired. Its rounds are closed and providers told. */
+  | { type: "referral.placed"; referralId: string; responseId: string; decisionId: string }
+  | { type: "referral.withdrawn"; referralId: string; reason: string }
+  | { type: "referral.expired"; referralId: string; rounds: number }
+  /** The referral's personal data was erased under the retention policy. */
+  | { type: "referral.purged"; referralId: string };
 
 /** A subscriber (a chat adapter) gets each event at least once; it must tolerate a repeat. */
 export type EventSubscriber = (event: DomainEvent) => Promise<void>;

@@ -9,6 +9,7 @@ import { SlackChat, slackClient } from "../adapters/slack/slack-chat.js";
 import { apiForServiceUrl, createTeamsApp, mountTeams } from "../adapters/teams/teams-app.js";
 import { TeamsChat } from "../adapters/teams/teams-chat.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
+import type { ChatCoreDeps } from "./chat/actions.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
 import { chatCoreFor } from "./chat/chat-core.js";
 import { ChatDirectory } from "./chat/directory.js";
@@ -58,6 +59,8 @@ export interface ServiceOptions {
    * local connector without asking Microsoft's login service (MSAL accepts only an https authority).
    */
   teamsBotToken?: () => Promise<string>;
+  /** Test seam: fails raising a referral from chat after a step (see raiseReferral), to prove nothing is left. */
+  raiseFault?: ChatCoreDeps["raiseFault"];
 }
 
 export async function startService(opts: ServiceOptions): Promise<Service> {
@@ -156,7 +159,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         inbound: config.RATE_LIMIT_INBOUND,
       },
     });
-    const chatCoreDeps = { db, clock, config, queues, logger };
+    const chatCoreDeps: ChatCoreDeps = {
+      db,
+      clock,
+      config,
+      queues,
+      logger,
+      ...(opts.raiseFault ? { raiseFault: opts.raiseFault } : {}),
+    };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
       mountSlack(app, {
         signingSecret: config.SLACK_SIGNING_SECRET,

@@ -45,7 +45,14 @@ export interface BroadcastProfile {
   summary: string;
 }
 
-export type OutboundKind = "referral" | "reminder" | "outcome_approved" | "outcome_not_taken_up" | "answer";
+export type OutboundKind =
+  | "referral"
+  | "reminder"
+  | "outcome_approved"
+  | "outcome_not_taken_up"
+  | "answer"
+  /** The referral closed (placed, withdrawn, expired) and is no longer available; says nothing of who was chosen. */
+  | "referral_closed";
 
 /** One message to one provider. Adapters turn it into an email or a signed webhook. */
 export interface OutboundDelivery {

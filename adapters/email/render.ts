@@ -14,6 +14,7 @@ const SUBJECT_PREFIX: Record<OutboundKind, string> = {
   outcome_approved: "Outcome: ",
   outcome_not_taken_up: "Outcome: ",
   answer: "Answer to your question: ",
+  referral_closed: "Closed: ",
 };
 
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, " ").trim();
@@ -79,6 +80,14 @@ function intro(m: OutboundDelivery): { paragraphs: string[]; respond: boolean } 
       };
     case "answer":
       return { paragraphs: ["The Access to Resources Team answered your question:", m.text ?? ""], respond: true };
+    case "referral_closed":
+      return {
+        paragraphs: [
+          "This referral has closed and is no longer available. Please stop any work on it; no action is needed.",
+          "Thank you for considering it.",
+        ],
+        respond: false,
+      };
   }
 }
 

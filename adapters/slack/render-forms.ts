@@ -1,5 +1,5 @@
 // The modals: the referral form (block ids are the core's field paths, so field errors map straight back),
-// the ART-only restricted-details view, and the answer to a provider's question.
+// the ART-only restricted-details view, the answer to a provider's question, and the withdrawal.
 import {
   GENDERS,
   LEGAL_STATUSES,
@@ -7,6 +7,7 @@ import {
   type NewReferral,
   type RestrictedDetails,
 } from "../../src/domain/referral-input.js";
+import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
 import { cut } from "./escape.js";
 
 type Block = Record<string, unknown>;
@@ -188,3 +189,28 @@ export function answerModal(responseId: string): Block {
 }
 
 export const answerOf = (values: ViewState) => values.answer?.[A]?.value ?? "";
+
+/** Withdrawing a referral: the reason from the core's fixed list, and a few words (needed for "Other"). */
+export function withdrawModal(referralId: string, reference: string): Block {
+  return {
+    type: "modal",
+    callback_id: "withdraw_form",
+    private_metadata: referralId,
+    title: plain(cut(`Withdraw ${reference}`, 24)),
+    submit: plain("Withdraw"),
+    close: plain("Cancel"),
+    blocks: [
+      {
+        type: "section",
+        text: plain("Every provider that received the referral will be told it has closed. This cannot be undone."),
+      },
+      input("withdraw.reason", "Reason", select(WITHDRAWAL_REASONS.map((r) => [r.code, r.label] as [string, string]))),
+      input("withdraw.text", "More detail (required for Other; no names)", text(true, WITHDRAWAL_TEXT_MAX), true),
+    ],
+  };
+}
+
+export const withdrawalOf = (values: ViewState) => ({
+  reason: values["withdraw.reason"]?.[A]?.selected_option?.value ?? "",
+  text: values["withdraw.text"]?.[A]?.value ?? "",
+});

@@ -53,7 +53,13 @@ export function cardBlocks(card: ReferralCard): Block[] {
         },
       ],
     },
-    { type: "actions", elements: [button("View details (ART)", "view_details", card.referralId)] },
+    {
+      type: "actions",
+      elements: [
+        button("View details (ART)", "view_details", card.referralId),
+        ...(card.withdrawable ? [button("Withdraw", "withdraw_referral", card.referralId, "danger")] : []),
+      ],
+    },
   ];
 }
 

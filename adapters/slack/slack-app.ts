@@ -16,6 +16,8 @@ import {
   noticeModal,
   referralModal,
   type ViewState,
+  withdrawalOf,
+  withdrawModal,
 } from "./render-forms.js";
 import { SLACK_BODY_LIMIT, slackRequestGuard } from "./request-guard.js";
 import { callSlack, slackClient } from "./slack-chat.js";
@@ -107,7 +109,9 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       return;
     }
     if (!result.ok) {
-      await ack({ response_action: "errors", errors: modalErrors(result.fieldErrors) });
+      // Raising failed as a whole (nothing was saved): the form stays open with the reason, so they can resend.
+      const errors = result.error ? { "profile.summary": result.error.slice(0, 150) } : modalErrors(result.fieldErrors);
+      await ack({ response_action: "errors", errors });
       return;
     }
     await ack();
@@ -159,6 +163,31 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       responseId: view.private_metadata,
       answer: answerOf(view.state.values as ViewState),
     });
+  });
+  app.action("withdraw_referral", async ({ ack, body, action }) => {
+    await ack();
+    const referralId = (action as { value: string }).value;
+    const triggerId = (body as { trigger_id: string }).trigger_id;
+    const reference = await o.core.referenceOf(referralId);
+    await callSlack("views.open", () =>
+      client.views.open({ trigger_id: triggerId, view: withdrawModal(referralId, reference) as never }),
+    );
+  });
+  // Answered in the ack (a short transaction): a missing explanation for "Other" keeps the modal open.
+  app.view("withdraw_form", async ({ ack, view, body }) => {
+    const w = withdrawalOf(view.state.values as ViewState);
+    const result = await o.core.performAction("slack", await actorOf(body.user.id), {
+      type: "withdraw_referral",
+      referralId: view.private_metadata,
+      reason: w.reason,
+      ...(w.text ? { text: w.text } : {}),
+    });
+    if (!result.ok && result.code === "validation_failed") {
+      await ack({ response_action: "errors", errors: { "withdraw.text": result.text.slice(0, 150) } });
+      return;
+    }
+    await ack();
+    if (result.text) await tell(body.user.id, result.text);
   });
   app.error(async (err) => {
     o.logger.error({ error: err.message.slice(0, 300) }, "slack handler failed");

@@ -70,6 +70,13 @@ export const execute = (
 
 export const actions = (...list: Element[]): Element => ({ type: "ActionSet", actions: list });
 
+/** A button that unfolds a small card in place (its inputs travel with that card's own Action.Execute). */
+export const showCard = (title: string, body: Element[]): Element => ({
+  type: "Action.ShowCard",
+  title: cut(title, 60),
+  card: { type: "AdaptiveCard", body },
+});
+
 export function adaptiveCard(body: Element[], extra: Element = {}): Element {
   return {
     type: "AdaptiveCard",

@@ -107,12 +107,14 @@ function inputs(fields: FieldSpec[], values: Values, errors: Record<string, stri
 /** The form; after a failed submission, the same form with the person's values and an error under each field. */
 export function referralFormCard(
   formId: string,
-  state: { values?: Values; fieldErrors?: Record<string, string[]> } = {},
+  state: { values?: Values; fieldErrors?: Record<string, string[]>; error?: string } = {},
 ): Element {
   const errors = formErrors(state.fieldErrors ?? {});
   const values = state.values ?? {};
   return adaptiveCard([
     heading("New referral", { size: "Large" }),
+    // Raising failed as a whole: nothing was saved, and the form keeps their values so they can send it again.
+    ...(state.error ? [{ type: "TextBlock", text: cut(state.error, 300), color: "Attention", wrap: true }] : []),
     ...(Object.keys(errors).length
       ? [{ type: "TextBlock", text: "Please correct the fields marked below.", color: "Attention", wrap: true }]
       : []),

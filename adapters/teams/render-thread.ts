@@ -1,6 +1,7 @@
 // The referral card and its timeline as Adaptive Cards. Only the anonymised profile is ever rendered here;
 // restricted details are shown only to one ART member, in answer to their own click (render-forms.ts).
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
+import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
 import {
   actions,
   adaptiveCard,
@@ -13,6 +14,7 @@ import {
   line,
   money,
   note,
+  showCard,
 } from "./card-parts.js";
 
 /** Display names of staff by platform-neutral actor id ("teams:<object id>"). */
@@ -41,7 +43,37 @@ export function referralCardContent(card: ReferralCard): Element {
     line(
       `Round ${card.roundNumber} · sent to ${c.sent} · ${c.offers} offers · ${c.declines} declines · ${c.questions} questions${c.failed ? ` · ${c.failed} failed deliveries` : ""}`,
     ),
-    actions(execute("View details (ART)", "view_details", { referralId: card.referralId })),
+    actions(
+      execute("View details (ART)", "view_details", { referralId: card.referralId }),
+      ...(card.withdrawable ? [withdrawAction(card.referralId)] : []),
+    ),
+  ]);
+}
+
+export const WITHDRAW_REASON_INPUT = "withdraw.reason";
+export const WITHDRAW_TEXT_INPUT = "withdraw.text";
+
+/** Withdraw: the reason from the core's fixed list and a few words, sent with the unfolded card's button. */
+function withdrawAction(referralId: string): Element {
+  return showCard("Withdraw", [
+    line("Every provider that received the referral will be told it has closed. This cannot be undone."),
+    {
+      type: "Input.ChoiceSet",
+      id: WITHDRAW_REASON_INPUT,
+      label: "Reason",
+      isRequired: true,
+      errorMessage: "Choose a reason",
+      style: "compact",
+      choices: WITHDRAWAL_REASONS.map((r) => ({ title: r.label, value: r.code })),
+    },
+    {
+      type: "Input.Text",
+      id: WITHDRAW_TEXT_INPUT,
+      label: "More detail (required for Other; no names)",
+      isMultiline: true,
+      maxLength: WITHDRAWAL_TEXT_MAX,
+    },
+    actions(execute("Withdraw referral", "withdraw_referral", { referralId }, "destructive")),
   ]);
 }
 

@@ -18,7 +18,7 @@ import { cardAttachment, type Element } from "./card-parts.js";
 import { inboundTrustGate, type RefusedActivity } from "./inbound-trust.js";
 import { commandTextOf } from "./message-text.js";
 import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
-import { answerInputId, referralCardContent } from "./render-thread.js";
+import { answerInputId, referralCardContent, WITHDRAW_REASON_INPUT, WITHDRAW_TEXT_INPUT } from "./render-thread.js";
 import { sdkLogger } from "./sdk-logger.js";
 
 export interface TeamsCredentials {
@@ -234,7 +234,13 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
           // The form with the person's own values goes back to that person only (an invoke response).
           return result.ok
             ? cardResponse(raisedCard(result.reference))
-            : cardResponse(referralFormCard(formId, { values, fieldErrors: result.fieldErrors }));
+            : cardResponse(
+                referralFormCard(formId, {
+                  values,
+                  fieldErrors: result.fieldErrors,
+                  ...(result.error ? { error: result.error } : {}),
+                }),
+              );
         }
         case "view_details": {
           const referralId = str("referralId");
@@ -248,6 +254,16 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
           const responseId = str("responseId");
           const answer = str(answerInputId(responseId));
           const result = await o.core.performAction("teams", actor, { type: "answer_question", responseId, answer });
+          return message(result.text);
+        }
+        case "withdraw_referral": {
+          const text = str(WITHDRAW_TEXT_INPUT).trim();
+          const result = await o.core.performAction("teams", actor, {
+            type: "withdraw_referral",
+            referralId: str("referralId"),
+            reason: str(WITHDRAW_REASON_INPUT),
+            ...(text ? { text } : {}),
+          });
           return message(result.text);
         }
         default: {

@@ -95,7 +95,18 @@ const answer = z
   .strict()
   .meta({ title: "referral.answer", description: "An answer to your question." });
 
-export const webhookPayloadSchema = z.discriminatedUnion("type", [broadcast, reminder, outcome, answer]).meta({
+const closed = z
+  .object({ type: z.literal("referral.closed"), ...common })
+  .strict()
+  .meta({
+    title: "referral.closed",
+    description:
+      "The referral has closed (the child was placed, or the referral withdrawn or expired) and is no longer " +
+      "available: stop work on it. Its response_url now answers 410. Sent once to every provider that received " +
+      "the referral, except those that made an offer on a referral that was placed: they get referral.outcome.",
+  });
+
+export const webhookPayloadSchema = z.discriminatedUnion("type", [broadcast, reminder, outcome, answer, closed]).meta({
   title: "Placement referral webhook",
   description:
     "Body of every webhook POST from the council's placement referral service. Verify the Standard Webhooks " +
@@ -141,5 +152,7 @@ export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload
       return webhookPayloadSchema.parse({ type: "referral.outcome", ...base, outcome: "not_taken_up" });
     case "answer":
       return webhookPayloadSchema.parse({ type: "referral.answer", ...base, answer: message.text });
+    case "referral_closed":
+      return webhookPayloadSchema.parse({ type: "referral.closed", ...base });
   }
 }

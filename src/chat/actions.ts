@@ -1,5 +1,7 @@
 // What chat adapters call when a person submits the referral form or clicks a button. The adapter has decided
 // who the person is (Actor: ART? senior?); the core decides whether they may, does it, and says what to show.
+// Nothing here asks for a thread sync: every change records its domain event in its own transaction, and the
+// event dispatcher's subscriber redraws the threads, whichever way (chat, API, command line) the change came.
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import { queueProviderMessages } from "../delivery/follow-ups.js";
@@ -13,16 +15,17 @@ import {
   OfferAlreadyDecidedError,
   ValidationError,
 } from "../errors.js";
+import { recordEvent } from "../events.js";
 import type { JobQueues } from "../jobs/queues.js";
 import type { Logger } from "../logger.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "../referrals/audit.js";
 import { keyRingOf } from "../referrals/create.js";
 import { approveOffer, auditRefusal, declineOffer, secondApproval } from "../referrals/decisions.js";
-import { raiseReferral } from "../referrals/raise.js";
+import { type RaiseStep, raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
+import { withdrawReferral } from "../referrals/withdraw.js";
 import { type ChatAction, NOT_ALLOWED_TO_RAISE, type Platform } from "./port.js";
-import { requestThreadSync } from "./request-sync.js";
 
 export interface ChatCoreDeps {
   db: Db;
@@ -30,18 +33,18 @@ export interface ChatCoreDeps {
   config: Config;
   queues: JobQueues;
   logger: Logger;
+  /** Test seam: fails raising after a step, to prove a failure leaves nothing half-done. */
+  raiseFault?: (step: RaiseStep) => void | Promise<void>;
 }
 
 export type SubmitResult =
   | { ok: true; referralId: string; reference: string }
-  | { ok: false; fieldErrors: Record<string, string[]> }
+  | { ok: false; fieldErrors: Record<string, string[]>; error?: string }
   | { ok: false; code: "forbidden"; text: string };
 
 export type ActionResult =
   | { ok: true; text: string; details?: RestrictedDetails }
   | { ok: false; code: string; text: string };
-
-const syncDeps = (d: ChatCoreDeps) => ({ ...d, coalesceMs: d.config.CHAT_COALESCE_MS });
 
 export async function submitReferral(
   deps: ChatCoreDeps,
@@ -58,11 +61,11 @@ export async function submitReferral(
   const parsed = newReferralSchema.safeParse(args.input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   try {
-    const raised = await raiseReferral(deps, parsed.data, args.actor, args.sourceKey);
-    await deps.db.chatLink.create({
-      data: { referralId: raised.id, platform: args.platform, channelId: args.channelId },
+    const raised = await raiseReferral(deps, parsed.data, args.actor, {
+      sourceKey: args.sourceKey,
+      chatLink: { platform: args.platform, channelId: args.channelId },
+      ...(deps.raiseFault ? { afterStep: deps.raiseFault } : {}),
     });
-    await requestThreadSync(syncDeps(deps), raised.id);
     deps.logger.info(
       { referralId: raised.id, reference: raised.reference, platform: args.platform },
       "referral raised from chat",
@@ -73,7 +76,16 @@ export async function submitReferral(
     // The same submission twice at once: the unique source key let one through; answer with that one.
     const again = await deps.db.referral.findUnique({ where: { sourceKey: args.sourceKey } });
     if (again) return { ok: true, referralId: again.id, reference: again.reference };
-    throw err;
+    // Raising is one transaction, so nothing was stored: say so, and keep the form so they can send it again.
+    deps.logger.error(
+      { platform: args.platform, actor: args.actor.id, error: (err as Error)?.name },
+      "raising a referral from chat failed",
+    );
+    return {
+      ok: false,
+      fieldErrors: {},
+      error: "The referral could not be raised and nothing was saved. Please try again in a minute.",
+    };
   }
 }
 
@@ -85,13 +97,11 @@ export async function performAction(
 ): Promise<ActionResult> {
   const decisions = { db: deps.db, clock: deps.clock, thresholdPence: deps.config.SECOND_APPROVAL_THRESHOLD_GBP * 100 };
   try {
-    let referralId: string | undefined;
     let text = "";
     let details: RestrictedDetails | undefined;
     switch (action.type) {
       case "approve_offer": {
         const outcome = await approveOffer(decisions, action.responseId, actor);
-        referralId = outcome.referralId;
         text =
           outcome.status === "placed"
             ? "Approved: the child is placed."
@@ -100,12 +110,10 @@ export async function performAction(
       }
       case "decline_offer":
         await declineOffer(decisions, action.responseId, actor);
-        referralId = (await deps.db.response.findUniqueOrThrow({ where: { id: action.responseId } })).referralId;
         text = "Offer declined; the provider will be told.";
         break;
       case "second_approval":
         await secondApproval(decisions, action.referralId, actor, action.approve);
-        referralId = action.referralId;
         text = action.approve ? "Second approval given: the child is placed." : "Second approval refused.";
         break;
       case "view_details":
@@ -116,11 +124,18 @@ export async function performAction(
         );
         break;
       case "answer_question":
-        referralId = await answerQuestion(deps, actor, action.responseId, action.answer);
+        await answerQuestion(deps, actor, action.responseId, action.answer);
         text = "Your answer is on its way to the provider.";
         break;
+      case "withdraw_referral": {
+        const w = await withdrawReferral(deps, action.referralId, actor, {
+          reason: action.reason,
+          ...(action.text ? { text: action.text } : {}),
+        });
+        text = `Referral ${w.reference} withdrawn (${w.reasonText}). Providers will be told it has closed.`;
+        break;
+      }
     }
-    if (referralId) await requestThreadSync(syncDeps(deps), referralId);
     deps.logger.info({ platform, actor: actor.id, action: action.type }, "chat action done");
     return { ok: true, text, ...(details ? { details } : {}) };
   } catch (err) {
@@ -129,7 +144,7 @@ export async function performAction(
 }
 
 /** ART, or the social worker who raised the referral, may answer a provider's question. */
-async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: string, answer: string): Promise<string> {
+async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: string, answer: string): Promise<void> {
   const q = await deps.db.response.findUnique({ where: { id: responseId }, include: { referral: true } });
   if (!q || q.type !== "question") throw new NotFoundError("question");
   if (!actor.art && q.referral.createdBy !== actor.id) {
@@ -149,8 +164,8 @@ async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: stri
       action: "question.answered",
       detail: { responseId },
     });
+    await recordEvent(tx, { type: "question.answered", referralId: q.referralId, responseId });
   });
-  return q.referralId;
 }
 
 function refusal(deps: ChatCoreDeps, platform: Platform, actor: Actor, action: ChatAction, err: unknown): ActionResult {
@@ -163,6 +178,10 @@ function refusal(deps: ChatCoreDeps, platform: Platform, actor: Actor, action: C
       code: err.code,
       text: `This referral has already moved on (${err.message}). Nothing was changed.`,
     };
+  }
+  if (err instanceof ValidationError) {
+    const problems = Object.entries(err.fieldErrors).map(([field, m]) => `${field} ${m[0] ?? "is not valid"}`);
+    return { ok: false, code: err.code, text: [err.message, ...problems].join("; ") };
   }
   if (err instanceof AppError) return { ok: false, code: err.code, text: err.message };
   deps.logger.error(

@@ -31,6 +31,8 @@ export interface ReferralCard {
   counts: { sent: number; failed: number; offers: number; declines: number; questions: number };
   /** Set once placed. */
   placement?: { providerName: string; weeklyCostGbp: number };
+  /** Whether the Withdraw button still makes sense (not yet placed, withdrawn or expired). */
+  withdrawable: boolean;
 }
 
 /** One entry of the referral's timeline, posted in the card's thread. `key` is unique per referral. */
@@ -127,13 +129,16 @@ export type ChatAction =
   | { type: "decline_offer"; responseId: string }
   | { type: "second_approval"; referralId: string; approve: boolean }
   | { type: "view_details"; referralId: string }
-  | { type: "answer_question"; responseId: string; answer: string };
+  | { type: "answer_question"; responseId: string; answer: string }
+  /** By the social worker who raised it or by ART; `reason` is a code of WITHDRAWAL_REASONS (the core checks it). */
+  | { type: "withdraw_referral"; referralId: string; reason: string; text?: string };
 
 /** What a chat adapter needs from the core (src/chat/actions.ts and src/chat/directory.ts provide it). */
 export interface ChatCore<P extends Platform = Platform> {
   submitReferral(args: { platform: P; channelId: string; actor: Actor; input: unknown; sourceKey: string }): Promise<
     | { ok: true; referralId: string; reference: string }
-    | { ok: false; fieldErrors: Record<string, string[]> }
+    /** `error`: raising failed and nothing was saved; the adapter shows it to the person with their form. */
+    | { ok: false; fieldErrors: Record<string, string[]>; error?: string }
     /** The person may not raise referrals (Actor.mayRaise): show them `text`. */
     | { ok: false; code: "forbidden"; text: string }
   >;

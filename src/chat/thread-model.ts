@@ -1,8 +1,8 @@
 // What a referral's card and thread should show, derived from PostgreSQL alone. The sync compares this with
 // what the thread already shows (ChatPost keys), so a lost or repeated sync job cannot lose or double a post.
 import type { Db } from "../db.js";
-import { displayedFailure } from "../delivery/failure-reasons.js";
-import type { ReferralState } from "../lifecycle/referral-state.js";
+import { displayedFailure, FAILURE_REASONS } from "../delivery/failure-reasons.js";
+import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
 
@@ -14,6 +14,13 @@ export const DECLINE_REASON_TEXT: Record<string, string> = {
   matching_concerns: "Matching concerns with children already placed",
   other: "Other",
 };
+
+/**
+ * A delivery that failed to reach its provider. One never sent because its round closed first (a referral
+ * withdrawn straight after raising) is not a failure anyone must act on, so the thread does not list it.
+ */
+const isFailure = (d: { state: string; lastError: string | null }) =>
+  d.state === "failed" && d.lastError !== FAILURE_REASONS.roundClosed;
 
 const gbp = (pence: number | null) => (pence ?? 0) / 100;
 const when = (d: Date) =>
@@ -56,7 +63,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
       deliveries: round.deliveries.length,
       closesAt: round.closesAt,
     });
-    for (const d of round.deliveries.filter((x) => x.state === "failed")) {
+    for (const d of round.deliveries.filter(isFailure)) {
       items.push({
         kind: "delivery_failed",
         key: `failed:${d.id}`,
@@ -207,11 +214,12 @@ function cardOf(
     roundNumber: round?.number ?? 0,
     counts: {
       sent: deliveries.filter((d) => d.state === "delivered").length,
-      failed: deliveries.filter((d) => d.state === "failed").length,
+      failed: deliveries.filter(isFailure).length,
       offers,
       declines: count("decline"),
       questions: count("question"),
     },
     ...(placement ? { placement } : {}),
+    withdrawable: !TERMINAL_STATES.has(s.status),
   };
 }

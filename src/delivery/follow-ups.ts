@@ -2,11 +2,15 @@
 // Rows are written in the caller's transaction together with an outbox record, so none is lost with Redis.
 import type { Tx } from "../db.js";
 
+export type ProviderMessageKind = "outcome_approved" | "outcome_not_taken_up" | "answer" | "referral_closed";
+/** The messages that close a referral for one provider: each recipient gets exactly one of them. */
+export const CLOSING_KINDS = ["outcome_approved", "outcome_not_taken_up", "referral_closed"] as const;
+
 export async function queueProviderMessages(
   tx: Tx,
   messages: {
     deliveryId: string;
-    kind: "outcome_approved" | "outcome_not_taken_up" | "answer";
+    kind: ProviderMessageKind;
     text?: string;
     createdBy?: string;
     dedupeKey?: string;

@@ -5,6 +5,7 @@ import type { Tx } from "../db.js";
 import { recordEvent } from "../events.js";
 import { deliveryRemindJob } from "../jobs/delivery-remind.js";
 import type { JobDeps } from "../jobs/deps.js";
+import { closeReferral } from "../referrals/close.js";
 import { roundClosesAt } from "../referrals/rounds.js";
 import { applyTransition, lockReferral } from "../referrals/transition.js";
 import { planRoundDeliveries } from "./plan-round.js";
@@ -65,6 +66,8 @@ async function closeRound(tx: Tx, deps: SweepDeps, roundId: string, referralId: 
         at: now,
         detail: { rounds: round.number },
       });
+      await closeReferral(tx, { referralId, closedAs: "expired", at: now });
+      await recordEvent(tx, { type: "referral.expired", referralId, rounds: round.number });
       outcome = "expired";
     } else {
       const closesAt = roundClosesAt(now, referral.urgency, deps.config);

@@ -4,6 +4,7 @@
 import type { Platform } from "../chat/port.js";
 import type { Db } from "../db.js";
 import { displayedFailure } from "../delivery/failure-reasons.js";
+import { WITHDRAWAL_REASONS } from "../lifecycle/withdrawal.js";
 import { londonDate, londonDayBounds, londonTime } from "./london.js";
 import type { Digest, DigestBar, DigestLine, DigestSection } from "./model.js";
 import {
@@ -12,6 +13,7 @@ import {
   pendingOffers,
   type ReferralListKey,
   type ReferralRow,
+  recentlyWithdrawn,
   referralList,
   threadsOf,
   unplacedCounts,
@@ -20,6 +22,8 @@ import {
 /** Lines per list: enough to act on, short enough to read (and to fit one chat message). */
 export const DIGEST_LIST_LIMIT = 10;
 export const DAYS_WAITING_BUCKETS = ["0-2 days", "3-7 days", "8-14 days", "15+ days"] as const;
+/** How far back the digest lists withdrawals: a week, so Monday's digest still shows the weekend's. */
+export const WITHDRAWN_WINDOW_DAYS = 7;
 
 const DAY = 86_400_000;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -68,11 +72,12 @@ const LISTS: { key: ReferralListKey; title: string }[] = [
 export async function buildDigest(db: Db, now: Date, limit = DIGEST_LIST_LIMIT): Promise<Digest> {
   const day = londonDayBounds(now);
   const w: DigestWindow = { now, todayDate: new Date(`${day.date}T00:00:00Z`), endOfDay: day.end, limit };
-  const [lists, counts, offers, failed] = await Promise.all([
+  const [lists, counts, offers, failed, withdrawn] = await Promise.all([
     Promise.all(LISTS.map((l) => referralList(db, l.key, w))),
     unplacedCounts(db, now),
     pendingOffers(db, limit),
     failedDeliveries(db, limit),
+    recentlyWithdrawn(db, new Date(now.getTime() - WITHDRAWN_WINDOW_DAYS * DAY), limit),
   ]);
 
   const sections: DigestSection[] = LISTS.map((l, i) => {
@@ -128,6 +133,20 @@ export async function buildDigest(db: Db, now: Date, limit = DIGEST_LIST_LIMIT):
       text: `could not reach ${f.providerName}: ${displayedFailure(f.error)}`,
     })),
     more: failedTotal - failed.length,
+  });
+  const withdrawnTotal = withdrawn[0]?.total ?? 0;
+  sections.push({
+    key: "withdrawn",
+    title: `Withdrawn in the last ${WITHDRAWN_WINDOW_DAYS} days`,
+    total: withdrawnTotal,
+    lines: withdrawn.map((x) => ({
+      reference: x.reference,
+      referralId: x.referralId,
+      text: `Lot ${x.lotNumber} ${x.lotName} · withdrawn ${waited(now.getTime() - x.withdrawnAt.getTime())} ago: ${
+        WITHDRAWAL_REASONS.find((r) => r.code === x.reason)?.label ?? "Other"
+      }`,
+    })),
+    more: withdrawnTotal - withdrawn.length,
   });
 
   return {

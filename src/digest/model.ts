@@ -11,7 +11,8 @@ export type DigestSectionKey =
   | "by_lot"
   | "by_days_waiting"
   | "awaiting_decision"
-  | "failed_deliveries";
+  | "failed_deliveries"
+  | "withdrawn";
 
 export interface DigestLine {
   /** The referral's reference, shown first; adapters link it to the referral's thread when `thread` is set. */

@@ -179,3 +179,25 @@ export async function threadsOf(db: Db, referralIds: string[], platform: string)
     select: { referralId: true, channelId: true, threadId: true },
   });
 }
+
+export interface WithdrawnRow {
+  referralId: string;
+  reference: string;
+  lotNumber: number;
+  lotName: string;
+  withdrawnAt: Date;
+  /** The reason's code (from the audit row), never the free text: that is staff's own words. */
+  reason: string | null;
+  total: number;
+}
+
+/** Referrals withdrawn since `since`, newest first. */
+export async function recentlyWithdrawn(db: Db, since: Date, limit: number): Promise<WithdrawnRow[]> {
+  return db.$queryRaw<WithdrawnRow[]>`
+    SELECT r."id" AS "referralId", r."reference", l."number" AS "lotNumber", l."name" AS "lotName",
+      a."at" AS "withdrawnAt", a."detail"->>'reason' AS "reason", count(*) OVER ()::int AS "total"
+    FROM "Referral" r JOIN "Lot" l ON l."id" = r."lotId"
+      JOIN "AuditEvent" a ON a."referralId" = r."id" AND a."action" = 'referral.withdraw'
+    WHERE r."status" = 'withdrawn' AND a."at" >= ${since}
+    ORDER BY a."at" DESC, r."reference" LIMIT ${limit}`;
+}

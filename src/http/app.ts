@@ -11,6 +11,7 @@ import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
 import { RateLimiter, type RateLimits } from "./rate-limit.js";
+import { referralsRouter } from "./referrals-routes.js";
 import { reportsRouter } from "./reports-routes.js";
 
 export interface WebDeps {
@@ -94,6 +95,7 @@ export function createWebApp(deps: WebDeps): Express {
   );
 
   app.use("/api/v1", express.json({ limit: "64kb" }), decisionsRouter(deps));
+  app.use("/api/v1", express.json({ limit: "64kb" }), referralsRouter(deps));
   app.use("/api/v1", reportsRouter(deps));
   return app;
 }

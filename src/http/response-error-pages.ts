@@ -1,7 +1,7 @@
 // How the response link's HTML side answers a failure: a friendly page with the right status, saying nothing
 // about the link or the child. (The JSON side leaves its errors to the app's error handler.)
 import type { Response } from "express";
-import { AppError, ConflictError, GoneError, NotFoundError } from "../errors.js";
+import { AppError, ConflictError, GoneError, NotFoundError, ReferralClosedError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { messagePage } from "./pages/messages.js";
 import { nonceOf } from "./response-security.js";
@@ -29,6 +29,19 @@ export function renderErrorPage(res: Response, logger: Logger, err: unknown, for
         paragraphs: [
           "We do not recognise this response link.",
           "Check that you copied the whole link from the referral message. If it still does not work, contact the placement team.",
+        ],
+      }),
+    );
+  } else if (err instanceof ReferralClosedError) {
+    sendPage(
+      res,
+      410,
+      messagePage({
+        nonce,
+        title: "This referral has closed",
+        paragraphs: [
+          "This referral is no longer available, so responses can no longer be sent.",
+          "Thank you for your time. You do not need to do anything else.",
         ],
       }),
     );

@@ -2,9 +2,14 @@
 
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
-import type { Db } from "../db.js";
+import type { Db, Tx } from "../db.js";
 import { encryptJson, type KeyRing } from "../domain/crypto.js";
-import { fieldErrorsOf, type NewReferral, newReferralSchema } from "../domain/referral-input.js";
+import {
+  type AnonymisedProfile,
+  fieldErrorsOf,
+  type NewReferral,
+  newReferralSchema,
+} from "../domain/referral-input.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
@@ -22,53 +27,81 @@ export interface CreatedReferral {
   reference: string;
 }
 
+/** A referral validated and with its restricted details encrypted, ready to insert in a transaction. */
+export interface PreparedReferral {
+  id: string;
+  profile: AnonymisedProfile;
+  envelope: string;
+}
+
+/** Validation and encryption, done before any transaction opens (no I/O). */
+export function prepareReferral(keyRing: KeyRing, input: NewReferral): PreparedReferral {
+  const parsed = newReferralSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError("The referral has errors", fieldErrorsOf(parsed.error));
+  const { profile, restricted } = parsed.data;
+  const id = randomUUID();
+  return { id, profile, envelope: encryptJson(keyRing, restricted, restrictedAad(id)) };
+}
+
+/** Inserts the draft and its audit row in the caller's transaction. */
+export async function insertReferral(
+  tx: Tx,
+  args: { prepared: PreparedReferral; referencePrefix: string; actor: Actor; now: Date; sourceKey?: string },
+): Promise<CreatedReferral> {
+  const { id, profile, envelope } = args.prepared;
+  const now = args.now;
+  const lot = await tx.lot.findUnique({ where: { number: profile.lotNumber } });
+  if (!lot?.active) throw new ValidationError("Unknown lot", { "profile.lotNumber": ["is not an active lot"] });
+  const reference = await nextReference(tx, args.referencePrefix, now.getUTCFullYear());
+  await tx.referral.create({
+    data: {
+      id,
+      reference,
+      lotId: lot.id,
+      status: "draft",
+      ageYears: profile.ageYears,
+      gender: profile.gender,
+      needCodes: profile.needCodes,
+      ehcp: profile.ehcp,
+      legalStatus: profile.legalStatus,
+      area: profile.area,
+      urgency: profile.urgency,
+      requiredBy: profile.requiredBy,
+      summary: profile.summary,
+      restrictedEnvelope: envelope,
+      createdBy: args.actor.id,
+      createdAt: now,
+      sourceKey: args.sourceKey ?? null,
+    },
+  });
+  await writeAudit(tx, {
+    referralId: id,
+    actor: args.actor.id,
+    action: "referral.created",
+    detail: { reference },
+    at: now,
+  });
+  return { id, reference };
+}
+
+/** A draft on its own (tests and tools); raising a referral for real is raiseReferral, one transaction. */
 export async function createReferral(
   deps: { db: Db; clock: Clock; keyRing: KeyRing; referencePrefix: string },
   input: NewReferral,
   actor: Actor,
   sourceKey?: string,
 ): Promise<CreatedReferral> {
-  const parsed = newReferralSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError("The referral has errors", fieldErrorsOf(parsed.error));
-  const { profile, restricted } = parsed.data;
+  const prepared = prepareReferral(deps.keyRing, input);
   const now = deps.clock.now();
-  const id = randomUUID();
-  const envelope = encryptJson(deps.keyRing, restricted, restrictedAad(id));
-
-  return deps.db.$transaction(async (tx) => {
-    const lot = await tx.lot.findUnique({ where: { number: profile.lotNumber } });
-    if (!lot?.active) throw new ValidationError("Unknown lot", { "profile.lotNumber": ["is not an active lot"] });
-    const reference = await nextReference(tx, deps.referencePrefix, now.getUTCFullYear());
-    await tx.referral.create({
-      data: {
-        id,
-        reference,
-        lotId: lot.id,
-        status: "draft",
-        ageYears: profile.ageYears,
-        gender: profile.gender,
-        needCodes: profile.needCodes,
-        ehcp: profile.ehcp,
-        legalStatus: profile.legalStatus,
-        area: profile.area,
-        urgency: profile.urgency,
-        requiredBy: profile.requiredBy,
-        summary: profile.summary,
-        restrictedEnvelope: envelope,
-        createdBy: actor.id,
-        createdAt: now,
-        sourceKey: sourceKey ?? null,
-      },
-    });
-    await writeAudit(tx, {
-      referralId: id,
-      actor: actor.id,
-      action: "referral.created",
-      detail: { reference },
-      at: now,
-    });
-    return { id, reference };
-  });
+  return deps.db.$transaction((tx) =>
+    insertReferral(tx, {
+      prepared,
+      referencePrefix: deps.referencePrefix,
+      actor,
+      now,
+      ...(sourceKey ? { sourceKey } : {}),
+    }),
+  );
 }
 
 export async function requireReferral(db: Db, id: string) {

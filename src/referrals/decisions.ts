@@ -1,5 +1,7 @@
 // ART decisions on offers. Two ART members approving two offers at the same moment: the version check in
 // applyTransition lets exactly one through; the other gets a ConflictError or an IllegalTransitionError.
+// Each decision records its domain event in its own transaction, so the chat threads follow it whichever way
+// it came (chat, API).
 import type { Db, Tx } from "../db.js";
 import { queueOutcomes, queueProviderMessages } from "../delivery/follow-ups.js";
 import {
@@ -10,8 +12,10 @@ import {
   OfferAlreadyDecidedError,
   ValidationError,
 } from "../errors.js";
+import { recordEvent } from "../events.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
+import { closeReferral } from "./close.js";
 import { applyTransition, lockReferral } from "./transition.js";
 
 export interface DecisionDeps {
@@ -78,8 +82,22 @@ export async function approveOffer(deps: DecisionDeps, responseId: string, actor
         ...(cost > deps.thresholdPence ? {} : { placedAt: now }),
       },
     });
-    if (to === "placed") await queueOutcomes(tx, response.referralId, responseId);
-    return { status: to as ApprovalOutcome["status"], decisionId: decision.id, referralId: response.referralId };
+    const referralId = response.referralId;
+    await recordEvent(tx, {
+      type: "offer.decided",
+      referralId,
+      responseId,
+      decisionId: decision.id,
+      outcome: "approved",
+    });
+    if (to === "placed") {
+      await queueOutcomes(tx, referralId, responseId);
+      await closeReferral(tx, { referralId, closedAs: "placed", at: now });
+      await recordEvent(tx, { type: "referral.placed", referralId, responseId, decisionId: decision.id });
+    } else {
+      await recordEvent(tx, { type: "second_approval.requested", referralId, decisionId: decision.id });
+    }
+    return { status: to as ApprovalOutcome["status"], decisionId: decision.id, referralId };
   });
 }
 
@@ -117,7 +135,21 @@ export async function secondApproval(
       detail: { decisionId: decision.id },
       extra: approve ? { placedAt: now } : { pendingApprovalId: null },
     });
-    if (to === "placed") await queueOutcomes(tx, referralId, decision.responseId);
+    await recordEvent(tx, {
+      type: approve ? "second_approval.given" : "second_approval.refused",
+      referralId,
+      decisionId: decision.id,
+    });
+    if (to === "placed") {
+      await queueOutcomes(tx, referralId, decision.responseId);
+      await closeReferral(tx, { referralId, closedAs: "placed", at: now });
+      await recordEvent(tx, {
+        type: "referral.placed",
+        referralId,
+        responseId: decision.responseId,
+        decisionId: decision.id,
+      });
+    }
     return { status: to as "placed" | "offers_received" };
   });
 }
@@ -136,7 +168,7 @@ export async function declineOffer(deps: DecisionDeps, responseId: string, actor
     await refuseIfDecided(tx, responseId, "decline");
     if (status !== "offers_received" && status !== "recirculated")
       throw new IllegalTransitionError(status, "decline_offer");
-    await tx.decision.create({
+    const decision = await tx.decision.create({
       data: { referralId: response.referralId, responseId, kind: "reject", decidedBy: actor.id, decidedAt: now },
     });
     await writeAudit(tx, {
@@ -147,19 +179,12 @@ export async function declineOffer(deps: DecisionDeps, responseId: string, actor
       at: now,
     });
     await queueProviderMessages(tx, [{ deliveryId: response.deliveryId, kind: "outcome_not_taken_up" }]);
+    await recordEvent(tx, {
+      type: "offer.decided",
+      referralId: response.referralId,
+      responseId,
+      decisionId: decision.id,
+      outcome: "declined",
+    });
   });
-}
-
-export async function withdrawReferral(deps: DecisionDeps, referralId: string, actor: Actor, reason: string) {
-  requireArt(actor, "withdraw a referral");
-  const now = deps.clock.now();
-  return deps.db.$transaction((tx) =>
-    applyTransition(tx, {
-      referralId,
-      event: { type: "withdraw", reason },
-      actor: actor.id,
-      at: now,
-      extra: { statusReason: reason },
-    }),
-  );
 }

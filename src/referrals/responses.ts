@@ -3,8 +3,9 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db.js";
 import { fieldErrorsOf } from "../domain/referral-input.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { ConflictError, NotFoundError, ReferralClosedError, ValidationError } from "../errors.js";
 import { recordEvent } from "../events.js";
+import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { applyTransition, lockReferral } from "./transition.js";
@@ -77,7 +78,8 @@ export async function recordResponse(
       };
     }
     const referralId = delivery.round.referralId;
-    await lockReferral(tx, referralId);
+    const { status } = await lockReferral(tx, referralId);
+    if (TERMINAL_STATES.has(status as ReferralState)) throw new ReferralClosedError();
     if (delivery.round.closedAt) throw new ConflictError("This round has closed");
     const created = await tx.response.create({
       data: {

@@ -12,8 +12,27 @@ export function roundClosesAt(openedAt: Date, urgency: "emergency" | "standard",
   return new Date(openedAt.getTime() + ms);
 }
 
+/** Opens round 1 and moves the referral from draft to open, in the caller's transaction. */
+export async function openFirstRoundIn(
+  tx: Tx,
+  args: { referralId: string; actor: Actor; now: Date; timing: RoundTiming },
+): Promise<{ id: string; number: number; closesAt: Date }> {
+  const { referralId, now } = args;
+  const referral = await tx.referral.findUniqueOrThrow({ where: { id: referralId }, select: { urgency: true } });
+  const closesAt = roundClosesAt(now, referral.urgency, args.timing);
+  await applyTransition(tx, {
+    referralId,
+    event: { type: "open" },
+    actor: args.actor.id,
+    at: now,
+    detail: { round: 1 },
+  });
+  const round = await tx.round.create({ data: { referralId, number: 1, openedAt: now, closesAt } });
+  return { id: round.id, number: 1, closesAt };
+}
+
 /**
- * Opens round 1 and moves the referral from draft to open. `inTx` lets the fan-out add its delivery rows in the
+ * Opens round 1 of an existing draft (tests and tools). `inTx` lets the caller add its delivery rows in the
  * same transaction, so a round can never exist without its deliveries (or the reverse).
  */
 export async function openFirstRound(
@@ -24,11 +43,8 @@ export async function openFirstRound(
 ): Promise<{ roundId: string; closesAt: Date }> {
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
-    const referral = await tx.referral.findUniqueOrThrow({ where: { id: referralId }, select: { urgency: true } });
-    const closesAt = roundClosesAt(now, referral.urgency, deps.timing);
-    await applyTransition(tx, { referralId, event: { type: "open" }, actor: actor.id, at: now, detail: { round: 1 } });
-    const round = await tx.round.create({ data: { referralId, number: 1, openedAt: now, closesAt } });
-    await inTx?.(tx, { id: round.id, number: 1, closesAt });
-    return { roundId: round.id, closesAt };
+    const round = await openFirstRoundIn(tx, { referralId, actor, now, timing: deps.timing });
+    await inTx?.(tx, round);
+    return { roundId: round.id, closesAt: round.closesAt };
   });
 }

@@ -4,7 +4,7 @@
 // provider's answer. The text is never logged: it may repeat the profile or worse.
 import { createHash } from "node:crypto";
 import type { Db } from "../db.js";
-import { ConflictError, NotFoundError } from "../errors.js";
+import { ConflictError, NotFoundError, ReferralClosedError } from "../errors.js";
 import type { Clock } from "../ports.js";
 import { writeAudit } from "../referrals/audit.js";
 import { type DECLINE_REASONS, type ResponseInput, recordResponse } from "../referrals/responses.js";
@@ -168,7 +168,7 @@ export async function handleInboundReply(deps: InboundReplyDeps, mail: InboundRe
     return { status: stored.created ? "stored" : "duplicate", responseId: stored.id, deliveryId };
   } catch (err) {
     if (err instanceof NotFoundError) return { status: "unmatched", deliveryId };
-    if (err instanceof ConflictError) return { status: "closed", deliveryId };
+    if (err instanceof ConflictError || err instanceof ReferralClosedError) return { status: "closed", deliveryId };
     throw err;
   }
 }

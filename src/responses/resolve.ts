@@ -1,7 +1,8 @@
 // From a response link's token to the one delivery it was issued for, with the HTTP-meaningful refusals:
-// 404 unknown token, 410 expired link, 409 round closed.
+// 404 unknown token, 410 referral closed (placed, withdrawn, expired) or link expired, 409 round closed.
 import type { Db } from "../db.js";
-import { ConflictError, GoneError, NotFoundError } from "../errors.js";
+import { ConflictError, GoneError, NotFoundError, ReferralClosedError } from "../errors.js";
+import { TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import type { BroadcastProfile, Clock } from "../ports.js";
 import { broadcastProfileOf } from "./profile.js";
 import { hashToken } from "./tokens.js";
@@ -23,6 +24,7 @@ export async function resolveResponseToken(deps: { db: Db; clock: Clock }, token
     include: { provider: true, round: { include: { referral: { include: { lot: true } } } } },
   });
   if (!delivery) throw new NotFoundError("response link");
+  if (TERMINAL_STATES.has(delivery.round.referral.status)) throw new ReferralClosedError();
   if (delivery.round.closedAt)
     throw new ConflictError("This round has closed; the referral is no longer taking responses");
   if (delivery.tokenExpiresAt.getTime() <= deps.clock.now().getTime())

@@ -5,6 +5,7 @@ import type { ChatAction, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "
 import { renderDigestChart } from "../../src/digest/chart.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
+import { WITHDRAWAL_REASON_CODES } from "../../src/lifecycle/withdrawal.js";
 import type { Actor } from "../../src/ports.js";
 
 export interface ChatHarness {
@@ -32,6 +33,11 @@ export interface ChatHarness {
   askForReferralForm(userId: string): Promise<{ form: string[] } | { notice: string }>;
   /** Clicks a button as this user; the harness's core records what the adapter reported. */
   click(userId: string, action: ChatAction): Promise<void>;
+  /**
+   * Withdraws a referral as this user through the platform's own UI (Withdraw on the card, then the reason form);
+   * resolves with the reason codes the form offered.
+   */
+  withdraw(userId: string, referralId: string, reason: string, text?: string): Promise<string[]>;
   reported: { actor: Actor; action: ChatAction }[];
   close(): Promise<void>;
 }
@@ -53,6 +59,7 @@ export const sampleCard = (over: Partial<ReferralCard> = {}): ReferralCard => ({
   statusText: "Open: round 1 closes Mon 30 Nov, 09:00",
   roundNumber: 1,
   counts: { sent: 12, failed: 0, offers: 0, declines: 0, questions: 0 },
+  withdrawable: true,
   ...over,
 });
 
@@ -277,6 +284,31 @@ export function chatPortConformance(
       expect(h.reported.at(-1)?.actor).toMatchObject({ mayRaise: false });
       await h.click(ids.raiserGroupMember, { type: "decline_offer", responseId: OFFER_ID });
       expect(h.reported.at(-1)?.actor).toMatchObject({ mayRaise: true, art: false });
+    });
+
+    it("shows Withdraw on a live referral's card, and not once it is closed", async () => {
+      const live = await h.chat.postCard(h.channelId, sampleCard());
+      expect(h.cardText(live.messageId)).toContain("Withdraw");
+      await h.chat.updateCard(
+        { channelId: h.channelId, messageId: live.messageId },
+        sampleCard({ status: "placed", statusText: "Placed with Willow House at £4,850/week", withdrawable: false }),
+      );
+      expect(h.cardText(live.messageId)).not.toContain("Withdraw");
+    });
+
+    it("withdraws through the platform's form, offering the core's reasons and passing reason and text", async () => {
+      const referralId = sampleCard().referralId;
+      const offered = await h.withdraw(ids.other, referralId, "other", "Moved out of the area");
+      expect(offered).toEqual([...WITHDRAWAL_REASON_CODES]);
+      expect(h.reported.at(-1)).toEqual({
+        actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.other}`, art: false }),
+        action: { type: "withdraw_referral", referralId, reason: "other", text: "Moved out of the area" },
+      });
+      await h.withdraw(ids.art, referralId, "placed_by_family");
+      expect(h.reported.at(-1)).toEqual({
+        actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.art}`, art: true }),
+        action: { type: "withdraw_referral", referralId, reason: "placed_by_family" },
+      });
     });
 
     it("reports who clicked what, with the ART flag decided from config", async () => {

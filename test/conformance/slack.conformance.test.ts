@@ -6,7 +6,7 @@ import type { ChatAction } from "../../src/chat/port.js";
 import type { Actor } from "../../src/ports.js";
 import { capturingLogger } from "../helpers/env.js";
 import { eventually } from "../helpers/receivers.js";
-import { blockAction, commandBody, FakeSlackApi, signedSlackRequest } from "../helpers/slack.js";
+import { blockAction, commandBody, FakeSlackApi, signedSlackRequest, viewSubmission } from "../helpers/slack.js";
 import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
 
 const SECRET = "conformance-signing-secret";
@@ -116,6 +116,33 @@ async function slackHarness(): Promise<ChatHarness> {
       const value = "responseId" in action ? action.responseId : "referralId" in action ? action.referralId : "";
       await signedSlackRequest(url, SECRET, blockAction(userId, SLACK_ACTION_IDS[action.type] ?? action.type, value));
       await eventually(() => reported.length > before, "click reported");
+    },
+    withdraw: async (userId, referralId, reason, text) => {
+      const opened = fake.of("views.open").length;
+      await signedSlackRequest(url, SECRET, blockAction(userId, "withdraw_referral", referralId));
+      await eventually(() => fake.of("views.open").length > opened, "withdraw form opened");
+      const view = fake.of("views.open").at(-1)!.args.view as {
+        callback_id: string;
+        private_metadata: string;
+        blocks: { block_id?: string; element?: { options?: { value: string }[] } }[];
+      };
+      if (view.callback_id !== "withdraw_form") throw new Error(`opened ${view.callback_id}`);
+      const offered = (view.blocks.find((b) => b.block_id === "withdraw.reason")?.element?.options ?? []).map(
+        (o) => o.value,
+      );
+      const before = reported.length;
+      const values = {
+        "withdraw.reason": { v: { type: "static_select", selected_option: { value: reason } } },
+        "withdraw.text": { v: { type: "plain_text_input", value: text ?? null } },
+      };
+      const res = await signedSlackRequest(
+        url,
+        SECRET,
+        viewSubmission(userId, `VW${before}`, "withdraw_form", values, view.private_metadata),
+      );
+      if (res.status !== 200) throw new Error(`submission answered ${res.status}`);
+      await eventually(() => reported.length > before, "withdrawal reported");
+      return offered;
     },
     reported,
     close: async () => {

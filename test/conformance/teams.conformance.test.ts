@@ -9,6 +9,7 @@ import type { Actor } from "../../src/ports.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
 import {
   cardsOf,
+  choicesOf,
   FakeGraph,
   imagesOf,
   inputIds,
@@ -145,6 +146,25 @@ async function teamsHarness(): Promise<ChatHarness> {
       const data = "responseId" in action ? { responseId: action.responseId } : { referralId: action.referralId };
       const res = await connector.clickExecute(teamsUser(userId), channel, verb, data);
       if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
+    },
+    withdraw: async (userId, referralId, reason, text) => {
+      // The card as the channel shows it; the Withdraw button unfolds the reason form in place.
+      const chat = new TeamsChat({
+        apiFor: apiForServiceUrl(app, serviceUrls),
+        defaultServiceUrl: connector.url,
+        directory: new ChatDirectory(db, "teams"),
+        serviceUrls,
+      });
+      const posted = await chat.postCard(CHANNEL, sampleCard({ referralId }));
+      const card = connector.messages.find((m) => m.id === posted.messageId)!;
+      const offered = choicesOf(card, "withdraw.reason");
+      const res = await connector.clickExecute(teamsUser(userId), channel, "withdraw_referral", {
+        referralId,
+        "withdraw.reason": reason,
+        ...(text ? { "withdraw.text": text } : {}),
+      });
+      if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
+      return offered;
     },
     reported,
     close: async () => {

@@ -3,8 +3,9 @@
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { ensureLots } from "../../src/providers/directory.js";
-import { approveOffer, withdrawReferral } from "../../src/referrals/decisions.js";
+import { approveOffer } from "../../src/referrals/decisions.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
+import { withdrawReferral } from "../../src/referrals/withdraw.js";
 import { art, fixedClock, socialWorker } from "./env.js";
 import { makeProvider, offer, referralInput } from "./referrals.js";
 
@@ -83,7 +84,9 @@ export async function seedDigestData(db: Db, config: Config) {
   const placedOffer = await offer({ db, clock }, await firstDelivery(placed.id), 900);
   await approveOffer({ db, clock, thresholdPence: 500_000 }, placedOffer.id, art());
   const withdrawn = await raise("2026-11-12T10:00:00Z", 1, { requiredBy: new Date("2026-11-30") });
-  await withdrawReferral({ db, clock, thresholdPence: 500_000 }, withdrawn.id, art(), "Placed in-house");
+  // Withdrawn two days before the digest: listed with its reason (the code's label, never the free text).
+  clock.set("2026-11-21T08:30:00Z");
+  await withdrawReferral({ db, clock }, withdrawn.id, art(), { reason: "other", text: "Secret words of staff" });
 
   // Slack threads for two of them.
   for (const [r, ts] of [

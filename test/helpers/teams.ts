@@ -81,6 +81,16 @@ export const validForm = (over: Record<string, string> = {}) => ({
   ...over,
 });
 
+/** The values offered by a card's Input.ChoiceSet with this id (inside unfolding cards too). */
+export function choicesOf(m: StoredMessage, inputId: string): string[] {
+  const out: string[] = [];
+  walk(cardsOf(m), (n) => {
+    if (n.type === "Input.ChoiceSet" && n.id === inputId)
+      for (const c of (n.choices ?? []) as { value: string }[]) out.push(c.value);
+  });
+  return out;
+}
+
 /** The images on a message's cards (url and alt text). */
 export function imagesOf(m: StoredMessage): { url: string; altText?: string }[] {
   const out: { url: string; altText?: string }[] = [];

@@ -46,6 +46,7 @@ describe("daily digest content", () => {
       "by_days_waiting",
       "awaiting_decision",
       "failed_deliveries",
+      "withdrawn",
     ]);
     expect(refs("emergencies")).toEqual([seeded.emergency.reference]);
     expect(refs("overdue")).toEqual([seeded.overdue.reference]);
@@ -57,6 +58,14 @@ describe("daily digest content", () => {
       "6 unplaced children: 1 emergency, 1 past their required-by date, 1 round closing today, 1 with no offer yet, " +
         "3 offers awaiting a decision, 1 failed delivery.",
     );
+  });
+
+  it("lists the week's withdrawals with their reason's label, never the free text", () => {
+    expect(refs("withdrawn")).toEqual([seeded.withdrawn.reference]);
+    expect(section("withdrawn").lines[0]!.text).toBe(
+      "Lot 1 Independent Fostering Agencies · withdrawn 2 days ago: Other",
+    );
+    expect(JSON.stringify(digest)).not.toContain("Secret words of staff");
   });
 
   it("describes each referral by its anonymised profile only", () => {
@@ -103,9 +112,11 @@ describe("daily digest content", () => {
     expect(section("failed_deliveries").lines[0]!.text).toMatch(/^could not reach Lot 2 Home \d: answered 410 Gone$/);
   });
 
-  it("never shows placed or withdrawn referrals, restricted details or the free-text summary", async () => {
+  it("never shows placed referrals, withdrawn ones outside their section, restricted details or the summary", async () => {
     const all = [JSON.stringify(digest), digestText(digest), digestChartSvg(digest)].join("\n");
-    for (const r of [seeded.placed, seeded.withdrawn]) expect(all).not.toContain(r.reference);
+    expect(all).not.toContain(seeded.placed.reference);
+    const unplacedSections = digest.sections.filter((s) => s.key !== "withdrawn");
+    expect(JSON.stringify(unplacedSections)).not.toContain(seeded.withdrawn.reference);
     for (const canary of [...Object.values(DIGEST_CANARIES), DIGEST_CANARY_DOB, SUMMARY_CANARY, "Likes music"])
       expect(all).not.toContain(canary);
   });

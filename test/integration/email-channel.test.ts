@@ -126,6 +126,7 @@ describe("EmailChannel", () => {
     ["outcome_approved", "Outcome: Placement referral R-2026-0042 - Lot 2 Residential Children's Homes"],
     ["outcome_not_taken_up", "Outcome: Placement referral R-2026-0042 - Lot 2 Residential Children's Homes"],
     ["answer", "Answer to your question: Placement referral R-2026-0042 - Lot 2 Residential Children's Homes"],
+    ["referral_closed", "Closed: Placement referral R-2026-0042 - Lot 2 Residential Children's Homes"],
   ])("titles a %s by reference and lot only", async (kind, subject) => {
     const mail = await sendAndReceive(delivery({ kind, text: "Yes, <b>she</b> attends school locally." }));
     expect(mail.subject).toBe(subject);

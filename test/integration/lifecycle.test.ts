@@ -1,12 +1,15 @@
 // The lifecycle against real PostgreSQL: every transition audited in the same transaction, approvals by
 // ART only, the second-approver rule, and restricted details that only ART can see (each view audited).
 import { beforeAll, describe, expect, it } from "vitest";
+import { buildThread, loadThreadState } from "../../src/chat/thread-model.js";
+import { FAILURE_REASONS } from "../../src/delivery/failure-reasons.js";
 import { ConflictError, ForbiddenError, IllegalTransitionError, ValidationError } from "../../src/errors.js";
 import { createReferral, keyRingOf } from "../../src/referrals/create.js";
-import { approveOffer, secondApproval, withdrawReferral } from "../../src/referrals/decisions.js";
+import { approveOffer, secondApproval } from "../../src/referrals/decisions.js";
 import { recordResponse } from "../../src/referrals/responses.js";
 import { viewRestrictedDetails } from "../../src/referrals/restricted-view.js";
 import { applyTransition } from "../../src/referrals/transition.js";
+import { withdrawReferral } from "../../src/referrals/withdraw.js";
 import { art, fixedClock, freshLot, socialWorker, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, offer, openReferralWithDeliveries, referralInput } from "../helpers/referrals.js";
 
@@ -89,7 +92,7 @@ describe("referral lifecycle in the database", () => {
       "referral.approve",
     ]);
     // A placed referral takes no more transitions.
-    await expect(withdrawReferral(decisions, r.id, art(), "changed plan")).rejects.toBeInstanceOf(
+    await expect(withdrawReferral(decisions, r.id, art(), { reason: "needs_changed" })).rejects.toBeInstanceOf(
       IllegalTransitionError,
     );
   });
@@ -115,12 +118,33 @@ describe("referral lifecycle in the database", () => {
     expect((await db.decision.findFirstOrThrow({ where: { referralId: r.id } })).kind).toBe("reject");
   });
 
+  it("withdrawn straight away: the deliveries never sent are not listed as failures in the thread", async () => {
+    const r = await openReferralWithDeliveries(deps, lot.number, providers.slice(0, 2));
+    await withdrawReferral(decisions, r.id, socialWorker(), { reason: "raised_in_error" });
+    // What the send job does with a delivery whose round closed first, and a real failure beside it.
+    await db.delivery.update({
+      where: { id: r.deliveryIds[0]! },
+      data: { state: "failed", lastError: FAILURE_REASONS.roundClosed },
+    });
+    await db.delivery.update({ where: { id: r.deliveryIds[1]! }, data: { state: "failed", lastError: "answered 500" } });
+    const { card, items } = buildThread(await loadThreadState(db, r.id));
+    expect(card.counts.failed).toBe(1);
+    expect(items.filter((i) => i.kind === "delivery_failed")).toEqual([expect.objectContaining({ error: "answered 500" })]);
+    expect(card).toMatchObject({ status: "withdrawn", statusText: "Withdrawn: Raised in error", withdrawable: false });
+    expect(items.at(-1)).toEqual({ kind: "withdrawn", key: "withdrawn", reason: "Raised in error" });
+  });
+
   it("withdraws with a reason; expiry and recirculation follow the state machine", async () => {
     const r = await openReferralWithDeliveries(deps, lot.number, providers.slice(0, 1));
-    await expect(withdrawReferral(decisions, r.id, socialWorker(), "x")).rejects.toBeInstanceOf(ForbiddenError);
-    await withdrawReferral(decisions, r.id, art(), "Child returned home");
+    // Only the social worker who raised it (here sw-1) or ART may withdraw it.
+    await expect(
+      withdrawReferral(decisions, r.id, socialWorker("sw-2"), { reason: "other", text: "x" }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(withdrawReferral(decisions, r.id, art(), { reason: "other" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(withdrawReferral(decisions, r.id, art(), { reason: "bored" })).rejects.toBeInstanceOf(ValidationError);
+    await withdrawReferral(decisions, r.id, art(), { reason: "other", text: "Child returned home" });
     const row = await db.referral.findUniqueOrThrow({ where: { id: r.id } });
-    expect(row).toMatchObject({ status: "withdrawn", statusReason: "Child returned home" });
+    expect(row).toMatchObject({ status: "withdrawn", statusReason: "Other: Child returned home" });
 
     const r2 = await openReferralWithDeliveries(deps, lot.number, providers.slice(0, 1));
     await db.$transaction((tx) =>

@@ -106,17 +106,20 @@ describe("rounds, reminders and recirculation", () => {
     expect((await resolveResponseToken({ db, clock }, newToken)).roundNumber).toBe(2);
 
     // A's round-1 offer still stands and can be approved after the recirculation.
+    // Placing closes the open round at once (its links refuse from now), so the clock has nothing left to close.
+    const placedAt = clock.now();
     expect((await approveOffer({ db, clock, thresholdPence: 500_000 }, offerA.id, art())).status).toBe("placed");
+    expect((await db.round.findFirstOrThrow({ where: { referralId: r.id, number: 2 } })).closedAt).toEqual(placedAt);
     at("2026-12-07T09:00:00Z");
-    expect(await closeDueRounds(deps())).toBe(1);
+    expect(await closeDueRounds(deps())).toBe(0);
     expect((await db.referral.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("placed");
     expect(await db.round.count({ where: { referralId: r.id } })).toBe(2);
 
-    expect((await events(r.id)).filter((e) => e.type.startsWith("round."))).toEqual([
+    expect((await events(r.id)).filter((e) => e.type.startsWith("round.") || e.type === "referral.placed")).toEqual([
       expect.objectContaining({ type: "round.opened", roundNumber: 1, deliveries: 4 }),
       expect.objectContaining({ type: "round.opened", roundNumber: 2, deliveries: 3 }),
       expect.objectContaining({ type: "round.closed", roundNumber: 1, outcome: "recirculated" }),
-      expect.objectContaining({ type: "round.closed", roundNumber: 2, outcome: "kept" }),
+      expect.objectContaining({ type: "referral.placed", responseId: offerA.id }),
     ]);
   });
 
@@ -133,10 +136,19 @@ describe("rounds, reminders and recirculation", () => {
     at("2026-11-23T13:00:00Z");
     await closeDueRounds(deps());
     expect((await db.referral.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("recirculated");
+    // The provider received round 2; on expiry it is told once that the referral closed.
+    await db.delivery.updateMany({ where: { round: { referralId: r.id } }, data: { state: "delivered" } });
     at("2026-11-23T17:00:00Z");
     await closeDueRounds(deps());
     expect((await db.referral.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("expired"); // MAX_ROUNDS=2
     expect(await db.round.count({ where: { referralId: r.id, closedAt: null } })).toBe(0);
+    expect(await db.providerMessage.count({ where: { delivery: { round: { referralId: r.id } } } })).toBe(1);
+    expect(
+      await db.providerMessage.count({
+        where: { kind: "referral_closed", delivery: { round: { referralId: r.id, number: 2 } } },
+      }),
+    ).toBe(1);
+    expect((await events(r.id)).map((e) => e.type)).toContain("referral.expired");
   });
 
   it("sends the reminder once, by the provider's channel, with its own stable message id", async () => {

@@ -202,51 +202,6 @@ describe("Teams end to end", () => {
     expect(connector.problems).toEqual([]);
   });
 
-  it("sends an answer typed in the thread back to the provider who asked", async () => {
-    const referral = await db.referral.findFirstOrThrow();
-    const delivery = await db.delivery.findFirstOrThrow({
-      where: { round: { referralId: referral.id }, provider: { name: "Teams Home 3" } },
-    });
-    // Teams throttles the next post: the outbound queue waits Retry-After and posts it once.
-    connector.rateLimitNext = 1;
-    const asked = await fetch(
-      responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, delivery.id)),
-      {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ type: "question", question: "Is there contact with siblings?" }),
-      },
-    );
-    expect(asked.status).toBe(201);
-    const question = await db.response.findFirstOrThrow({ where: { deliveryId: delivery.id, type: "question" } });
-    const cardId = String((await db.chatLink.findFirstOrThrow()).messageId);
-    await eventually(
-      () => threadOf(cardId).some((m) => visibleText(m).includes("Is there contact with siblings?")),
-      "question in the thread",
-    );
-    expect(connector.calls.some((c) => c.status === 429)).toBe(true);
-    expect(threadOf(cardId).filter((m) => visibleText(m).includes("Is there contact with siblings?"))).toHaveLength(1);
-    const qMessage = threadOf(cardId).find((m) => visibleText(m).includes("Is there contact with siblings?"))!;
-    const send = executeActions(cardsOf(qMessage)).find((a) => a.verb === "answer_question")!;
-    const answer = await connector.clickExecute(art, { ...channel, threadId: cardId }, "answer_question", {
-      ...send.data,
-      [`answer.${question.id}`]: "Yes, fortnightly, supervised.",
-    });
-    expect((answer.body as InvokeAnswer).value).toMatch(/on its way/);
-    await eventually(
-      () =>
-        receivers.accepted.some(
-          (a) =>
-            a.path === "/t3" && a.body.type === "referral.answer" && JSON.stringify(a.body).includes("fortnightly"),
-        ),
-      "answer delivered to the provider",
-    );
-    await eventually(
-      () => threadOf(cardId).some((m) => visibleText(m).includes("Alex ART answered Teams Home 3")),
-      "answer in the thread",
-    );
-  });
-
   it("posts the daily digest to the Teams channel once, linked to the threads, with the chart in its thread", async () => {
     // A second, unplaced referral so the digest has something to list.
     const form = { formId: "digest-form" };
@@ -289,6 +244,52 @@ describe("Teams end to end", () => {
     const png = Buffer.from(images[0]!.url.replace(/^data:image\/png;base64,/, ""), "base64");
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(connector.problems).toEqual([]);
+  });
+
+  it("sends an answer typed in the thread back to the provider who asked", async () => {
+    // The first referral is placed, so its links refuse; the second is still open.
+    const referral = await db.referral.findFirstOrThrow({ where: { sourceKey: "teams:form:digest-form" } });
+    const delivery = await db.delivery.findFirstOrThrow({
+      where: { round: { referralId: referral.id }, provider: { name: "Teams Home 3" } },
+    });
+    // Teams throttles the next post: the outbound queue waits Retry-After and posts it once.
+    connector.rateLimitNext = 1;
+    const asked = await fetch(
+      responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, delivery.id)),
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "question", question: "Is there contact with siblings?" }),
+      },
+    );
+    expect(asked.status).toBe(201);
+    const question = await db.response.findFirstOrThrow({ where: { deliveryId: delivery.id, type: "question" } });
+    const cardId = String((await db.chatLink.findFirstOrThrow({ where: { referralId: referral.id } })).messageId);
+    await eventually(
+      () => threadOf(cardId).some((m) => visibleText(m).includes("Is there contact with siblings?")),
+      "question in the thread",
+    );
+    expect(connector.calls.some((c) => c.status === 429)).toBe(true);
+    expect(threadOf(cardId).filter((m) => visibleText(m).includes("Is there contact with siblings?"))).toHaveLength(1);
+    const qMessage = threadOf(cardId).find((m) => visibleText(m).includes("Is there contact with siblings?"))!;
+    const send = executeActions(cardsOf(qMessage)).find((a) => a.verb === "answer_question")!;
+    const answer = await connector.clickExecute(art, { ...channel, threadId: cardId }, "answer_question", {
+      ...send.data,
+      [`answer.${question.id}`]: "Yes, fortnightly, supervised.",
+    });
+    expect((answer.body as InvokeAnswer).value).toMatch(/on its way/);
+    await eventually(
+      () =>
+        receivers.accepted.some(
+          (a) =>
+            a.path === "/t3" && a.body.type === "referral.answer" && JSON.stringify(a.body).includes("fortnightly"),
+        ),
+      "answer delivered to the provider",
+    );
+    await eventually(
+      () => threadOf(cardId).some((m) => visibleText(m).includes("Alex ART answered Teams Home 3")),
+      "answer in the thread",
+    );
   });
 
   it("asks for a second approver above the cost threshold, and takes it only from a senior ART member", async () => {

@@ -5,6 +5,7 @@ import type { OutboundDelivery, OutboundKind } from "../../src/ports.js";
 
 const schemaFile = new URL("../../adapters/webhook/payload.schema.json", import.meta.url);
 const sampleFile = new URL("../../adapters/webhook/sample-payload.json", import.meta.url);
+const closedSampleFile = new URL("../../adapters/webhook/sample-closed-payload.json", import.meta.url);
 const now = new Date("2026-11-23T10:15:02.417Z");
 
 function delivery(over: Partial<OutboundDelivery> = {}): OutboundDelivery {
@@ -63,6 +64,7 @@ describe("webhook payload", () => {
     ["outcome_approved", { type: "referral.outcome", outcome: "approved" }],
     ["outcome_not_taken_up", { type: "referral.outcome", outcome: "not_taken_up" }],
     ["answer", { type: "referral.answer", answer: "Yes, a school place is arranged." }],
+    ["referral_closed", { type: "referral.closed" }],
   ])("maps kind %s", (kind, expected) => {
     const p = payloadFor(delivery({ kind, text: "Yes, a school place is arranged." }), now);
     expect(p).toMatchObject(expected);
@@ -91,9 +93,11 @@ describe("webhook payload", () => {
     expect(webhookPayloadSchema.safeParse({ ...p, outcome: "approved" }).success).toBe(false);
   });
 
-  it("sample-payload.json is a valid payload", () => {
-    const sample: unknown = JSON.parse(readFileSync(sampleFile, "utf8"));
-    expect(webhookPayloadSchema.parse(sample)).toEqual(sample);
+  it("sample-payload.json and sample-closed-payload.json are valid payloads", () => {
+    for (const file of [sampleFile, closedSampleFile]) {
+      const sample: unknown = JSON.parse(readFileSync(file, "utf8"));
+      expect(webhookPayloadSchema.parse(sample)).toEqual(sample);
+    }
   });
 
   it("payload.schema.json matches the zod schema (regenerate: UPDATE_WEBHOOK_SCHEMA=1 npx vitest run <this file>)", () => {
