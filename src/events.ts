@@ -18,7 +18,9 @@ export type DomainEvent =
       roundId: string;
       roundNumber: number;
       outcome: "recirculated" | "expired" | "kept";
-    };
+    }
+  // Its personal data was erased (retention after closing, or an erasure request): threads drop what they held.
+  | { type: "referral.erased"; referralId: string; trigger: "retention" | "request" };
 
 /** A subscriber (a chat adapter) gets each event at least once; it must tolerate a repeat. */
 export type EventSubscriber = (event: DomainEvent) => Promise<void>;

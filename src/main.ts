@@ -31,6 +31,7 @@ import type { Logger } from "./logger.js";
 import { migrateDatabase } from "./migrate.js";
 import { type Clock, type DeliveryChannelPort, systemClock } from "./ports.js";
 import { createRedis } from "./redis.js";
+import { keyRingOf } from "./referrals/create.js";
 
 export type Role = "web" | "worker" | "all";
 
@@ -138,6 +139,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       clock,
       decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
       apiTokens: parseApiTokens(config.ART_API_TOKENS),
+      keyRing: keyRingOf(config),
     });
     const chatCoreDeps = { db, clock, config, queues, logger };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {

@@ -169,7 +169,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
           });
           // The form with the person's own values goes back to that person only (an invoke response).
           return result.ok
-            ? cardResponse(raisedCard(result.reference))
+            ? cardResponse(raisedCard(result.reference, result.warnings))
             : cardResponse(referralFormCard(formId, { values, fieldErrors: result.fieldErrors }));
         }
         case "view_details": {

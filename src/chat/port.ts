@@ -127,14 +127,10 @@ export type ChatAction =
 
 /** What a chat adapter needs from the core (src/chat/actions.ts and src/chat/directory.ts provide it). */
 export interface ChatCore<P extends Platform = Platform> {
-  submitReferral(args: {
-    platform: P;
-    channelId: string;
-    actor: Actor;
-    input: unknown;
-    sourceKey: string;
-  }): Promise<
-    { ok: true; referralId: string; reference: string } | { ok: false; fieldErrors: Record<string, string[]> }
+  submitReferral(args: { platform: P; channelId: string; actor: Actor; input: unknown; sourceKey: string }): Promise<
+    // warnings: things in the summary worth a second look; the referral is raised, the confirmation shows them.
+    | { ok: true; referralId: string; reference: string; warnings?: string[] }
+    | { ok: false; fieldErrors: Record<string, string[]> }
   >;
   performAction(
     platform: P,

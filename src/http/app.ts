@@ -1,12 +1,14 @@
 // The one Express app: health and readiness here; the chat adapters and provider pages mount on it later.
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Db } from "../db.js";
+import type { KeyRing } from "../domain/crypto.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
 import type { Redis } from "../redis.js";
 import type { DecisionDeps } from "../referrals/decisions.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
+import { exportRouter } from "./export-routes.js";
 import { reportsRouter } from "./reports-routes.js";
 
 export interface WebDeps {
@@ -16,6 +18,8 @@ export interface WebDeps {
   clock: Clock;
   decisions: DecisionDeps;
   apiTokens: Map<string, Buffer>;
+  /** Decrypts restricted details for a subject access export (src/http/export-routes.ts). */
+  keyRing: KeyRing;
 }
 
 async function check(fn: () => Promise<unknown>, ms = 2000): Promise<"ok" | string> {
@@ -54,6 +58,7 @@ export function createWebApp(deps: WebDeps): Express {
 
   app.use("/api/v1", express.json({ limit: "64kb" }), decisionsRouter(deps));
   app.use("/api/v1", reportsRouter(deps));
+  app.use("/api/v1", exportRouter(deps));
   return app;
 }
 

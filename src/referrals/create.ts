@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import { encryptJson, type KeyRing } from "../domain/crypto.js";
 import { fieldErrorsOf, type NewReferral, newReferralSchema } from "../domain/referral-input.js";
+import { summaryWarnings } from "../domain/summary-guard.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
@@ -20,6 +21,8 @@ export const restrictedAad = (referralId: string) => `referral:${referralId}`;
 export interface CreatedReferral {
   id: string;
   reference: string;
+  /** Things in the summary worth a second look (a phone number...): shown to the person who raised it. */
+  warnings: string[];
 }
 
 export async function createReferral(
@@ -67,7 +70,7 @@ export async function createReferral(
       detail: { reference },
       at: now,
     });
-    return { id, reference };
+    return { id, reference, warnings: summaryWarnings(profile.summary) };
   });
 }
 
