@@ -35,7 +35,7 @@ export function nameParts(childName: string): string[] {
   return childName
     .split(/[\s,]+/)
     .flatMap((w) => [w, ...(w.includes("-") ? w.split("-") : [])])
-    .map((w) => w.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, ""))
+    .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
     .filter((w) => w.length >= 2);
 }
 
