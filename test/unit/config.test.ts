@@ -78,4 +78,18 @@ describe("config", () => {
     expect(() => loadConfig({ DIGEST_CRON: "61 8 * * 1-5" })).toThrow(/DIGEST_CRON/);
     expect(() => loadConfig({ DIGEST_SLACK_CHANNEL: "#art" })).toThrow(/DIGEST_SLACK_CHANNEL: must be a channel id/);
   });
+
+  it("checks the retention settings", () => {
+    const c = loadConfig({});
+    expect(c.RETENTION_DAYS_AFTER_CLOSE).toBe(90);
+    expect(c.RETENTION_CRON).toBe("15 2 * * *");
+    expect(loadConfig({ RETENTION_DAYS_AFTER_CLOSE: "365" }).RETENTION_DAYS_AFTER_CLOSE).toBe(365);
+    expect(() => loadConfig({ RETENTION_DAYS_AFTER_CLOSE: "0" })).toThrow(
+      "RETENTION_DAYS_AFTER_CLOSE: must be at least 1",
+    );
+    expect(() => loadConfig({ RETENTION_DAYS_AFTER_CLOSE: "ninety" })).toThrow(/RETENTION_DAYS_AFTER_CLOSE/);
+    expect(() => loadConfig({ RETENTION_CRON: "nightly" })).toThrow(
+      "RETENTION_CRON: must be a cron pattern such as 15 2 * * *",
+    );
+  });
 });
