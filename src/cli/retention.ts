@@ -10,7 +10,7 @@ export async function retentionCommand(config: Config, opts: { dryRun: boolean }
   const days = config.RETENTION_DAYS_AFTER_CLOSE;
   const now = systemClock.now();
   err(
-    `Database ${databaseLabel(config)}; erasing referrals closed before ${retentionCutoff(now, days).toISOString()} (${days} days).`,
+    `Database ${databaseLabel(config)}; due for erasure: referrals closed before ${retentionCutoff(now, days).toISOString()} (${days} days ago).`,
   );
   return withDb(config, async (db) => {
     if (opts.dryRun) {
