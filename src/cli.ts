@@ -1,9 +1,13 @@
 // The CLI entry (`npx referral-bot ...`): the second composition root beside src/main.ts.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { auditCommand } from "./cli/audit.js";
+import { err, out, withDb } from "./cli/common.js";
+import { eraseCommand } from "./cli/erase.js";
+import { exportCommand } from "./cli/export.js";
+import { retentionCommand } from "./cli/retention.js";
 import { runWithdraw, WITHDRAW_USAGE } from "./cli-withdraw.js";
 import { type Config, loadConfig } from "./config.js";
-import { createDb } from "./db.js";
 import { buildDigest } from "./digest/build.js";
 import { digestText } from "./digest/plain-text.js";
 import { postDailyDigests } from "./digest/post.js";
@@ -19,9 +23,6 @@ import { parseReportQuery } from "./reporting/period.js";
 import { placementReport } from "./reporting/placement-report.js";
 import { placementReportCsv } from "./reporting/report-csv.js";
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
-
 const USAGE = `Usage: referral-bot <command>
   serve [--role web|worker|all]            run the service (default role: all)
   demo                                     the whole product locally, Teams chat page included (no accounts)
@@ -36,16 +37,16 @@ const USAGE = `Usage: referral-bot <command>
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
                                            and channel, as the schedule does); --dry-run prints it, posts nothing
 ${KEYS_USAGE}
-${WITHDRAW_USAGE}`;
-
-async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
-  const db = createDb(config.DATABASE_URL);
-  try {
-    return await fn(db);
-  } finally {
-    await db.$disconnect();
-  }
-}
+${WITHDRAW_USAGE}
+  retention [--dry-run]                    erase now the personal data of referrals closed more than
+                                           RETENTION_DAYS_AFTER_CLOSE days ago; --dry-run lists them
+  export --reference R-...                 everything held about one referral as JSON (subject access;
+                                           restricted details decrypted; audited)
+  erase --reference R-... --reason "..." [--force]
+                                           erase one referral's personal data now (a live one needs --force)
+  audit --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
+                                           the audit trail for those days (Europe/London, inclusive)
+retention, export, erase and audit say on stderr which database (DATABASE_URL) they work on.`;
 
 async function runImport(config: Config, file: string): Promise<number> {
   const logger = createLogger({ level: "warn" });
@@ -122,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
       check: { type: "boolean" },
       batch: { type: "string" },
       id: { type: "string" },
+      force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -211,6 +213,14 @@ async function main(argv: string[]): Promise<number> {
       return runKeys(config, sub, values, out);
     case "withdraw":
       return runWithdraw(config, values, out);
+    case "retention":
+      return retentionCommand(config, { dryRun: Boolean(values["dry-run"]) });
+    case "export":
+      return exportCommand(config, { reference: values.reference });
+    case "erase":
+      return eraseCommand(config, { reference: values.reference, reason: values.reason, force: values.force });
+    case "audit":
+      return auditCommand(config, { from: values.from, to: values.to, format: values.format });
     default:
       err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
       return 1;

@@ -267,6 +267,15 @@ const schema = z
       .regex(/^[CG][A-Z0-9]+$/, "must be a channel id like C0123ABCD")
       .optional(),
     DIGEST_TEAMS_CHANNEL: z.string().min(3).optional(),
+    // Retention: a referral's personal data (restricted details, free text) is erased this many days after it
+    // closed (placed, withdrawn or expired); the anonymised fields reporting needs stay. See docs/data-protection.md.
+    RETENTION_DAYS_AFTER_CLOSE: intFrom(90, 1),
+    // When the daily retention run starts: a cron pattern in Europe/London time (02:15 every day).
+    RETENTION_CRON: z
+      .string()
+      .trim()
+      .refine((v) => validCron(v), "must be a cron pattern such as 15 2 * * *")
+      .default("15 2 * * *"),
     // How often the round clock runs (reminders, closing rounds, recirculation), as a BullMQ job scheduler.
     ROUND_SWEEP_INTERVAL_MS: intFrom(30_000, 500),
     // API callers acting for ART, each with the scopes it may use: "<name>:<token>[:<scope>+<scope>...]"

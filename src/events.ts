@@ -35,8 +35,8 @@ export type DomainEvent =
   | { type: "referral.placed"; referralId: string; responseId: string; decisionId: string }
   | { type: "referral.withdrawn"; referralId: string; reason: string }
   | { type: "referral.expired"; referralId: string; rounds: number }
-  /** The referral's personal data was erased under the retention policy. */
-  | { type: "referral.purged"; referralId: string };
+  // Its personal data was erased (retention after closing, or an erasure request): threads drop what they held.
+  | { type: "referral.erased"; referralId: string; trigger: "retention" | "request" };
 
 /** A subscriber (a chat adapter) gets each event at least once; it must tolerate a repeat. */
 export type EventSubscriber = (event: DomainEvent) => Promise<void>;

@@ -33,6 +33,7 @@ import { migrateDatabase } from "./migrate.js";
 import { type Clock, type DeliveryChannelPort, systemClock } from "./ports.js";
 import { createRedis } from "./redis.js";
 import { writeAudit } from "./referrals/audit.js";
+import { keyRingOf } from "./referrals/create.js";
 
 export type Role = "web" | "worker" | "all";
 
@@ -158,6 +159,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         api: config.RATE_LIMIT_API,
         inbound: config.RATE_LIMIT_INBOUND,
       },
+      keyRing: keyRingOf(config),
     });
     const chatCoreDeps: ChatCoreDeps = {
       db,

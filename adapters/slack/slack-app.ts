@@ -115,9 +115,12 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       return;
     }
     await ack();
+    const check = result.warnings?.length
+      ? `\nPlease check the summary, which every provider sees: ${result.warnings.join(" ")} If it should not be there, tell ART.`
+      : "";
     await tell(
       body.user.id,
-      `Referral ${result.reference} raised. Its card and thread are in <#${o.referralsChannel}>.`,
+      `Referral ${result.reference} raised. Its card and thread are in <#${o.referralsChannel}>.${check}`,
     );
   });
 

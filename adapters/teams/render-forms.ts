@@ -180,10 +180,17 @@ export function formToInput(values: Values): NewReferral {
 }
 
 /** Replaces the form, for its author, once the referral is raised: the restricted values do not stay on screen. */
-export function raisedCard(reference: string): Element {
+export function raisedCard(reference: string, warnings: string[] = []): Element {
   return adaptiveCard([
     heading(`Referral ${reference} raised`, { color: "Good" }),
     line("Its card and thread are in the referrals channel. Providers are being contacted now."),
+    ...(warnings.length
+      ? [
+          note(
+            `Please check the summary, which every provider sees: ${warnings.join(" ")} If it should not be there, tell ART.`,
+          ),
+        ]
+      : []),
   ]);
 }
 

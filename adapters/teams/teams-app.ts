@@ -233,7 +233,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
           if (!result.ok && "text" in result) return message(result.text);
           // The form with the person's own values goes back to that person only (an invoke response).
           return result.ok
-            ? cardResponse(raisedCard(result.reference))
+            ? cardResponse(raisedCard(result.reference, result.warnings))
             : cardResponse(
                 referralFormCard(formId, {
                   values,

@@ -38,7 +38,7 @@ export interface ChatCoreDeps {
 }
 
 export type SubmitResult =
-  | { ok: true; referralId: string; reference: string }
+  | { ok: true; referralId: string; reference: string; warnings?: string[] }
   | { ok: false; fieldErrors: Record<string, string[]>; error?: string }
   | { ok: false; code: "forbidden"; text: string };
 
@@ -70,7 +70,7 @@ export async function submitReferral(
       { referralId: raised.id, reference: raised.reference, platform: args.platform },
       "referral raised from chat",
     );
-    return { ok: true, referralId: raised.id, reference: raised.reference };
+    return { ok: true, referralId: raised.id, reference: raised.reference, warnings: raised.warnings };
   } catch (err) {
     if (err instanceof ValidationError) return { ok: false, fieldErrors: err.fieldErrors };
     // The same submission twice at once: the unique source key let one through; answer with that one.

@@ -136,7 +136,8 @@ export type ChatAction =
 /** What a chat adapter needs from the core (src/chat/actions.ts and src/chat/directory.ts provide it). */
 export interface ChatCore<P extends Platform = Platform> {
   submitReferral(args: { platform: P; channelId: string; actor: Actor; input: unknown; sourceKey: string }): Promise<
-    | { ok: true; referralId: string; reference: string }
+    // warnings: things in the summary worth a second look; the referral is raised, the confirmation shows them.
+    | { ok: true; referralId: string; reference: string; warnings?: string[] }
     /** `error`: raising failed and nothing was saved; the adapter shows it to the person with their form. */
     | { ok: false; fieldErrors: Record<string, string[]>; error?: string }
     /** The person may not raise referrals (Actor.mayRaise): show them `text`. */

@@ -192,7 +192,7 @@ function cardOf(
       ? `Placed with ${placement.providerName} at £${placement.weeklyCostGbp.toLocaleString("en-GB")}/week`
       : "Placed",
     recirculated: `Recirculated: round ${round?.number ?? 1} closes ${closes}`,
-    withdrawn: `Withdrawn: ${s.statusReason ?? ""}`,
+    withdrawn: s.statusReason ? `Withdrawn: ${s.statusReason}` : "Withdrawn",
     expired: `Expired unplaced after ${s.rounds.length} rounds`,
   };
   const p = broadcastProfileOf(s);

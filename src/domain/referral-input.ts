@@ -1,6 +1,7 @@
 // What a social worker submits. The anonymised profile is what providers see; the restricted details are
 // special-category data that only ART may view, so they are validated here and then encrypted at once.
 import { z } from "zod";
+import { summaryErrors } from "./summary-guard.js";
 
 export const NEED_CODE_VALUES = [
   "ASD",
@@ -51,10 +52,17 @@ export const restrictedDetailsSchema = z.object({
   risks: z.string().trim().max(10_000).optional(),
 });
 
-export const newReferralSchema = z.object({
-  profile: anonymisedProfileSchema,
-  restricted: restrictedDetailsSchema,
-});
+// Every intake path (Slack, Teams, the API) parses with this one schema, so every path refuses a summary that
+// names the child (see summary-guard.ts); the summary's warnings come from summaryWarnings in the core's result.
+export const newReferralSchema = z
+  .object({
+    profile: anonymisedProfileSchema,
+    restricted: restrictedDetailsSchema,
+  })
+  .superRefine((v, ctx) => {
+    for (const message of summaryErrors(v.profile.summary, v.restricted))
+      ctx.addIssue({ code: "custom", path: ["profile", "summary"], message });
+  });
 
 export type AnonymisedProfile = z.infer<typeof anonymisedProfileSchema>;
 export type RestrictedDetails = z.infer<typeof restrictedDetailsSchema>;

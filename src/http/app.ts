@@ -3,6 +3,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Db } from "../db.js";
+import type { KeyRing } from "../domain/crypto.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
 import type { Redis } from "../redis.js";
@@ -10,6 +11,7 @@ import type { DecisionDeps } from "../referrals/decisions.js";
 import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
+import { exportRouter } from "./export-routes.js";
 import { RateLimiter, type RateLimits } from "./rate-limit.js";
 import { referralsRouter } from "./referrals-routes.js";
 import { reportsRouter } from "./reports-routes.js";
@@ -26,6 +28,8 @@ export interface WebDeps {
   rateLimits: RateLimits;
   /** TRUST_PROXY: whose X-Forwarded-For gives the client address. */
   trustProxy: string | string[] | number | false;
+  /** Decrypts restricted details for a subject access export (src/http/export-routes.ts). */
+  keyRing: KeyRing;
 }
 
 /** "ok" or "failed" only: the reason (host names, driver messages) goes to the log, not to whoever asks. */
@@ -97,6 +101,7 @@ export function createWebApp(deps: WebDeps): Express {
   app.use("/api/v1", express.json({ limit: "64kb" }), decisionsRouter(deps));
   app.use("/api/v1", express.json({ limit: "64kb" }), referralsRouter(deps));
   app.use("/api/v1", reportsRouter(deps));
+  app.use("/api/v1", exportRouter(deps));
   return app;
 }
 

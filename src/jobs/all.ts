@@ -7,6 +7,7 @@ import { digestJob } from "./digest.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import type { JobType } from "./job-type.js";
 import { providerMessageJob } from "./provider-message.js";
+import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
 
 export function allJobTypes(): JobType<never, JobDeps>[] {
@@ -18,5 +19,6 @@ export function allJobTypes(): JobType<never, JobDeps>[] {
     providerMessageJob,
     digestJob,
     roundSweepJob,
+    retentionJob,
   ] as unknown as JobType<never, JobDeps>[];
 }

@@ -7,6 +7,7 @@ import { LONDON } from "../digest/london.js";
 import { digestJob } from "./digest.js";
 import type { JobType } from "./job-type.js";
 import type { JobQueues } from "./queues.js";
+import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
 
 export interface Schedule {
@@ -18,7 +19,9 @@ export interface Schedule {
   attempts: number;
 }
 
-export function schedulesOf(config: Pick<Config, "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS">): Schedule[] {
+export type ScheduleConfig = Pick<Config, "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS" | "RETENTION_CRON">;
+
+export function schedulesOf(config: ScheduleConfig): Schedule[] {
   return [
     {
       id: "digest",
@@ -35,6 +38,14 @@ export function schedulesOf(config: Pick<Config, "DIGEST_CRON" | "ROUND_SWEEP_IN
       data: { trigger: "schedule" },
       // The next tick is the retry.
       attempts: 1,
+    },
+    {
+      id: "retention",
+      type: retentionJob as unknown as JobType<never, never>,
+      // Daily, in London time; a missed day is made up by the next run (it erases everything overdue).
+      repeat: { pattern: config.RETENTION_CRON, tz: LONDON },
+      data: { trigger: "schedule" },
+      attempts: 3,
     },
   ];
 }
@@ -55,7 +66,7 @@ export async function upsertSchedule(queues: JobQueues, s: Schedule): Promise<vo
 /** Upserts every schedule, or with `onlyMissing` just those Redis no longer has. Returns how many it wrote. */
 export async function ensureSchedules(
   queues: JobQueues,
-  config: Pick<Config, "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS">,
+  config: ScheduleConfig,
   opts: { onlyMissing?: boolean } = {},
 ): Promise<number> {
   let written = 0;

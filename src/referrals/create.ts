@@ -10,6 +10,7 @@ import {
   type NewReferral,
   newReferralSchema,
 } from "../domain/referral-input.js";
+import { summaryWarnings } from "../domain/summary-guard.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
@@ -25,6 +26,8 @@ export const restrictedAad = (referralId: string) => `referral:${referralId}`;
 export interface CreatedReferral {
   id: string;
   reference: string;
+  /** Things in the summary worth a second look (a phone number...): shown to the person who raised it. */
+  warnings: string[];
 }
 
 /** A referral validated and with its restricted details encrypted, ready to insert in a transaction. */
@@ -81,7 +84,7 @@ export async function insertReferral(
     detail: { reference },
     at: now,
   });
-  return { id, reference };
+  return { id, reference, warnings: summaryWarnings(profile.summary) };
 }
 
 /** A draft on its own (tests and tools); raising a referral for real is raiseReferral, one transaction. */

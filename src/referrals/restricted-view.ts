@@ -3,7 +3,7 @@
 import type { Db } from "../db.js";
 import { decryptJson, type KeyRing } from "../domain/crypto.js";
 import { type RestrictedDetails, restrictedDetailsSchema } from "../domain/referral-input.js";
-import { ForbiddenError, NotFoundError } from "../errors.js";
+import { ForbiddenError, GoneError, NotFoundError } from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { restrictedAad } from "./create.js";
@@ -20,14 +20,17 @@ export async function viewRestrictedDetails(
   }
   const referral = await deps.db.referral.findUnique({
     where: { id: referralId },
-    select: { restrictedEnvelope: true },
+    select: { restrictedEnvelope: true, erasedAt: true },
   });
   if (!referral) throw new NotFoundError("referral");
+  if (!referral.restrictedEnvelope) {
+    const when = referral.erasedAt?.toISOString().slice(0, 10) ?? "earlier";
+    throw new GoneError(`The child's details were erased (${when}) under the retention policy or an erasure request`);
+  }
   // Audit before decrypting: a view that is not recorded must not happen.
   await deps.db.$transaction((tx) =>
     writeAudit(tx, { referralId, actor: actor.id, action: "restricted.viewed", at: deps.clock.now() }),
   );
-  return restrictedDetailsSchema.parse(
-    decryptJson(deps.keyRing, referral.restrictedEnvelope, restrictedAad(referralId)),
-  );
+  const envelope = referral.restrictedEnvelope;
+  return restrictedDetailsSchema.parse(decryptJson(deps.keyRing, envelope, restrictedAad(referralId)));
 }

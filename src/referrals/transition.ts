@@ -3,7 +3,7 @@
 import type { Tx } from "../db.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { nextState, type ReferralEvent, type ReferralState } from "../lifecycle/referral-state.js";
+import { nextState, type ReferralEvent, type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import { writeAudit } from "./audit.js";
 
 export interface TransitionResult {
@@ -41,7 +41,13 @@ export async function applyTransition(
   const to = nextState(from, args.event);
   const { count } = await tx.referral.updateMany({
     where: { id: args.referralId, version: current.version },
-    data: { ...args.extra, status: to, version: { increment: 1 } },
+    // closedAt starts the retention clock (src/retention/): set once, when the referral reaches a final state.
+    data: {
+      ...args.extra,
+      status: to,
+      version: { increment: 1 },
+      ...(TERMINAL_STATES.has(to) ? { closedAt: args.at } : {}),
+    },
   });
   if (count !== 1) throw new ConflictError("the referral changed at the same time; reload and try again");
   const { type, ...eventDetail } = args.event;

@@ -10,7 +10,8 @@ interface ReferralProfileRow {
   area: string;
   urgency: "emergency" | "standard";
   requiredBy: Date;
-  summary: string;
+  /** Null once erased (the referral closed long ago): the profile then carries an empty summary. */
+  summary: string | null;
   lot: { number: number; name: string };
 }
 
@@ -28,6 +29,6 @@ export function broadcastProfileOf(r: ReferralProfileRow): BroadcastProfile {
     area: r.area,
     urgency: r.urgency,
     requiredBy: r.requiredBy.toISOString().slice(0, 10),
-    summary: r.summary,
+    summary: r.summary ?? "",
   };
 }

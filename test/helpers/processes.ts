@@ -1,5 +1,6 @@
 // The service as real child processes (for SIGKILL / SIGTERM tests), with the no-egress guard preloaded.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import type { Config } from "../../src/config.js";
 
 export interface Child {
@@ -39,4 +40,19 @@ export function envOf(config: Config, extra: Record<string, string> = {}): Recor
     LOG_LEVEL: "info",
     ...extra,
   };
+}
+
+/** Runs `referral-bot <args>` to the end against the test's database; its exit code, stdout and stderr. */
+export async function runCli(config: Config, args: string[], extra: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "./test/setup/no-egress.ts", "src/bin/referral-bot.mjs", ...args],
+      { env: { ...process.env, ...envOf(config, extra) } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
 }

@@ -96,7 +96,7 @@ describe("digest schedule (DIGEST_CRON in Europe/London)", () => {
       ensureSchedules(queues, config),
       ensureSchedules(queues, config),
     ]);
-    for (const name of ["digest", "round-sweep"]) {
+    for (const name of ["digest", "round-sweep", "retention"]) {
       const queue = queues.queue(name);
       expect(await queue.getJobSchedulersCount()).toBe(1);
       expect(await queue.getDelayedCount()).toBeLessThanOrEqual(1);
@@ -105,6 +105,9 @@ describe("digest schedule (DIGEST_CRON in Europe/London)", () => {
     expect(digest).toMatchObject({ pattern: "30 8 * * 1-5", tz: "Europe/London" });
     expect(london(new Date(digest!.next!))).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 08:30$/);
     expect(await queues.queue("round-sweep").getJobScheduler("round-sweep")).toMatchObject({ every: 30_000 });
+    const retention = await queues.queue("retention").getJobScheduler("retention");
+    expect(retention).toMatchObject({ pattern: "15 2 * * *", tz: "Europe/London" });
+    expect(london(new Date(retention!.next!))).toMatch(/^\w{3} 02:15$/);
     // The reconciler's pass writes nothing while they are there.
     expect(await ensureSchedules(queues, config, { onlyMissing: true })).toBe(0);
   });

@@ -126,10 +126,15 @@ describe("referral lifecycle in the database", () => {
       where: { id: r.deliveryIds[0]! },
       data: { state: "failed", lastError: FAILURE_REASONS.roundClosed },
     });
-    await db.delivery.update({ where: { id: r.deliveryIds[1]! }, data: { state: "failed", lastError: "answered 500" } });
+    await db.delivery.update({
+      where: { id: r.deliveryIds[1]! },
+      data: { state: "failed", lastError: "answered 500" },
+    });
     const { card, items } = buildThread(await loadThreadState(db, r.id));
     expect(card.counts.failed).toBe(1);
-    expect(items.filter((i) => i.kind === "delivery_failed")).toEqual([expect.objectContaining({ error: "answered 500" })]);
+    expect(items.filter((i) => i.kind === "delivery_failed")).toEqual([
+      expect.objectContaining({ error: "answered 500" }),
+    ]);
     expect(card).toMatchObject({ status: "withdrawn", statusText: "Withdrawn: Raised in error", withdrawable: false });
     expect(items.at(-1)).toEqual({ kind: "withdrawn", key: "withdrawn", reason: "Raised in error" });
   });

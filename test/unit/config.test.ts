@@ -192,4 +192,16 @@ describe("config", () => {
     );
     expect(() => dev({ INBOUND_SMTP_MAX_CLIENTS: "0" })).toThrow(/INBOUND_SMTP_MAX_CLIENTS: must be at least 1/);
   });
+
+  it("checks the retention settings", () => {
+    const c = dev({});
+    expect(c.RETENTION_DAYS_AFTER_CLOSE).toBe(90);
+    expect(c.RETENTION_CRON).toBe("15 2 * * *");
+    expect(dev({ RETENTION_DAYS_AFTER_CLOSE: "365" }).RETENTION_DAYS_AFTER_CLOSE).toBe(365);
+    expect(() => dev({ RETENTION_DAYS_AFTER_CLOSE: "0" })).toThrow("RETENTION_DAYS_AFTER_CLOSE: must be at least 1");
+    expect(() => dev({ RETENTION_DAYS_AFTER_CLOSE: "ninety" })).toThrow(/RETENTION_DAYS_AFTER_CLOSE/);
+    expect(() => dev({ RETENTION_CRON: "nightly" })).toThrow(
+      "RETENTION_CRON: must be a cron pattern such as 15 2 * * *",
+    );
+  });
 });
