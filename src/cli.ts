@@ -1,17 +1,18 @@
 // The CLI entry (`npx referral-bot ...`): the second composition root beside src/main.ts.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "./config.js";
-import { createDb } from "./db.js";
+import { createDb, describeDatabase } from "./db.js";
 import { buildDigest } from "./digest/build.js";
 import { digestText } from "./digest/plain-text.js";
 import { postDailyDigests } from "./digest/post.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError, ValidationError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { chatsFromConfig, type Role, startService } from "./main.js";
 import { migrateDatabase } from "./migrate.js";
 import { systemClock } from "./ports.js";
-import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
+import { ensureLots, listProviders, STANDARD_LOTS, suspendProvider } from "./providers/directory.js";
 import { importProviders } from "./providers/import.js";
 import { parseReportQuery } from "./reporting/period.js";
 import { placementReport } from "./reporting/placement-report.js";
@@ -32,7 +33,8 @@ const USAGE = `Usage: referral-bot <command>
                                            placement report for referrals raised in those days
                                            (Europe/London, inclusive) to stdout; default json
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
-                                           and channel, as the schedule does); --dry-run prints it, posts nothing`;
+                                           and channel, as the schedule does); --dry-run prints it, posts nothing
+  help, --help, -h                         this list`;
 
 async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const db = createDb(config.DATABASE_URL);
@@ -44,14 +46,23 @@ async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) =
 }
 
 async function runImport(config: Config, file: string): Promise<number> {
+  const path = resolve(file);
+  // Checked before anything else, so a mistyped path is one line rather than a stream error's stack trace.
+  if (!existsSync(path)) throw new ValidationError(`No such file: ${path} (give the providers CSV file's path)`);
   const logger = createLogger({ level: "warn" });
   await migrateDatabase(config.DATABASE_URL, logger);
-  const report = await withDb(config, (db) =>
-    importProviders(db, resolve(file), {
+  const report = await withDb(config, async (db) => {
+    // A fresh database has no lots, and every row names one: create the standard lots (the ones `seed` makes)
+    // rather than reject every row. A directory that has lots of its own is left as it is.
+    if ((await db.lot.count()) === 0) {
+      await ensureLots(db);
+      out(`No lots yet: created the standard lots ${STANDARD_LOTS.map((l) => `${l.number} ${l.name}`).join(", ")}.`);
+    }
+    return importProviders(db, path, {
       actor: "cli",
       onProgress: (n, phase) => err(`  ${phase === "read" ? "checked" : "written"} ${n} rows...`),
-    }),
-  );
+    });
+  });
   out(
     `Read ${report.read} rows: ${report.created} created, ${report.updated} updated, ${report.rejected.length} rejected.`,
   );
@@ -66,6 +77,7 @@ async function runDigest(config: Config, dryRun: boolean): Promise<number> {
     destination: process.stderr,
   });
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
+  err(`Reading the database ${describeDatabase(config.DATABASE_URL)}.`);
   return withDb(config, async (db) => {
     const digest = await buildDigest(db, systemClock.now());
     if (dryRun) {
@@ -106,9 +118,13 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, sub, arg] = positionals;
-  if (values.help || !command) {
+  if (values.help || command === "help") {
     out(USAGE);
-    return command ? 0 : 1;
+    return 0;
+  }
+  if (!command) {
+    err(USAGE);
+    return 1;
   }
   const config = loadConfig();
 
@@ -175,6 +191,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "report": {
       const query = parseReportQuery({ from: values.from, to: values.to, format: values.format });
+      // On stderr: stdout is the report alone, to be piped or redirected.
+      err(`Reading the database ${describeDatabase(config.DATABASE_URL)}.`);
       const report = await withDb(config, (db) => placementReport({ db, clock: systemClock }, query));
       const text = query.format === "csv" ? placementReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
       // Wait until it is flushed: process.exit would otherwise cut a long report short on a pipe.
