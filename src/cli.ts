@@ -150,7 +150,12 @@ async function main(argv: string[]): Promise<number> {
       const demo = await startDemo({
         logger,
         port: config.PORT,
-        chatPort: Number(process.env.DEMO_CHAT_PORT ?? 3978),
+        chatPort: config.DEMO_CHAT_PORT,
+        webhookPort: config.DEMO_WEBHOOK_PORT,
+        smtpPort: config.DEMO_SMTP_PORT,
+        databaseUrl: config.DEMO_DATABASE_URL,
+        redisPrefix: `${config.REDIS_PREFIX}-demo`,
+        answerDelayMs: config.DEMO_ANSWER_DELAY_MS,
       });
       out(`Demo ready. Open ${demo.chatUrl}/ in a browser (Ctrl+C stops it).`);
       await new Promise<void>((done) => {

@@ -35,9 +35,13 @@ function identityKeys(row: ProviderCsvRow) {
   ];
 }
 
+/** Rewrites a raw CSV record (lower-cased column names) before it is validated, e.g. the demo's local webhooks. */
+export type RecordTransform = (record: Record<string, string>) => Record<string, string>;
+
 export async function readProviderCsv(
   path: string,
   onProgress?: (rowsRead: number) => void,
+  transform?: RecordTransform,
 ): Promise<{ valid: ValidRow[]; rejected: RejectedRow[]; read: number }> {
   const valid: ValidRow[] = [];
   const rejected: RejectedRow[] = [];
@@ -59,7 +63,7 @@ export async function readProviderCsv(
     read++;
     if (onProgress && read % 500 === 0) onProgress(read);
     const line = info.lines;
-    const parsed = parseProviderRow(record);
+    const parsed = parseProviderRow(transform ? transform(record) : record);
     if (!parsed.ok) {
       rejected.push({ line, errors: parsed.errors });
       continue;
@@ -83,9 +87,13 @@ export async function readProviderCsv(
 export async function importProviders(
   db: Db,
   path: string,
-  opts: { actor: string; onProgress?: (done: number, phase: "read" | "write") => void },
+  opts: {
+    actor: string;
+    onProgress?: (done: number, phase: "read" | "write") => void;
+    transform?: RecordTransform;
+  },
 ): Promise<ImportReport> {
-  const { valid, rejected, read } = await readProviderCsv(path, (n) => opts.onProgress?.(n, "read"));
+  const { valid, rejected, read } = await readProviderCsv(path, (n) => opts.onProgress?.(n, "read"), opts.transform);
   const lots = new Map((await db.lot.findMany()).map((l) => [l.number, l.id]));
   const writable: ValidRow[] = [];
   for (const v of valid) {
