@@ -2,12 +2,16 @@
 // rows, same ids), and a port already in use stops the demo with one line naming the port and its setting,
 // before it has touched the database.
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
+import { setUpDemoDirectory } from "../../src/demo/demo-directory.js";
 import { startDemo } from "../../src/demo/run-demo.js";
+import { ensureLots } from "../../src/providers/directory.js";
+import { importProviders } from "../../src/providers/import.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { envOf } from "../helpers/processes.js";
 import { freePort } from "../helpers/service.js";
@@ -120,4 +124,26 @@ describe("starting the demo", () => {
     await third.close();
     expect(await snapshot()).toEqual(after1);
   }, 120_000);
+
+  it("takes over a directory an earlier version of the demo made, without duplicating a provider", async () => {
+    const earlier = await isolatedEnv("demoupgrade");
+    try {
+      // What earlier versions left: webhooks at /p/<random id> on a random port.
+      await ensureLots(earlier.db);
+      const old = (r: Record<string, string>) =>
+        r.webhook_url ? { ...r, webhook_url: `http://127.0.0.1:39207/p/${randomUUID()}` } : r;
+      await importProviders(earlier.db, "test/fixtures/providers.csv", { actor: "demo", transform: old });
+      const ids = (await earlier.db.provider.findMany({ orderBy: { id: "asc" } })).map((p) => p.id);
+      expect(ids).toHaveLength(200);
+      await setUpDemoDirectory(earlier.db, {
+        csvPath: "test/fixtures/providers.csv",
+        webhookUrlFor: (key) => `http://127.0.0.1:3979/p/${key}`,
+      });
+      const after = await earlier.db.provider.findMany({ orderBy: { id: "asc" } });
+      expect(after.map((p) => p.id)).toEqual(ids);
+      expect(after.filter((p) => p.webhookUrl && !p.webhookUrl.startsWith("http://127.0.0.1:3979/p/api."))).toEqual([]);
+    } finally {
+      await earlier.db.$disconnect();
+    }
+  });
 });
