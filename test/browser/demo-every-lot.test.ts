@@ -102,6 +102,8 @@ it("welcomes a newcomer, answers every lot, and opens a provider's page from the
       .waitFor({ timeout: 30_000 });
   }
   await page.screenshot({ path: `${ARTIFACTS}/demo-every-lot-offers.png` });
+  // New cards were scrolled into view: the channel is no longer at its top.
+  expect(await page.locator("#channel").evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
 
   // Alex (ART) approves the emergency's offer on lot 1.
   await page.selectOption("#user", "demo-art");
