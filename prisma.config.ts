@@ -1,5 +1,6 @@
-// Prisma's native engines cannot be downloaded on these machines (see STACK.md), so the CLI runs the
-// JavaScript schema engine through the pg driver adapter. DATABASE_URL must be set whenever the CLI runs.
+// Prisma's native engines are downloaded from Prisma's servers at first use, which the machines this runs on
+// cannot reach, so the CLI runs the JavaScript schema engine through the pg driver adapter. The CLI needs a
+// DATABASE_URL whenever it runs, even for `prisma generate` (npm's postinstall), hence the local default.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 

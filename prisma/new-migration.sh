@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Writes a migration for the change in prisma/schema.prisma since the last commit (prisma migrate dev does
-# not work with the JavaScript engine; see STACK.md). Usage: npm run db:migration -- <name>
+# Writes a migration for the change in prisma/schema.prisma since the last commit. `prisma migrate dev` does
+# not work here: it needs Prisma's native schema engine, which is downloaded from Prisma's servers at first use,
+# and these machines cannot reach them, so the CLI runs the JavaScript engine (prisma.config.ts), which can only
+# diff two schemas. Usage: npm run db:migration -- <name>
 set -euo pipefail
 name=${1:?usage: npm run db:migration -- <name>}
 cd "$(dirname "$0")/.."

@@ -1,4 +1,5 @@
 // The CLI entry (`npx referral-bot ...`): the second composition root beside src/main.ts.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { auditCommand } from "./cli/audit.js";
@@ -8,16 +9,17 @@ import { exportCommand } from "./cli/export.js";
 import { retentionCommand } from "./cli/retention.js";
 import { runWithdraw, WITHDRAW_USAGE } from "./cli-withdraw.js";
 import { type Config, loadConfig } from "./config.js";
+import { describeDatabase } from "./db.js";
 import { buildDigest } from "./digest/build.js";
 import { digestText } from "./digest/plain-text.js";
 import { postDailyDigests } from "./digest/post.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError, ValidationError } from "./errors.js";
 import { KEYS_USAGE, runKeys } from "./keys/keys-cli.js";
 import { createLogger } from "./logger.js";
 import { chatsFromConfig, type Role, startService } from "./main.js";
 import { migrateDatabase } from "./migrate.js";
 import { systemClock } from "./ports.js";
-import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
+import { ensureLots, listProviders, STANDARD_LOTS, suspendProvider } from "./providers/directory.js";
 import { importProviders } from "./providers/import.js";
 import { parseReportQuery } from "./reporting/period.js";
 import { placementReport } from "./reporting/placement-report.js";
@@ -46,18 +48,28 @@ ${WITHDRAW_USAGE}
                                            erase one referral's personal data now (a live one needs --force)
   audit --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
                                            the audit trail for those days (Europe/London, inclusive)
-retention, export, erase and audit say on stderr which database (DATABASE_URL) they work on.`;
+retention, export, erase and audit say on stderr which database (DATABASE_URL) they work on.
+  help, --help, -h                         this list`;
 
 async function runImport(config: Config, file: string): Promise<number> {
+  const path = resolve(file);
+  // Checked before anything else, so a mistyped path is one line rather than a stream error's stack trace.
+  if (!existsSync(path)) throw new ValidationError(`No such file: ${path} (give the providers CSV file's path)`);
   const logger = createLogger({ level: "warn" });
   await migrateDatabase(config.DATABASE_URL, logger);
-  const report = await withDb(config, (db) =>
-    importProviders(db, resolve(file), {
+  const report = await withDb(config, async (db) => {
+    // A fresh database has no lots, and every row names one: create the standard lots (the ones `seed` makes)
+    // rather than reject every row. A directory that has lots of its own is left as it is.
+    if ((await db.lot.count()) === 0) {
+      await ensureLots(db);
+      out(`No lots yet: created the standard lots ${STANDARD_LOTS.map((l) => `${l.number} ${l.name}`).join(", ")}.`);
+    }
+    return importProviders(db, path, {
       actor: "cli",
       allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
       onProgress: (n, phase) => err(`  ${phase === "read" ? "checked" : "written"} ${n} rows...`),
-    }),
-  );
+    });
+  });
   out(
     `Read ${report.read} rows: ${report.created} created, ${report.updated} updated, ${report.rejected.length} rejected.`,
   );
@@ -72,6 +84,7 @@ async function runDigest(config: Config, dryRun: boolean): Promise<number> {
     destination: process.stderr,
   });
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
+  err(`Reading the database ${describeDatabase(config.DATABASE_URL)}.`);
   return withDb(config, async (db) => {
     const digest = await buildDigest(db, systemClock.now());
     if (dryRun) {
@@ -128,9 +141,13 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, sub, arg] = positionals;
-  if (values.help || !command) {
+  if (values.help || command === "help") {
     out(USAGE);
-    return command ? 0 : 1;
+    return 0;
+  }
+  if (!command) {
+    err(USAGE);
+    return 1;
   }
   const config = loadConfig(envFor(command));
 
@@ -156,7 +173,12 @@ async function main(argv: string[]): Promise<number> {
       const demo = await startDemo({
         logger,
         port: config.PORT,
-        chatPort: Number(process.env.DEMO_CHAT_PORT ?? 3978),
+        chatPort: config.DEMO_CHAT_PORT,
+        webhookPort: config.DEMO_WEBHOOK_PORT,
+        smtpPort: config.DEMO_SMTP_PORT,
+        databaseUrl: config.DEMO_DATABASE_URL,
+        redisPrefix: `${config.REDIS_PREFIX}-demo`,
+        answerDelayMs: config.DEMO_ANSWER_DELAY_MS,
       });
       out(`Demo ready. Open ${demo.chatUrl}/ in a browser (Ctrl+C stops it).`);
       await new Promise<void>((done) => {
@@ -197,6 +219,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "report": {
       const query = parseReportQuery({ from: values.from, to: values.to, format: values.format });
+      // On stderr: stdout is the report alone, to be piped or redirected.
+      err(`Reading the database ${describeDatabase(config.DATABASE_URL)}.`);
       const report = await withDb(config, (db) => placementReport({ db, clock: systemClock }, query));
       const text = query.format === "csv" ? placementReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
       // Wait until it is flushed: process.exit would otherwise cut a long report short on a pipe.

@@ -278,6 +278,18 @@ const schema = z
       .default("15 2 * * *"),
     // How often the round clock runs (reminders, closing rounds, recirculation), as a BullMQ job scheduler.
     ROUND_SWEEP_INTERVAL_MS: intFrom(30_000, 500),
+    // `npm run demo` only. Fixed ports (not "any free one") so the page's address and the demo providers'
+    // webhook URLs stay the same from one start to the next; each can be moved when something else holds it.
+    DEMO_CHAT_PORT: intFrom(3978).pipe(z.number().max(65535)),
+    DEMO_WEBHOOK_PORT: intFrom(3979).pipe(z.number().max(65535)),
+    DEMO_SMTP_PORT: intFrom(3980).pipe(z.number().max(65535)),
+    // The demo's own database, apart from DATABASE_URL's, so trying the demo never mixes sample data into it.
+    DEMO_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+      .default("postgresql://postgres@127.0.0.1:5432/referral_bot_demo"),
+    // How long the demo's providers take to answer (each waits 1-4 times this): short enough to watch.
+    DEMO_ANSWER_DELAY_MS: intFrom(2500),
     // API callers acting for ART, each with the scopes it may use: "<name>:<token>[:<scope>+<scope>...]"
     // (tokens of 32+ characters). Without scopes a token may only read reports (see src/http/api-tokens.ts).
     ART_API_TOKENS: z

@@ -45,6 +45,20 @@ export class OfferAlreadyDecidedError extends AppError {
   }
 }
 
+/** A port something else already listens on; the message names the setting that moves it. */
+export class PortInUseError extends AppError {
+  constructor(
+    readonly port: number,
+    readonly setting: string,
+    what: string,
+  ) {
+    super(
+      "port_in_use",
+      `Port ${port} (${what}) is already in use, perhaps by another demo: stop that, or set ${setting} to a free port.`,
+    );
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor(what: string) {
     super("not_found", `${what} not found`, { httpStatus: 404 });

@@ -62,6 +62,11 @@ export interface ServiceOptions {
   teamsBotToken?: () => Promise<string>;
   /** Test seam: fails raising a referral from chat after a step (see raiseReferral), to prove nothing is left. */
   raiseFault?: ChatCoreDeps["raiseFault"];
+  /**
+   * An HTTP server already listening, served instead of listening on PORT: the demo binds every port it needs
+   * before it changes anything, so a port in use stops it with nothing touched.
+   */
+  server?: Server;
 }
 
 export async function startService(opts: ServiceOptions): Promise<Service> {
@@ -218,10 +223,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       );
     }
     finishWebApp(app, logger);
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-      s.once("error", reject);
-    });
+    const server =
+      opts.server?.on("request", app) ??
+      (await new Promise<Server>((resolve, reject) => {
+        // Express 5 hands a listen error (such as the port in use) to this callback rather than only emitting it.
+        const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+        s.once("error", reject);
+      }));
     const addr = server.address();
     url = typeof addr === "object" && addr ? `http://${config.HOST}:${addr.port}` : undefined;
     closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));

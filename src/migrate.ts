@@ -1,5 +1,7 @@
-// Applies pending migrations with the Prisma CLI (JavaScript schema engine, see STACK.md), creating the
-// database first when it does not exist yet, so a fresh machine needs nothing but `npm start`.
+// Applies pending migrations with the Prisma CLI, creating the database first when it does not exist yet, so a
+// fresh machine needs nothing but `npm start`. The CLI runs the JavaScript schema engine through the pg driver
+// adapter (prisma.config.ts): the native engine would be downloaded from Prisma's servers, which these machines
+// cannot reach.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import pg from "pg";

@@ -54,7 +54,8 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     bodyLimit: SLACK_BODY_LIMIT,
   });
   const client = slackClient(o.botToken, o.apiUrl);
-  // botId/botUserId given and token verification off: no call to Slack at boot (STACK.md).
+  // botId/botUserId given and token verification off: Bolt would otherwise call auth.test at boot, so the
+  // service could not start while Slack is unreachable (and tests would need the fake before the app).
   const app = new App({
     receiver,
     token: o.botToken,

@@ -67,7 +67,7 @@ export function teamsCloud(o: Pick<TeamsAppOptions, "cloud" | "graphUrl">): Clou
 /**
  * The SDK's App. Credentials are always passed explicitly (empty when absent) so the SDK never falls back to
  * CLIENT_ID / MANAGED_IDENTITY_CLIENT_ID from the environment: a client id without a secret makes MSAL probe
- * the cloud metadata address (STACK.md).
+ * the cloud metadata address (169.254.169.254, the managed-identity endpoint), which hangs or fails outside Azure.
  */
 export function createTeamsApp(o: TeamsAppOptions, web?: Express): App {
   if (!o.credentials && !o.allowUnauthenticated) throw new Error("Teams needs credentials or the explicit local mode");

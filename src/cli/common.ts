@@ -20,12 +20,6 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
   }
 }
 
-/** "host:port/database" of DATABASE_URL, without credentials: said on stderr so nobody erases the wrong one. */
-export function databaseLabel(config: Pick<Config, "DATABASE_URL">): string {
-  const url = new URL(config.DATABASE_URL);
-  return `${url.host}${url.pathname}`;
-}
-
 /** The person at the terminal, as the audit trail records them. The CLI needs database access: it acts as ART. */
 export function cliActor(): Actor {
   let name = "unknown";

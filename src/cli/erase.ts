@@ -2,11 +2,12 @@
 // function retention uses), audited with the reason. A live referral is refused unless --force: ART and the
 // providers answering it still need its details, and a wrongly erased live referral cannot be placed well.
 import type { Config } from "../config.js";
+import { describeDatabase } from "../db.js";
 import { ConfigError } from "../errors.js";
 import { systemClock } from "../ports.js";
 import { eraseReferral } from "../retention/erase.js";
 import { REFERENCE_PATTERN } from "../retention/export.js";
-import { cliActor, databaseLabel, err, out, withDb } from "./common.js";
+import { cliActor, err, out, withDb } from "./common.js";
 
 export async function eraseCommand(
   config: Config,
@@ -18,7 +19,7 @@ export async function eraseCommand(
       'erase: give --reference like R-2026-0042 and --reason "..." (recorded in the audit trail)',
     ]);
   const reference = opts.reference;
-  err(`Database ${databaseLabel(config)}; erasing the personal data of ${reference}.`);
+  err(`Database ${describeDatabase(config.DATABASE_URL)}; erasing the personal data of ${reference}.`);
   return withDb(config, async (db) => {
     const referral = await db.referral.findUnique({ where: { reference }, select: { id: true } });
     if (!referral) {

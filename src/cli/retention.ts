@@ -1,16 +1,17 @@
 // `referral-bot retention [--dry-run]`: erases now what the daily job would (closed referrals older than
 // RETENTION_DAYS_AFTER_CLOSE); --dry-run lists them (reference, status, closing date) and changes nothing.
 import type { Config } from "../config.js";
+import { describeDatabase } from "../db.js";
 import { createLogger } from "../logger.js";
 import { systemClock } from "../ports.js";
 import { dueForErasure, retentionCutoff, runRetention } from "../retention/retention.js";
-import { cliActor, databaseLabel, err, out, withDb } from "./common.js";
+import { cliActor, err, out, withDb } from "./common.js";
 
 export async function retentionCommand(config: Config, opts: { dryRun: boolean }): Promise<number> {
   const days = config.RETENTION_DAYS_AFTER_CLOSE;
   const now = systemClock.now();
   err(
-    `Database ${databaseLabel(config)}; due for erasure: referrals closed before ${retentionCutoff(now, days).toISOString()} (${days} days ago).`,
+    `Database ${describeDatabase(config.DATABASE_URL)}; due for erasure: referrals closed before ${retentionCutoff(now, days).toISOString()} (${days} days ago).`,
   );
   return withDb(config, async (db) => {
     if (opts.dryRun) {

@@ -1,16 +1,11 @@
 // Provider directory operations besides import: listing, suspension, eligibility for a referral.
 import type { Db } from "../db.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { matchProviders, type ProviderForMatching } from "../matching/eligibility.js";
+import { LOT_NAMES, matchProviders, type ProviderForMatching } from "../matching/eligibility.js";
 import { writeAudit } from "../referrals/audit.js";
 
-export const STANDARD_LOTS = [
-  { number: 1, name: "Independent Fostering Agencies" },
-  { number: 2, name: "Residential Children's Homes" },
-  { number: 3, name: "Independent Special Education Provision / Post-16" },
-  { number: 4, name: "Out of School Tuition" },
-  { number: 5, name: "Post-16 Alternative Provision" },
-];
+/** The lots `seed` (and a first import into an empty directory) creates: the DPS's five, named once in LOT_NAMES. */
+export const STANDARD_LOTS = Object.entries(LOT_NAMES).map(([number, name]) => ({ number: Number(number), name }));
 
 export async function ensureLots(db: Db, lots = STANDARD_LOTS): Promise<void> {
   for (const lot of lots) {

@@ -36,10 +36,14 @@ function identityKeys(row: ProviderCsvRow) {
   ];
 }
 
+/** Rewrites a raw CSV record (lower-cased column names) before it is validated, e.g. the demo's local webhooks. */
+export type RecordTransform = (record: Record<string, string>) => Record<string, string>;
+
 export async function readProviderCsv(
   path: string,
   onProgress?: (rowsRead: number) => void,
   policy: AddressPolicy = { allowLoopback: false },
+  transform?: RecordTransform,
 ): Promise<{ valid: ValidRow[]; rejected: RejectedRow[]; read: number }> {
   const valid: ValidRow[] = [];
   const rejected: RejectedRow[] = [];
@@ -61,7 +65,7 @@ export async function readProviderCsv(
     read++;
     if (onProgress && read % 500 === 0) onProgress(read);
     const line = info.lines;
-    const parsed = parseProviderRow(record, policy);
+    const parsed = parseProviderRow(transform ? transform(record) : record, policy);
     if (!parsed.ok) {
       rejected.push({ line, errors: parsed.errors });
       continue;
@@ -90,10 +94,16 @@ export async function importProviders(
     onProgress?: (done: number, phase: "read" | "write") => void;
     /** WEBHOOK_ALLOW_LOOPBACK: accept loopback webhook URLs (development and tests only). */
     allowLoopback?: boolean;
+    transform?: RecordTransform;
   },
 ): Promise<ImportReport> {
   const policy = { allowLoopback: opts.allowLoopback ?? false };
-  const { valid, rejected, read } = await readProviderCsv(path, (n) => opts.onProgress?.(n, "read"), policy);
+  const { valid, rejected, read } = await readProviderCsv(
+    path,
+    (n) => opts.onProgress?.(n, "read"),
+    policy,
+    opts.transform,
+  );
   const lots = new Map((await db.lot.findMany()).map((l) => [l.number, l.id]));
   const writable: ValidRow[] = [];
   for (const v of valid) {

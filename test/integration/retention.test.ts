@@ -66,7 +66,7 @@ describe("retention", () => {
 
     const r = await cli(["retention", "--dry-run"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`Database 127.0.0.1:5432/`);
+    expect(r.stderr).toMatch(/Database \S+ on 127\.0\.0\.1:5432;/);
     const listed = r.stdout.split("\n").filter((l) => l.includes("  closed "));
     expect(listed.map((l) => l.split(/\s+/)[0]).sort()).toEqual(expected);
     expect(r.stdout).toContain(`${refs[ids.placed]}  placed     closed 2026-01-12`);

@@ -30,6 +30,16 @@ describe("config", () => {
     }
   });
 
+  it("has the demo's ports, database and answer delay, each checked", () => {
+    const c = dev({});
+    expect([c.DEMO_CHAT_PORT, c.DEMO_WEBHOOK_PORT, c.DEMO_SMTP_PORT, c.DEMO_ANSWER_DELAY_MS]).toEqual([
+      3978, 3979, 3980, 2500,
+    ]);
+    expect(c.DEMO_DATABASE_URL).toBe("postgresql://postgres@127.0.0.1:5432/referral_bot_demo");
+    expect(() => dev({ DEMO_WEBHOOK_PORT: "99999" })).toThrow("DEMO_WEBHOOK_PORT:");
+    expect(() => dev({ DEMO_DATABASE_URL: "mysql://x" })).toThrow("DEMO_DATABASE_URL: must be a postgresql:// URL");
+  });
+
   it("checks the active key against the key ring", () => {
     expect(() => loadConfig({ NODE_ENV: "development", RESTRICTED_DATA_ACTIVE_KEY: "k9" })).toThrow(
       "RESTRICTED_DATA_ACTIVE_KEY: is not a key id in RESTRICTED_DATA_KEYS",

@@ -6,11 +6,19 @@ import { dirname, join } from "node:path";
 import express from "express";
 import type { LocalConnector, LocalUser } from "./connector.js";
 
+/** A titled list in the page's side panel; an item with `href` shows a link (opened in a new tab). */
+export interface SidePanelSection {
+  title: string;
+  items: { text: string; href?: string; linkText?: string }[];
+}
+
 export interface ChatPageOptions {
   channel: { id: string; name: string };
   users: (LocalUser & { role: string })[];
+  /** Shown above the chat until closed: what the page is and how to try it. Plain text, one string a paragraph. */
+  welcome?: { title: string; paragraphs: string[] };
   /** Extra facts for the page's side panel (e.g. the demo's provider inbox). */
-  sidePanel?: () => unknown;
+  sidePanel?: () => SidePanelSection[];
 }
 
 const require = createRequire(import.meta.url);
@@ -28,7 +36,8 @@ export function mountChatPage(app: express.Express, connector: LocalConnector, o
       channel: o.channel,
       users: o.users.map((u) => ({ key: u.aadObjectId, name: u.name, role: u.role })),
       messages: connector.messages,
-      side: o.sidePanel?.() ?? null,
+      welcome: o.welcome ?? null,
+      side: o.sidePanel?.() ?? [],
     });
   });
   // Server-sent events: the page re-reads the state when the bot posted or updated something.

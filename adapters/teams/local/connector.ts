@@ -65,7 +65,8 @@ export class LocalConnector {
       res.status(404).json({ error: { code: "NotFound", message: "not served by the local connector" } });
     });
     this.server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(port, host, () => resolve(s));
+      // Express 5 hands a listen error (such as the port in use) to this callback rather than only emitting it.
+      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
       s.once("error", reject);
     });
     const addr = this.server.address() as { port: number };

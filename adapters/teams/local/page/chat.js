@@ -2,7 +2,10 @@
 // Microsoft's Adaptive Cards renderer, and posts what the person does as Bot Framework activities.
 /* global AdaptiveCards */
 (() => {
-  const state = { channel: null, users: [], messages: [], side: null, me: "", typed: [] };
+  const state = { channel: null, users: [], messages: [], side: [], welcome: null, me: "", typed: [] };
+  // Message ids already shown, so that only a new card is scrolled into view (not every refresh).
+  const seen = new Set();
+  let firstRender = true;
   // Cards the bot returned to this person alone (an invoke response), by "<user>:<message id>".
   const overrides = new Map();
   let overrideCount = 0;
@@ -121,12 +124,61 @@
     ];
     items.sort((a, b) => a.at - b.at);
     chat.replaceChildren(...items.map((i) => i.el));
+    renderSide();
+    scrollToNew([...inChannel, ...bots]);
+  }
+
+  // The newest card that was not there before comes into view in its pane (the first load scrolls nothing).
+  function scrollToNew(shown) {
+    const fresh = shown.filter((m) => !seen.has(m.id));
+    for (const m of shown) seen.add(m.id);
+    if (firstRender) {
+      firstRender = false;
+      return;
+    }
+    const newest = fresh[fresh.length - 1];
+    const el = newest && document.querySelector(`[data-message-id="${CSS.escape(newest.id)}"]`);
+    if (el) el.scrollIntoView({ block: "nearest" });
+  }
+
+  // Built with DOM nodes, never HTML: subjects and names are data.
+  function renderSide() {
     const side = $("side");
-    side.textContent = state.side
-      ? JSON.stringify(state.side, null, 1)
-          .replace(/[{}"[\],]/g, "")
-          .trim()
-      : "";
+    side.replaceChildren(
+      ...state.side.flatMap((section) => {
+        const h = document.createElement("h3");
+        h.textContent = section.title;
+        const list = document.createElement("ul");
+        for (const item of section.items) {
+          const li = document.createElement("li");
+          li.textContent = item.text;
+          if (item.href && /^https?:\/\//.test(item.href)) {
+            const a = document.createElement("a");
+            a.href = item.href;
+            a.target = "_blank";
+            a.rel = "noopener";
+            a.textContent = item.linkText || "Open";
+            li.appendChild(a);
+          }
+          list.appendChild(li);
+        }
+        return [h, list];
+      }),
+    );
+  }
+
+  function renderWelcome() {
+    const w = state.welcome;
+    if (!w || sessionStorage.getItem("welcome-closed")) return;
+    $("welcome-title").textContent = w.title;
+    $("welcome-text").replaceChildren(
+      ...w.paragraphs.map((text) => {
+        const p = document.createElement("p");
+        p.textContent = text;
+        return p;
+      }),
+    );
+    $("welcome").hidden = false;
   }
 
   function typedElement(t) {
@@ -142,6 +194,10 @@
     loading = (async () => {
       const s = await (await fetch("/demo/state")).json();
       Object.assign(state, { channel: s.channel, users: s.users, messages: s.messages, side: s.side });
+      if (!state.welcome && s.welcome) {
+        state.welcome = s.welcome;
+        renderWelcome();
+      }
       $("channel-title").textContent = `# ${s.channel.name}`;
       const select = $("user");
       if (!select.options.length) {
@@ -155,6 +211,10 @@
     return loading;
   }
 
+  $("welcome-close").addEventListener("click", () => {
+    $("welcome").hidden = true;
+    sessionStorage.setItem("welcome-closed", "1");
+  });
   $("user").addEventListener("change", (e) => {
     state.me = e.target.value;
     render();
