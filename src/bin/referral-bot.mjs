@@ -1,6 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the service needs no separate build step.
-import { register } from "tsx/esm/api";
+// Production (NODE_ENV=production) runs the JavaScript compiled by `npm run build` into dist/; development runs
+// the TypeScript directly through tsx's loader (a devDependency, so it is absent from a production install).
+import { existsSync } from "node:fs";
 
-register();
-await import("../cli.ts");
+const built = new URL("../../dist/src/cli.js", import.meta.url);
+if (process.env.NODE_ENV === "production") {
+  if (!existsSync(built)) {
+    process.stderr.write("dist/ is missing: run `npm run build` before starting with NODE_ENV=production\n");
+    process.exit(1);
+  }
+  await import(built.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../cli.ts");
+}
