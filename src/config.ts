@@ -3,6 +3,7 @@
 
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { operationsSettings } from "./config-operations.js";
 import { ConfigError } from "./errors.js";
 
 const intFrom = (def: number, min = 0) =>
@@ -202,6 +203,7 @@ const schema = z
         "must be name:token pairs, tokens of 32+ characters",
       )
       .optional(),
+    ...operationsSettings,
   })
   .superRefine((c, ctx) => {
     if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {

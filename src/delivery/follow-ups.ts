@@ -1,6 +1,7 @@
 // Messages to providers after the broadcast: the outcome of their offer and ART's answers to their questions.
 // Rows are written in the caller's transaction together with an outbox record, so none is lost with Redis.
 import type { Tx } from "../db.js";
+import { withCarrier } from "../observability/context.js";
 
 export async function queueProviderMessages(
   tx: Tx,
@@ -27,7 +28,7 @@ export async function queueProviderMessages(
     });
     if (row.state === "pending") ids.push(row.id);
   }
-  if (ids.length) await tx.outboxEvent.create({ data: { kind: "provider.messages", payload: { ids } } });
+  if (ids.length) await tx.outboxEvent.create({ data: { kind: "provider.messages", payload: withCarrier({ ids }) } });
 }
 
 /** On placement: the winner hears it was approved; every other provider with an offer hears it was not taken up. */

@@ -7,6 +7,8 @@ import type { Redis } from "../redis.js";
 import type { DecisionDeps } from "../referrals/decisions.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
+import { observeRequests } from "./observe-requests.js";
+import { readiness } from "./readiness.js";
 import { reportsRouter } from "./reports-routes.js";
 
 export interface WebDeps {
@@ -18,15 +20,6 @@ export interface WebDeps {
   apiTokens: Map<string, Buffer>;
 }
 
-async function check(fn: () => Promise<unknown>, ms = 2000): Promise<"ok" | string> {
-  try {
-    await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error("timeout")), ms).unref())]);
-    return "ok";
-  } catch (err) {
-    return (err as Error).message.slice(0, 200);
-  }
-}
-
 export const asyncRoute =
   (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
     fn(req, res).catch(next);
@@ -35,6 +28,7 @@ export function createWebApp(deps: WebDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
+  app.use(observeRequests(deps.logger));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -43,12 +37,8 @@ export function createWebApp(deps: WebDeps): Express {
   app.get(
     "/readyz",
     asyncRoute(async (_req, res) => {
-      const [postgres, redis] = await Promise.all([
-        check(() => deps.db.$queryRaw`SELECT 1`),
-        check(() => deps.redis.ping()),
-      ]);
-      const ready = postgres === "ok" && redis === "ok";
-      res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks: { postgres, redis } });
+      const body = await readiness(deps);
+      res.status(body.status === "ready" ? 200 : 503).json(body);
     }),
   );
 
