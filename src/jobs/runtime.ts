@@ -91,12 +91,9 @@ async function runOne<D>(
   };
   try {
     // The request id reaches this logger's lines through the logger's mixin (see src/logger.ts).
-    await type.handle(deps, parsed.data, {
-      logger: logger.child({ job: type.name, jobId: job.id }),
-      attempt,
-      maxAttempts,
-      retryLater,
-    });
+    const jobLogger = logger.child({ job: type.name, jobId: job.id });
+    await type.handle(deps, parsed.data, { logger: jobLogger, attempt, maxAttempts, retryLater });
+    jobLogger.debug({ attempt }, "job completed");
   } catch (err) {
     if (err instanceof AppError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
     throw err;
