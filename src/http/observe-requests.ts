@@ -33,17 +33,18 @@ export function observeRequests(logger: Logger): RequestHandler[] {
     logger,
     genReqId: (req) => (req as unknown as { requestId: string }).requestId,
     // The request id comes from the logger's mixin (the request's scope), so it is not repeated here.
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: "requestId" },
     customLogLevel: (req, res, err) => {
       if (QUIET.has(pathOf(req))) return "debug";
       if (err || res.statusCode >= 500) return "error";
       return res.statusCode >= 400 ? "warn" : "info";
     },
     serializers: {
-      req: (req: { raw: Request; method: string }) => ({ method: req.method, route: routeOf(req.raw) }),
+      // Serialised when the request starts, before routing: the route is added to the finished line below.
+      req: (req: { method: string }) => ({ method: req.method }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
+    customSuccessObject: (req, _res, line) => ({ ...line, route: routeOf(req as Request) }),
+    customErrorObject: (req, _res, _err, line) => ({ ...line, route: routeOf(req as Request) }),
     customSuccessMessage: (req, res) => `${req.method} ${routeOf(req as Request)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${routeOf(req as Request)} ${res.statusCode}`,
   });
