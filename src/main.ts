@@ -73,6 +73,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const closers: (() => Promise<unknown>)[] = [];
   const queueNames = allJobTypes().map((t) => t.name);
   useMetricSources({ db, queues, queueNames });
+  // Before anything that waits on Redis or PostgreSQL: probes must answer (live, not ready) while they are down.
+  const ops: OpsServer | undefined =
+    config.METRICS_PORT > 0
+      ? await startOpsServer({ port: config.METRICS_PORT, host: config.HOST, db, redis }, logger)
+      : undefined;
 
   if (role !== "web") {
     const workerRedis = createRedis(config.REDIS_URL, { forWorker: true });
@@ -220,11 +225,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     logger.info({ url, role }, "web server listening");
   }
 
-  let ops: OpsServer | undefined;
-  if (config.METRICS_PORT > 0) {
-    ops = await startOpsServer({ port: config.METRICS_PORT, host: config.HOST, db, redis }, logger);
-    closers.push(() => ops!.close());
-  }
   closers.push(() => tracing.shutdown());
 
   return {
@@ -237,6 +237,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       await queues.close();
       await redis.quit().catch(() => undefined);
       await db.$disconnect();
+      await ops?.close();
     },
   };
 }

@@ -73,6 +73,26 @@ export function useMetricSources(s: Sources | undefined): void {
   sources = s;
 }
 
+/**
+ * Scrape-time reads give up after 2 s and leave their series out: a scrape must still answer (with the process
+ * figures) while Redis or PostgreSQL is down, which is when it matters most.
+ */
+async function settle<T>(read: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      read(),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), 2_000);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const QUEUE_STATES = ["waiting", "delayed", "active", "failed"] as const;
 new Gauge({
   name: "rb_queue_jobs",
@@ -82,10 +102,13 @@ new Gauge({
   async collect() {
     this.reset();
     if (!sources) return;
-    for (const name of sources.queueNames) {
-      const counts = await sources.queues.queue(name).getJobCounts(...QUEUE_STATES);
-      for (const state of QUEUE_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
-    }
+    const { queues, queueNames } = sources;
+    const all = await settle(() =>
+      Promise.all(queueNames.map((name) => queues.queue(name).getJobCounts(...QUEUE_STATES))),
+    );
+    all?.forEach((counts, i) => {
+      for (const state of QUEUE_STATES) this.set({ queue: queueNames[i]!, state }, counts[state] ?? 0);
+    });
   },
 });
 
@@ -95,12 +118,17 @@ let sqlCache: { at: number; byStatus: { status: string; n: number }[]; oldestSec
 async function sqlFigures() {
   if (!sources) return undefined;
   if (sqlCache && Date.now() - sqlCache.at < SQL_CACHE_MS) return sqlCache;
-  const byStatus = await sources.db.$queryRaw<{ status: string; n: number }[]>`
-    SELECT "status"::text AS "status", COUNT(*)::int AS "n" FROM "Referral" GROUP BY "status"`;
-  const [oldest] = await sources.db.$queryRaw<{ seconds: number | null }[]>`
-    SELECT EXTRACT(EPOCH FROM (now() - MIN("createdAt")))::float8 AS "seconds" FROM "Referral"
-    WHERE "status" NOT IN ('draft', 'placed', 'withdrawn', 'expired')`;
-  sqlCache = { at: Date.now(), byStatus, oldestSeconds: oldest?.seconds ?? 0 };
+  const { db } = sources;
+  const read = await settle(async () => {
+    const byStatus = await db.$queryRaw<{ status: string; n: number }[]>`
+      SELECT "status"::text AS "status", COUNT(*)::int AS "n" FROM "Referral" GROUP BY "status"`;
+    const [oldest] = await db.$queryRaw<{ seconds: number | null }[]>`
+      SELECT EXTRACT(EPOCH FROM (now() - MIN("createdAt")))::float8 AS "seconds" FROM "Referral"
+      WHERE "status" NOT IN ('draft', 'placed', 'withdrawn', 'expired')`;
+    return { byStatus, oldestSeconds: oldest?.seconds ?? 0 };
+  });
+  if (!read) return undefined;
+  sqlCache = { at: Date.now(), ...read };
   return sqlCache;
 }
 
@@ -120,7 +148,8 @@ new Gauge({
   help: "Age of the oldest referral not yet placed, withdrawn or expired (0 when there is none)",
   registers: [registry],
   async collect() {
+    this.reset();
     const figures = await sqlFigures();
-    this.set(figures?.oldestSeconds ?? 0);
+    if (figures) this.set(figures.oldestSeconds);
   },
 });
