@@ -87,8 +87,9 @@ describe("production build", () => {
     );
     const body = await waitReady(`http://127.0.0.1:${port}`, child);
     expect(body).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
-    // It is the compiled code that runs: tsx is not even installed there.
+    // The compiled code runs (tsx is not even installed there), and so did the Prisma CLI's migrate step.
     expect(child.output()).toContain('"role":"web"');
+    expect(child.output()).toContain("database migrations applied");
     child.child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
   }, 240_000);
