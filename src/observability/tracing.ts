@@ -1,6 +1,6 @@
 // OpenTelemetry traces, off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans carry ids and types only, never a
 // child's details. Tests install a provider with an in-memory exporter through installTracerProvider.
-import { type Attributes, context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Attributes, context, propagation, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -24,9 +24,22 @@ export function installTracerProvider(processors: SpanProcessor[], serviceName =
 /** From the settings: an OTLP/HTTP exporter when an endpoint is configured, nothing otherwise. */
 export function setupTracing(settings: { endpoint?: string; serviceName: string }): { shutdown(): Promise<void> } {
   if (!settings.endpoint) return { shutdown: async () => {} };
-  // The exporter appends /v1/traces to a base endpoint read from the environment, as the OTLP spec says.
-  const provider = installTracerProvider([new BatchSpanProcessor(new OTLPTraceExporter())], settings.serviceName);
-  return { shutdown: () => provider.shutdown() };
+  // The setting is the collector's base address, as the OTLP spec defines it; traces go to its /v1/traces.
+  const url = `${settings.endpoint.replace(/\/+$/, "")}/v1/traces`;
+  const provider = installTracerProvider(
+    [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
+    settings.serviceName,
+  );
+  return {
+    // Flushes what is batched, then leaves the process untraced (a later start installs a fresh provider).
+    async shutdown() {
+      await provider.shutdown();
+      installed = undefined;
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
 }
 
 export const tracer = () => trace.getTracer(TRACER);
