@@ -5,6 +5,7 @@ import { CronExpressionParser } from "cron-parser";
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { DEFAULT_SERVICE_URL_HOSTS, type ServiceUrlPolicy, serviceUrlAllowed } from "./chat/service-url.js";
+import { operationsSettings } from "./config-operations.js";
 import { ConfigError } from "./errors.js";
 import { parseApiTokens } from "./http/api-tokens.js";
 
@@ -298,6 +299,7 @@ const schema = z
         for (const message of parseApiTokens(raw).problems) ctx.addIssue({ code: "custom", message });
       })
       .optional(),
+    ...operationsSettings,
   })
   .superRefine((c, ctx) => {
     if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {

@@ -1,6 +1,7 @@
 // Domain events: what happened to a referral, for the chat adapters to show in its thread. Each is written to
 // the outbox in the same transaction as the change, then dispatched by a job, so none is lost with Redis.
 import type { Tx } from "./db.js";
+import { withCarrier } from "./observability/context.js";
 
 export type DomainEvent =
   | { type: "round.opened"; referralId: string; roundId: string; roundNumber: number; deliveries: number }
@@ -42,5 +43,5 @@ export type DomainEvent =
 export type EventSubscriber = (event: DomainEvent) => Promise<void>;
 
 export async function recordEvent(tx: Tx, event: DomainEvent): Promise<void> {
-  await tx.outboxEvent.create({ data: { kind: "event", payload: event } });
+  await tx.outboxEvent.create({ data: { kind: "event", payload: withCarrier(event) } });
 }

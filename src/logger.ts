@@ -1,6 +1,7 @@
 // pino JSON logs. Restricted details should never reach a log call in the first place (they are only decrypted
 // for an authorised viewer); redaction is the second line of defence for fields with these names anywhere.
 import pino, { type DestinationStream, type Logger } from "pino";
+import { currentRequestId } from "./observability/context.js";
 
 export type { Logger };
 
@@ -31,6 +32,11 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
       base: { service: "referral-bot" },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line written while serving a request, or running a job that request caused, names the request.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
     },
     opts.destination,
   );

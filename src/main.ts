@@ -19,6 +19,7 @@ import { createDb, type Db } from "./db.js";
 import { DestinationLimiter } from "./delivery/destination-limiter.js";
 import { digestTargets } from "./digest/post.js";
 import type { EventSubscriber } from "./events.js";
+import { mountAdminQueues } from "./http/admin-queues.js";
 import { parseApiTokens } from "./http/api-tokens.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
 import { responseRouter } from "./http/response-routes.js";
@@ -30,6 +31,9 @@ import { startWorkers } from "./jobs/runtime.js";
 import { ensureSchedules } from "./jobs/schedules.js";
 import type { Logger } from "./logger.js";
 import { migrateDatabase } from "./migrate.js";
+import { useMetricSources } from "./observability/metrics.js";
+import { type OpsServer, startOpsServer } from "./observability/ops-server.js";
+import { setupTracing } from "./observability/tracing.js";
 import { type Clock, type DeliveryChannelPort, systemClock } from "./ports.js";
 import { createRedis } from "./redis.js";
 import { writeAudit } from "./referrals/audit.js";
@@ -41,6 +45,8 @@ export interface Service {
   db: Db;
   queues: JobQueues;
   url?: string;
+  /** The metrics and probes listener, when METRICS_PORT is set. */
+  opsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -72,12 +78,21 @@ export interface ServiceOptions {
 export async function startService(opts: ServiceOptions): Promise<Service> {
   const { config, logger, role } = opts;
   const clock = opts.clock ?? systemClock;
+  // First, so that everything after it is traced (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const tracing = setupTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME });
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
 
   const db = createDb(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   const redis = createRedis(config.REDIS_URL);
   const queues = new JobQueues(redis, config.REDIS_PREFIX);
   const closers: (() => Promise<unknown>)[] = [];
+  const queueNames = allJobTypes().map((t) => t.name);
+  useMetricSources({ db, queues, queueNames });
+  // Before anything that waits on Redis or PostgreSQL: probes must answer (live, not ready) while they are down.
+  const ops: OpsServer | undefined =
+    config.METRICS_PORT > 0
+      ? await startOpsServer({ port: config.METRICS_PORT, host: config.HOST, db, redis }, logger)
+      : undefined;
 
   if (role !== "web") {
     const workerRedis = createRedis(config.REDIS_URL, { forWorker: true });
@@ -222,6 +237,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         }),
       );
     }
+    mountAdminQueues(app, {
+      queues,
+      queueNames,
+      writable: config.ADMIN_QUEUES_WRITE,
+      access: { apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens, allowedIps: config.ADMIN_ALLOWED_IPS },
+    });
     finishWebApp(app, logger);
     const server =
       opts.server?.on("request", app) ??
@@ -247,15 +268,19 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     logger.info({ url, role }, "web server listening");
   }
 
+  closers.push(() => tracing.shutdown());
+
   return {
     db,
     queues,
     url,
+    ...(ops ? { opsUrl: ops.url } : {}),
     async close() {
       for (const close of closers) await close();
       await queues.close();
       await redis.quit().catch(() => undefined);
       await db.$disconnect();
+      await ops?.close();
     },
   };
 }

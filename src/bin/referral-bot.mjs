@@ -12,7 +12,19 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(1);
 }
 
-// Runs the TypeScript CLI through tsx's loader, so the service needs no separate build step.
-const { register } = await import("tsx/esm/api");
-register();
-await import("../cli.ts");
+// Production (NODE_ENV=production) runs the JavaScript compiled by `npm run build` into dist/; development runs
+// the TypeScript directly through tsx's loader (a devDependency, so it is absent from a production install).
+const { existsSync } = await import("node:fs");
+
+const built = new URL("../../dist/src/cli.js", import.meta.url);
+if (process.env.NODE_ENV === "production") {
+  if (!existsSync(built)) {
+    process.stderr.write("dist/ is missing: run `npm run build` before starting with NODE_ENV=production\n");
+    process.exit(1);
+  }
+  await import(built.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../cli.ts");
+}

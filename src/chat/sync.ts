@@ -3,6 +3,7 @@
 // offers becomes a few posts), and updates the card in place when it changed.
 import { createHash } from "node:crypto";
 import type { Db } from "../db.js";
+import { chatPostsTotal, chatThrottlesTotal } from "../observability/metrics.js";
 import type { Clock } from "../ports.js";
 import type { ChatChannelLimiter } from "./channel-limiter.js";
 import type { ChatPort, Platform } from "./port.js";
@@ -43,7 +44,10 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
   if (!link) return;
   const slot = async () => {
     const wait = await deps.chatLimiter.take(platform, link!.channelId);
-    if (wait > 0) throw new SyncLater(wait);
+    if (wait > 0) {
+      chatThrottlesTotal.inc({ platform, reason: "channel_interval" });
+      throw new SyncLater(wait);
+    }
   };
   const { card, items } = buildThread(await loadThreadState(deps.db, referralId));
   const cardHash = createHash("sha256").update(JSON.stringify(card)).digest("hex");
@@ -51,6 +55,7 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
   if (!link.messageId || !link.threadId) {
     await slot();
     const posted = await chat.postCard(link.channelId, card);
+    chatPostsTotal.inc({ platform, kind: "card" });
     link = await deps.db.chatLink.update({
       where: { id: link.id },
       data: { threadId: posted.threadId, messageId: posted.messageId, cardHash },
@@ -68,6 +73,7 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
     for (const group of chat.splitThreadItems(missing.slice(i, i + ITEMS_PER_POST))) {
       await slot();
       const { messageIds } = await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, group);
+      chatPostsTotal.inc({ platform, kind: "reply" });
       await deps.db.chatPost.createMany({
         data:
           messageIds.length === 1
@@ -88,6 +94,7 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
   if (link.cardHash !== cardHash) {
     await slot();
     await chat.updateCard({ channelId: link.channelId, messageId: link.messageId! }, card);
+    chatPostsTotal.inc({ platform, kind: "update" });
     await deps.db.chatLink.update({ where: { id: link.id }, data: { cardHash } });
   }
   // Only clear the mark if nothing new happened while this sync ran.

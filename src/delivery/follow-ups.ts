@@ -1,6 +1,7 @@
 // Messages to providers after the broadcast: the outcome of their offer and ART's answers to their questions.
 // Rows are written in the caller's transaction together with an outbox record, so none is lost with Redis.
 import type { Tx } from "../db.js";
+import { withCarrier } from "../observability/context.js";
 
 export type ProviderMessageKind = "outcome_approved" | "outcome_not_taken_up" | "answer" | "referral_closed";
 /** The messages that close a referral for one provider: each recipient gets exactly one of them. */
@@ -31,7 +32,7 @@ export async function queueProviderMessages(
     });
     if (row.state === "pending") ids.push(row.id);
   }
-  if (ids.length) await tx.outboxEvent.create({ data: { kind: "provider.messages", payload: { ids } } });
+  if (ids.length) await tx.outboxEvent.create({ data: { kind: "provider.messages", payload: withCarrier({ ids }) } });
 }
 
 /** On placement: the winner hears it was approved; every other provider with an offer hears it was not taken up. */

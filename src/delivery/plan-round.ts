@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Tx } from "../db.js";
 import { matchProviders } from "../matching/eligibility.js";
+import { withCarrier } from "../observability/context.js";
 import { hashToken, responseTokenFor } from "../responses/tokens.js";
 
 /** Declines that will still hold next week; "no vacancy" is not one of them (a bed may free up). */
@@ -63,7 +64,7 @@ export async function planRoundDeliveries(
     };
   });
   await tx.delivery.createMany({ data: rows });
-  await tx.outboxEvent.create({ data: { kind: "round.opened", payload: { roundId: args.roundId } } });
+  await tx.outboxEvent.create({ data: { kind: "round.opened", payload: withCarrier({ roundId: args.roundId }) } });
   return {
     roundId: args.roundId,
     deliveries: rows.length,

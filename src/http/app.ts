@@ -12,7 +12,9 @@ import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
 import { exportRouter } from "./export-routes.js";
+import { observeRequests } from "./observe-requests.js";
 import { RateLimiter, type RateLimits } from "./rate-limit.js";
+import { readiness } from "./readiness.js";
 import { referralsRouter } from "./referrals-routes.js";
 import { reportsRouter } from "./reports-routes.js";
 
@@ -30,17 +32,6 @@ export interface WebDeps {
   trustProxy: string | string[] | number | false;
   /** Decrypts restricted details for a subject access export (src/http/export-routes.ts). */
   keyRing: KeyRing;
-}
-
-/** "ok" or "failed" only: the reason (host names, driver messages) goes to the log, not to whoever asks. */
-async function check(name: string, logger: Logger, fn: () => Promise<unknown>, ms = 2000): Promise<"ok" | "failed"> {
-  try {
-    await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error("timeout")), ms).unref())]);
-    return "ok";
-  } catch (err) {
-    logger.warn({ check: name, error: (err as Error).message.slice(0, 200) }, "readiness check failed");
-    return "failed";
-  }
 }
 
 /**
@@ -72,6 +63,7 @@ export function createWebApp(deps: WebDeps): Express {
   app.disable("x-powered-by");
   app.set("trust proxy", deps.trustProxy);
   app.use(securityHeaders);
+  app.use(observeRequests(deps.logger));
 
   // Per client address, before any route reads a body. The inbound endpoints each count on their own, so one
   // platform's traffic never uses up another's.
@@ -89,12 +81,8 @@ export function createWebApp(deps: WebDeps): Express {
   app.get(
     "/readyz",
     asyncRoute(async (_req, res) => {
-      const [postgres, redis] = await Promise.all([
-        check("postgres", deps.logger, () => deps.db.$queryRaw`SELECT 1`),
-        check("redis", deps.logger, () => deps.redis.ping()),
-      ]);
-      const ready = postgres === "ok" && redis === "ok";
-      res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks: { postgres, redis } });
+      const body = await readiness(deps);
+      res.status(body.status === "ready" ? 200 : 503).json(body);
     }),
   );
 

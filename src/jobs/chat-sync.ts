@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { SyncLater, syncThread } from "../chat/sync.js";
 import { DeliveryError } from "../errors.js";
+import { chatThrottlesTotal } from "../observability/metrics.js";
 import type { JobDeps } from "./deps.js";
 import { type JobType, jobIdOf } from "./job-type.js";
 
@@ -18,7 +19,10 @@ export const chatSyncJob: JobType<typeof payload, JobDeps> = {
     } catch (err) {
       if (err instanceof SyncLater) return ctx.retryLater(err.ms);
       // The platform's 429: wait as long as it asks, without using up an attempt.
-      if (err instanceof DeliveryError && err.status === 429) return ctx.retryLater(err.retryAfterMs ?? 1000);
+      if (err instanceof DeliveryError && err.status === 429) {
+        chatThrottlesTotal.inc({ platform: p.platform, reason: "rate_limited" });
+        return ctx.retryLater(err.retryAfterMs ?? 1000);
+      }
       throw err;
     }
   },

@@ -7,6 +7,7 @@ import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
 import { recordEvent } from "../events.js";
+import { deliveriesTotal, roundFanOut } from "../observability/metrics.js";
 import { writeAudit } from "../referrals/audit.js";
 import type { JobDeps } from "./deps.js";
 import { type JobType, jobIdOf } from "./job-type.js";
@@ -44,6 +45,8 @@ export const deliverySendJob: JobType<typeof payload, JobDeps> = {
         where: { id: d.id },
         data: { state: "delivered", deliveredAt: deps.clock.now(), lastError: null },
       });
+      deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
+      await observeFanOut(deps, d.roundId, d.round.openedAt);
       // The card counts providers reached; a burst of deliveries coalesces into one card update.
       await requestThreadSync({ ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS }, d.round.referralId);
     } catch (err) {
@@ -57,6 +60,7 @@ export const deliverySendJob: JobType<typeof payload, JobDeps> = {
       const permanent = err instanceof DeliveryError && !err.retryable;
       if (permanent || last) await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
       else await deps.db.delivery.update({ where: { id: d.id }, data: { state: "pending", lastError: reason } });
+      deliveriesTotal.inc({ channel: d.channel, outcome: permanent || last ? "failed" : "retry" });
       if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
       throw err;
     } finally {
@@ -75,6 +79,12 @@ export function failureReasonOf(err: unknown): string {
 export function failureDetailOf(err: unknown): string {
   if (err instanceof DeliveryError) return err.message.slice(0, 300);
   return err instanceof Error ? err.name : "unknown error";
+}
+
+/** The round's last delivery out: how long the whole fan-out took. (Two last ones at once may both count.) */
+async function observeFanOut(deps: JobDeps, roundId: string, openedAt: Date) {
+  const left = await deps.db.delivery.count({ where: { roundId, state: { in: ["pending", "sending"] } } });
+  if (left === 0) roundFanOut.observe(Math.max(0, deps.clock.now().getTime() - openedAt.getTime()) / 1000);
 }
 
 async function markFailed(deps: JobDeps, deliveryId: string, referralId: string, providerId: string, error: string) {

@@ -1,6 +1,9 @@
 // Moves outbox records to the job queues. Safe to run in every worker at once: rows are claimed with
 // SKIP LOCKED, and job ids are deterministic, so a record relayed twice still makes each job once.
 
+import type { Tx } from "../db.js";
+import { carrierOf, runWithCarrier } from "../observability/context.js";
+import { inSpan } from "../observability/tracing.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
@@ -12,41 +15,16 @@ export async function relayOutbox(
 ): Promise<number> {
   return deps.db.$transaction(
     async (tx) => {
-      const rows = await tx.$queryRaw<{ id: bigint; kind: string; payload: Record<string, unknown> }[]>`
+      const rows = await tx.$queryRaw<OutboxRow[]>`
         SELECT "id", "kind", "payload" FROM "OutboxEvent" WHERE "dispatchedAt" IS NULL
         ORDER BY "id" LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
       for (const row of rows) {
-        if (row.kind === "round.opened") {
-          const deliveries = await tx.delivery.findMany({
-            where: { roundId: String(row.payload.roundId), state: "pending" },
-            select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
-          });
-          await deps.queues.add(
-            deliverySendJob,
-            deliveries.map((d) => ({
-              deliveryId: d.id,
-              providerId: d.providerId,
-              referralId: d.round.referralId,
-              round: d.round.number,
-            })),
-            { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
-          );
-        } else if (row.kind === "provider.messages") {
-          const ids = (row.payload.ids as string[]) ?? [];
-          await deps.queues.add(
-            providerMessageJob,
-            ids.map((messageId) => ({ messageId })),
-            { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
-          );
-        } else if (row.kind === "event") {
-          await deps.queues.add(
-            eventDispatchJob,
-            [{ outboxId: String(row.id), event: row.payload as { type: string } }],
-            {
-              attempts: 5,
-            },
-          );
-        }
+        // Each record is relayed in the context of the request that wrote it, so its jobs join that trace.
+        await runWithCarrier(carrierOf(row.payload), () =>
+          inSpan(`outbox-relay ${row.kind}`, { "outbox.id": String(row.id), "outbox.kind": row.kind }, () =>
+            relayOne(tx, deps, row),
+          ),
+        );
       }
       if (rows.length) {
         await tx.outboxEvent.updateMany({
@@ -58,4 +36,36 @@ export async function relayOutbox(
     },
     { timeout: 60_000 },
   );
+}
+
+type OutboxRow = { id: bigint; kind: string; payload: Record<string, unknown> };
+
+async function relayOne(tx: Tx, deps: Pick<JobDeps, "queues" | "config">, row: OutboxRow): Promise<void> {
+  if (row.kind === "round.opened") {
+    const deliveries = await tx.delivery.findMany({
+      where: { roundId: String(row.payload.roundId), state: "pending" },
+      select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
+    });
+    await deps.queues.add(
+      deliverySendJob,
+      deliveries.map((d) => ({
+        deliveryId: d.id,
+        providerId: d.providerId,
+        referralId: d.round.referralId,
+        round: d.round.number,
+      })),
+      { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
+    );
+  } else if (row.kind === "provider.messages") {
+    const ids = (row.payload.ids as string[]) ?? [];
+    await deps.queues.add(
+      providerMessageJob,
+      ids.map((messageId) => ({ messageId })),
+      { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
+    );
+  } else if (row.kind === "event") {
+    await deps.queues.add(eventDispatchJob, [{ outboxId: String(row.id), event: row.payload as { type: string } }], {
+      attempts: 5,
+    });
+  }
 }

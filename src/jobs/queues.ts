@@ -1,6 +1,7 @@
 // Producers' side of the job queues: one BullMQ queue per job type, jobs added with their deterministic ids.
 import { Queue } from "bullmq";
 import type { z } from "zod";
+import { withCarrier } from "../observability/context.js";
 import type { Redis } from "../redis.js";
 import type { JobType } from "./job-type.js";
 
@@ -20,7 +21,10 @@ export class JobQueues {
     return q;
   }
 
-  /** Adds jobs; a job whose id already exists in Redis is left alone (that is what makes re-adding safe). */
+  /**
+   * Adds jobs; a job whose id already exists in Redis is left alone (that is what makes re-adding safe). Each job's
+   * data carries the current request id and trace context, so the worker continues the same trace.
+   */
   async add<S extends z.ZodType>(
     type: JobType<S, never>,
     payloads: z.infer<S>[],
@@ -30,7 +34,7 @@ export class JobQueues {
     await this.queue(type.name).addBulk(
       payloads.map((data) => ({
         name: type.name,
-        data,
+        data: withCarrier(data as object),
         opts: {
           jobId: type.jobId(data),
           attempts: opts.attempts ?? 1,

@@ -1,7 +1,10 @@
 // The service as real child processes (for SIGKILL / SIGTERM tests), with the no-egress guard preloaded.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Config } from "../../src/config.js";
+
+const NO_EGRESS = resolve(import.meta.dirname, "../setup/no-egress.ts");
 
 export interface Child {
   child: ChildProcess;
@@ -9,15 +12,13 @@ export interface Child {
   output(): string;
 }
 
-export function spawnService(args: string[], env: Record<string, string>): Child {
-  const child = spawn(
-    process.execPath,
-    ["--import", "./test/setup/no-egress.ts", "src/bin/referral-bot.mjs", ...args],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+/** `cwd` runs the copy of the service in that folder (the production build test's clean install). */
+export function spawnService(args: string[], env: Record<string, string>, cwd?: string): Child {
+  const child = spawn(process.execPath, ["--import", NO_EGRESS, "src/bin/referral-bot.mjs", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd ? { cwd } : {}),
+  });
   let output = "";
   child.stdout?.on("data", (d) => {
     output += d;
