@@ -1,13 +1,8 @@
-// The operations settings (metrics, traces, the queue dashboard), kept apart from src/config.ts, which reads them
-// as part of its one schema: loadConfig is still the only reader of the environment.
+// The operations settings (metrics, traces, the queue dashboard). Read as part of src/config.ts's one schema:
+// loadConfig is still the only reader of the environment.
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
-
-const flag = (def: boolean) =>
-  z
-    .enum(["true", "false", "1", "0", "yes", "no"])
-    .default(def ? "true" : "false")
-    .transform((v) => v === "true" || v === "1" || v === "yes");
+import { bool, port } from "./fields.js";
 
 /** "10.0.0.0/8,192.0.2.7" into [address, prefix length] pairs (a bare address is a /32 or /128). */
 const ipList = z.string().transform((raw, ctx) => {
@@ -29,17 +24,12 @@ const ipList = z.string().transform((raw, ctx) => {
 export const operationsSettings = {
   // A second listener for /metrics, /healthz and /readyz, kept off the public port so that metrics are never
   // exposed through the load balancer, and so that the worker role (which has no HTTP server) can be probed.
-  METRICS_PORT: z.coerce
-    .number({ error: "must be a whole number" })
-    .int("must be a whole number")
-    .min(0, "must be at least 0")
-    .max(65_535, "must be a port number")
-    .default(0),
+  METRICS_PORT: port(0),
   // Traces go to this OTLP/HTTP collector (e.g. http://otel-collector:4318); unset = no tracing at all.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ error: "must be a URL such as http://otel-collector:4318" }).optional(),
   OTEL_SERVICE_NAME: z.string().max(100).default("referral-bot"),
   // Client addresses (or CIDR ranges) let into /admin/queues without a token, e.g. the council's admin network.
   ADMIN_ALLOWED_IPS: ipList.default([]),
   // The dashboard is read-only unless this is true: retrying, cleaning or removing jobs changes the work done.
-  ADMIN_QUEUES_WRITE: flag(false),
+  ADMIN_QUEUES_WRITE: bool(false),
 };
