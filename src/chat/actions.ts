@@ -5,7 +5,7 @@
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import { queueProviderMessages } from "../delivery/follow-ups.js";
-import { fieldErrorsOf, newReferralSchema, type RestrictedDetails } from "../domain/referral-input.js";
+import { fieldErrorsOf, newReferralSchemaFor, type RestrictedDetails } from "../domain/referral-input.js";
 import {
   AppError,
   ConflictError,
@@ -58,7 +58,7 @@ export async function submitReferral(
   }
   const existing = await deps.db.referral.findUnique({ where: { sourceKey: args.sourceKey } });
   if (existing) return { ok: true, referralId: existing.id, reference: existing.reference };
-  const parsed = newReferralSchema.safeParse(args.input);
+  const parsed = newReferralSchemaFor(deps.clock.now()).safeParse(args.input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   try {
     const raised = await raiseReferral(deps, parsed.data, args.actor, {

@@ -5,6 +5,7 @@
 // publishes it.
 import express, { type Request, type Response, type Router } from "express";
 import type { Db } from "../db.js";
+import { londonDate } from "../digest/london.js";
 import { AppError, NotFoundError, ValidationError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
@@ -157,7 +158,7 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
       return;
     }
     const values = formValuesOf(req.body);
-    const checked = validateResponseForm(values);
+    const checked = validateResponseForm(values, londonDate(deps.clock.now()));
     if (!checked.ok) {
       renderForm(req, res, token, d, 400, values, checked.errors);
       return;
@@ -194,7 +195,9 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
     }
     const s = await recordResponse(deps, d.deliveryId, req.body as ResponseInput, key);
     stored(s);
-    res.status(s.created ? 201 : 200).json({ id: s.id, type: s.type, status: "received" });
+    // A repeat of a request with an Idempotency-Key gets the answer the first got; a repeat without one (the same
+    // body again) is told with 200 that nothing new was stored.
+    res.status(s.created || key !== undefined ? 201 : 200).json({ id: s.id, type: s.type, status: "received" });
   }
 
   router
