@@ -8,6 +8,7 @@ import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state
 import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { type ResponseInput, responseInputSchemaFor } from "./response-input.js";
+import { liveOfferOf, markWithdrawn, refuseIfAccepted, supersedeOffer } from "./revisions.js";
 import { applyTransition, lockReferral } from "./transition.js";
 
 export { DECLINE_REASONS, type ResponseInput } from "./response-input.js";
@@ -59,6 +60,10 @@ export async function recordResponse(
     }
     if (TERMINAL_STATES.has(status as ReferralState)) throw new ReferralClosedError();
     if (delivery.round.closedAt) throw new ConflictError("This round has closed");
+    // A new offer replaces the provider's live one and a decline withdraws it; a question leaves it be. Only an
+    // authenticated answer may change an offer: an email our gateway did not vouch for could be anyone's.
+    const earlier = r.type === "question" || !provenance.senderVerified ? null : await liveOfferOf(tx, deliveryId);
+    if (earlier) refuseIfAccepted(earlier);
     const created = await tx.response.create({
       data: {
         deliveryId,
@@ -98,6 +103,8 @@ export async function recordResponse(
         at: now,
       });
     }
+    if (earlier && r.type === "offer") await supersedeOffer(tx, { earlier, revisedId: created.id, at: now });
+    if (earlier && r.type === "decline") await markWithdrawn(tx, earlier, now, "declined");
     await recordEvent(tx, {
       type: "response.received",
       referralId,
