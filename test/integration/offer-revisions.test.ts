@@ -6,10 +6,12 @@ import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildThread, loadThreadState } from "../../src/chat/thread-model.js";
+import { pendingOffers } from "../../src/digest/queries.js";
 import type { DomainEvent } from "../../src/events.js";
 import { finishWebApp } from "../../src/http/app.js";
 import { CSRF_COOKIE, csrfTokenFor, responseRouter } from "../../src/http/response-routes.js";
 import { approveOffer, declineOffer } from "../../src/referrals/decisions.js";
+import { recordResponse } from "../../src/referrals/responses.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
 import { art, capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, openReferralWithDeliveries } from "../helpers/referrals.js";
@@ -92,6 +94,15 @@ describe("a second offer from the same link", () => {
     expect(audit).toHaveLength(1);
   });
 
+  it("leaves only the revised offer in the digest's offers waiting for a decision", async () => {
+    const l = await link();
+    const first = (await (await postJson(l.url, OFFER)).json()) as { id: string };
+    const second = (await (await postJson(l.url, { ...OFFER, weeklyCostGbp: 1650 })).json()) as { id: string };
+    const waiting = (await pendingOffers(db, 10_000)).filter((o) => o.referralId === l.id).map((o) => o.responseId);
+    expect(waiting).toEqual([second.id]);
+    expect(waiting).not.toContain(first.id);
+  });
+
   it("leaves the replaced offer impossible to approve or decline, with a message saying why", async () => {
     const l = await link();
     const first = (await (await postJson(l.url, OFFER)).json()) as { id: string };
@@ -168,6 +179,16 @@ describe("withdrawing", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Your offer has been withdrawn");
     expect((await db.response.findFirstOrThrow({ where: { deliveryId: l.deliveryId } })).withdrawnAt).not.toBeNull();
+  });
+
+  it("does not happen for a decline by an email our mail gateway did not vouch for", async () => {
+    const l = await link();
+    const o = (await (await postJson(l.url, OFFER)).json()) as { id: string };
+    await recordResponse({ db, clock }, l.deliveryId, { type: "decline", reason: "no_vacancy" }, undefined, {
+      senderVerified: false,
+    });
+    expect((await db.response.findUniqueOrThrow({ where: { id: o.id } })).withdrawnAt).toBeNull();
+    expect((await offersIn(l.id))[0]).toMatchObject({ actionable: true });
   });
 
   it("happens when the provider declines after offering; a question leaves the offer open", async () => {
