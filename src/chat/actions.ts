@@ -13,6 +13,7 @@ import {
   IllegalTransitionError,
   NotFoundError,
   OfferAlreadyDecidedError,
+  OfferNotLiveError,
   ValidationError,
 } from "../errors.js";
 import { recordEvent } from "../events.js";
@@ -171,7 +172,8 @@ async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: stri
 function refusal(deps: ChatCoreDeps, platform: Platform, actor: Actor, action: ChatAction, err: unknown): ActionResult {
   if (err instanceof ForbiddenError)
     return { ok: false, code: err.code, text: `Not authorised: ${err.message}. This attempt has been recorded.` };
-  if (err instanceof OfferAlreadyDecidedError) return { ok: false, code: err.code, text: `${err.message}.` };
+  if (err instanceof OfferAlreadyDecidedError || err instanceof OfferNotLiveError)
+    return { ok: false, code: err.code, text: `${err.message}.` };
   if (err instanceof IllegalTransitionError || err instanceof ConflictError) {
     return {
       ok: false,

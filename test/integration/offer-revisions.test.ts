@@ -5,11 +5,14 @@
 import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { performAction } from "../../src/chat/actions.js";
 import { buildThread, loadThreadState } from "../../src/chat/thread-model.js";
 import { pendingOffers } from "../../src/digest/queries.js";
 import type { DomainEvent } from "../../src/events.js";
 import { finishWebApp } from "../../src/http/app.js";
 import { CSRF_COOKIE, csrfTokenFor, responseRouter } from "../../src/http/response-routes.js";
+import { JobQueues } from "../../src/jobs/queues.js";
+import { createRedis } from "../../src/redis.js";
 import { approveOffer, declineOffer } from "../../src/referrals/decisions.js";
 import { recordResponse } from "../../src/referrals/responses.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
@@ -113,6 +116,24 @@ describe("a second offer from the same link", () => {
     expect((await declineOffer(decisions, first.id, art()).catch((e) => e)).code).toBe("offer_not_live");
     expect(await db.decision.count({ where: { responseId: first.id } })).toBe(0);
     expect((await approveOffer(decisions, second.id, art())).status).toBe("placed");
+  });
+
+  it("is what ART is told to decide on when they click Approve on the replaced one in chat", async () => {
+    const l = await link();
+    const first = (await (await postJson(l.url, OFFER)).json()) as { id: string };
+    await postJson(l.url, { ...OFFER, weeklyCostGbp: 1600 });
+    const queues = new JobQueues(createRedis(config.REDIS_URL), config.REDIS_PREFIX);
+    try {
+      const core = { db, clock, config, queues, logger: capturingLogger().logger };
+      const result = await performAction(core, "slack", art(), { type: "approve_offer", responseId: first.id });
+      expect(result).toEqual({
+        ok: false,
+        code: "offer_not_live",
+        text: "This offer was replaced by the provider's revised offer, so it cannot be approved; decide on the revised one. Nothing was changed.",
+      });
+    } finally {
+      await queues.close();
+    }
   });
 
   it("is refused once ART has approved the offer", async () => {
