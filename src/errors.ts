@@ -45,6 +45,24 @@ export class OfferAlreadyDecidedError extends AppError {
   }
 }
 
+/** An offer the provider replaced with a revised one, or withdrew: only the provider's live offer can be decided. */
+export class OfferNotLiveError extends AppError {
+  constructor(message: string) {
+    super("offer_not_live", message, { httpStatus: 409 });
+  }
+}
+
+/** A provider changing an offer ART has already approved: it stands, whatever the link is asked. */
+export class OfferAlreadyAcceptedError extends AppError {
+  constructor() {
+    super(
+      "offer_already_accepted",
+      "Your offer has already been accepted, so it cannot be changed or withdrawn. Please contact the council's Access to Resources Team",
+      { httpStatus: 409 },
+    );
+  }
+}
+
 /** A port something else already listens on; the message names the setting that moves it. */
 export class PortInUseError extends AppError {
   constructor(

@@ -12,6 +12,10 @@ export type DomainEvent =
       providerId: string;
       responseType: "offer" | "decline" | "question";
     }
+  /** A provider's offer replaced by their later one from the same link: the thread shows the revised one. */
+  | { type: "response.revised"; referralId: string; responseId: string; supersededId: string; providerId: string }
+  /** A provider withdrew their offer (from the link, or by declining after offering): it can no longer be approved. */
+  | { type: "response.withdrawn"; referralId: string; responseId: string; providerId: string }
   | { type: "delivery.failed"; referralId: string; deliveryId: string; providerId: string; error: string }
   | {
       type: "round.closed";

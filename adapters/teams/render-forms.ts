@@ -6,6 +6,7 @@ import {
   LEGAL_STATUSES,
   NEED_CODE_VALUES,
   type NewReferral,
+  REFERRAL_FIELD_RULES,
   type RestrictedDetails,
 } from "../../src/domain/referral-input.js";
 import { STANDARD_LOTS } from "../../src/providers/directory.js";
@@ -95,7 +96,8 @@ function inputs(fields: FieldSpec[], values: Values, errors: Record<string, stri
       id: f.id,
       label: f.label,
       isRequired: Boolean(f.required),
-      errorMessage: `${f.label} is required`,
+      // Shown by Teams when its own check (required, min/max) fails: the core's rule in words where it has one.
+      errorMessage: REFERRAL_FIELD_RULES[f.id] ?? `${f.label} is required`,
       ...(values[f.id] ? { value: f.input.type === "Input.Number" ? Number(values[f.id]) : values[f.id] } : {}),
     },
     ...(errors[f.id]

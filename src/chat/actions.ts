@@ -5,7 +5,7 @@
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import { queueProviderMessages } from "../delivery/follow-ups.js";
-import { fieldErrorsOf, newReferralSchema, type RestrictedDetails } from "../domain/referral-input.js";
+import { fieldErrorsOf, newReferralSchemaFor, type RestrictedDetails } from "../domain/referral-input.js";
 import {
   AppError,
   ConflictError,
@@ -13,6 +13,7 @@ import {
   IllegalTransitionError,
   NotFoundError,
   OfferAlreadyDecidedError,
+  OfferNotLiveError,
   ValidationError,
 } from "../errors.js";
 import { recordEvent } from "../events.js";
@@ -58,7 +59,7 @@ export async function submitReferral(
   }
   const existing = await deps.db.referral.findUnique({ where: { sourceKey: args.sourceKey } });
   if (existing) return { ok: true, referralId: existing.id, reference: existing.reference };
-  const parsed = newReferralSchema.safeParse(args.input);
+  const parsed = newReferralSchemaFor(deps.clock.now()).safeParse(args.input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
   try {
     const raised = await raiseReferral(deps, parsed.data, args.actor, {
@@ -171,7 +172,8 @@ async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: stri
 function refusal(deps: ChatCoreDeps, platform: Platform, actor: Actor, action: ChatAction, err: unknown): ActionResult {
   if (err instanceof ForbiddenError)
     return { ok: false, code: err.code, text: `Not authorised: ${err.message}. This attempt has been recorded.` };
-  if (err instanceof OfferAlreadyDecidedError) return { ok: false, code: err.code, text: `${err.message}.` };
+  if (err instanceof OfferAlreadyDecidedError || err instanceof OfferNotLiveError)
+    return { ok: false, code: err.code, text: `${err.message}.` };
   if (err instanceof IllegalTransitionError || err instanceof ConflictError) {
     return {
       ok: false,

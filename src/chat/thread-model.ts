@@ -78,20 +78,22 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
       items.push({ kind: "round_closed", key: `round:${round.number}:closed`, roundNumber: round.number, outcome });
     }
   }
+  const revisions = offerRevisions(s.responses);
   for (const r of s.responses) {
     const name = providerName.get(r.providerId) ?? "A provider";
     if (r.type === "offer") {
+      if (r.supersededById) continue; // shown as its revision, in its place
       items.push({
         kind: "offer",
-        key: `response:${r.id}`,
+        key: `response:${revisions.firstOf(r.id)}`,
         responseId: r.id,
-        providerName: name,
+        providerName: offerHeading(name, r, revisions.isRevision(r.id)),
         ofstedGrade: grade.get(r.providerId) ?? null,
         weeklyCostGbp: gbp(r.weeklyCostPence),
         startDate: r.startDate?.toISOString().slice(0, 10) ?? "",
         needsMet: r.needsMet ?? "",
         notes: r.notes,
-        actionable: live && !decidedResponses.has(r.id),
+        actionable: live && !decidedResponses.has(r.id) && !r.withdrawnAt,
       });
     } else if (r.type === "decline") {
       items.push({
@@ -166,6 +168,32 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
   return { card: cardOf(s, deliveries, providerName), items };
 }
 
+/**
+ * A provider's revised offer takes the place (and the thread key) of the offer it replaced, so the message that
+ * showed the first offer is redrawn as the revised one instead of the thread showing two.
+ */
+function offerRevisions(responses: { id: string; supersededById: string | null }[]) {
+  const previous = new Map(responses.filter((r) => r.supersededById).map((r) => [r.supersededById!, r.id]));
+  return {
+    isRevision: (id: string) => previous.has(id),
+    firstOf(id: string): string {
+      let first = id;
+      for (let seen = 0; previous.has(first) && seen < responses.length; seen++) first = previous.get(first)!;
+      return first;
+    },
+  };
+}
+
+/** The offer's heading: the provider's name, and whether they revised or withdrew it. */
+function offerHeading(name: string, r: { withdrawnAt: Date | null }, revised: boolean): string {
+  if (r.withdrawnAt) return `${name} (offer withdrawn by the provider)`;
+  return revised ? `${name} (revised)` : name;
+}
+
+/** An offer still in play: one the provider replaced or withdrew is not counted. */
+const isLiveOffer = (r: { type: string; supersededById: string | null; withdrawnAt: Date | null }) =>
+  r.type === "offer" && !r.supersededById && !r.withdrawnAt;
+
 function cardOf(
   s: State,
   deliveries: State["rounds"][number]["deliveries"],
@@ -173,7 +201,7 @@ function cardOf(
 ): ReferralCard {
   const round = s.rounds.at(-1);
   const count = (t: string) => s.responses.filter((r) => r.type === t).length;
-  const offers = count("offer");
+  const offers = s.responses.filter(isLiveOffer).length;
   const placedDecision = s.status === "placed" ? s.decisions.find((d) => d.id === s.pendingApprovalId) : undefined;
   const placedOffer = placedDecision ? s.responses.find((r) => r.id === placedDecision.responseId) : undefined;
   const placement = placedOffer

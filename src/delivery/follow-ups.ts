@@ -39,7 +39,9 @@ export async function queueProviderMessages(
 export async function queueOutcomes(tx: Tx, referralId: string, winningResponseId: string): Promise<void> {
   const offers = await tx.response.findMany({ where: { referralId, type: "offer" }, orderBy: { createdAt: "asc" } });
   const winner = offers.find((o) => o.id === winningResponseId);
-  const byProvider = new Map(offers.map((o) => [o.providerId, o.deliveryId]));
+  // A provider who withdrew their offer (and made no other) is not told it was not taken up.
+  const standing = offers.filter((o) => !o.supersededById && !o.withdrawnAt);
+  const byProvider = new Map(standing.map((o) => [o.providerId, o.deliveryId]));
   await queueProviderMessages(tx, [
     ...(winner ? [{ deliveryId: winner.deliveryId, kind: "outcome_approved" as const }] : []),
     ...[...byProvider.entries()]

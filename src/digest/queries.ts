@@ -40,11 +40,14 @@ export interface DigestWindow {
   limit: number;
 }
 
+/** An offer (alias o) still in play: not replaced by the provider's revision, not withdrawn by them. */
+const LIVE_OFFER = Prisma.sql`o."type" = 'offer' AND o."supersededById" IS NULL AND o."withdrawnAt" IS NULL`;
+
 /** The conditions that put a referral in each list, each excluding the lists above it. */
 function listCondition(key: ReferralListKey, w: DigestWindow): Prisma.Sql {
   const closingToday = Prisma.sql`EXISTS (SELECT 1 FROM "Round" c WHERE c."referralId" = r."id"
     AND c."closedAt" IS NULL AND c."closesAt" < ${w.endOfDay})`;
-  const hasOffer = Prisma.sql`EXISTS (SELECT 1 FROM "Response" o WHERE o."referralId" = r."id" AND o."type" = 'offer')`;
+  const hasOffer = Prisma.sql`EXISTS (SELECT 1 FROM "Response" o WHERE o."referralId" = r."id" AND ${LIVE_OFFER})`;
   switch (key) {
     case "emergencies":
       return Prisma.sql`r."urgency" = 'emergency'`;
@@ -84,7 +87,7 @@ export async function referralList(db: Db, key: ReferralListKey, w: DigestWindow
       LIMIT ${w.limit}
     )
     SELECT p.*, l."number" AS "lotNumber", l."name" AS "lotName",
-      (SELECT count(*)::int FROM "Response" o WHERE o."referralId" = p."id" AND o."type" = 'offer') AS "offers"
+      (SELECT count(*)::int FROM "Response" o WHERE o."referralId" = p."id" AND ${LIVE_OFFER}) AS "offers"
     FROM picked p JOIN "Lot" l ON l."id" = p."lotId"
     ORDER BY ${orderOut(key)}`;
 }
@@ -138,7 +141,8 @@ export async function pendingOffers(db: Db, limit: number): Promise<PendingOffer
       UNION ALL
       SELECT x."id", r."id", r."reference", x."providerId", x."weeklyCostPence", x."createdAt", false
       FROM "Response" x JOIN "Referral" r ON r."id" = x."referralId"
-      WHERE x."type" = 'offer' AND r."status" = ANY(${states(DECIDABLE)})
+      WHERE x."type" = 'offer' AND x."supersededById" IS NULL AND x."withdrawnAt" IS NULL
+        AND r."status" = ANY(${states(DECIDABLE)})
         AND NOT EXISTS (SELECT 1 FROM "Decision" d WHERE d."responseId" = x."id")
     ), ranked AS (
       SELECT *, count(*) OVER ()::int AS "total" FROM pending

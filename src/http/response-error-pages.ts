@@ -58,6 +58,21 @@ export function renderErrorPage(res: Response, logger: Logger, err: unknown, for
         ],
       }),
     );
+  } else if (err instanceof AppError && (err.code === "offer_already_accepted" || err.code === "nothing_to_withdraw")) {
+    // Refusals about the provider's own offer (accepted already, nothing open): the round is still open.
+    sendPage(
+      res,
+      409,
+      messagePage({
+        nonce,
+        title:
+          err.code === "offer_already_accepted"
+            ? "Your offer has already been accepted"
+            : "There is no offer to withdraw",
+        paragraphs: [`${err.message}.`, "Nothing has been changed."],
+        ...(again ? { link: again } : {}),
+      }),
+    );
   } else if (err instanceof ConflictError || (err instanceof AppError && err.httpStatus === 409)) {
     sendPage(
       res,

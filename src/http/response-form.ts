@@ -1,7 +1,7 @@
 // The response form's fields and how its raw strings become a response: one friendly message per field out.
 import type { z } from "zod";
 import type { ValidationError } from "../errors.js";
-import { type DECLINE_REASONS, type ResponseInput, responseInputSchema } from "../referrals/responses.js";
+import { type DECLINE_REASONS, type ResponseInput, responseInputSchemaAt } from "../referrals/response-input.js";
 
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 export type ResponseKind = "offer" | "decline" | "question";
@@ -92,7 +92,8 @@ function friendlyMessage(field: FormField, issue: z.core.$ZodIssue): string {
   }
   if (field === "type") return REQUIRED.type ?? issue.message;
   if (field === "reason") return "Choose a reason from the list";
-  if (field === "startDate") return "Enter a real start date, for example 1 December 2026";
+  // The schema's own date rules (not in the past, not years ahead) say what is allowed; a shape error does not.
+  if (field === "startDate" && issue.code !== "custom") return "Enter a real start date, for example 1 December 2026";
   if (field === "weeklyCostGbp" && issue.code === "invalid_type") return "Enter the weekly cost as a number, like 1850";
   return `${LABELS[field]} ${issue.message}`;
 }
@@ -124,8 +125,10 @@ function formFieldOf(schemaField: string, type: string): FormField | undefined {
   return (FORM_FIELDS as readonly string[]).includes(schemaField) ? (schemaField as FormField) : undefined;
 }
 
+/** `today` is the London date (YYYY-MM-DD) the schema's date rules use. */
 export function validateResponseForm(
   v: FormValues,
+  today: string,
 ): { ok: true; input: ResponseInput } | { ok: false; errors: FormErrors } {
   const errors: FormErrors = {};
   const input = inputOf(v);
@@ -146,7 +149,7 @@ export function validateResponseForm(
       errors.startDate = "Enter a real start date, for example 1 December 2026";
     }
   }
-  const parsed = responseInputSchema.safeParse(input);
+  const parsed = responseInputSchemaAt(today).safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = formFieldOf(String(issue.path[0] ?? "type"), v.type) ?? "type";

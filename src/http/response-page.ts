@@ -23,6 +23,8 @@ export interface FormPageModel {
   profile: BroadcastProfile;
   values: FormValues;
   errors: FormErrors;
+  /** The provider's answer so far (see pages/current-answer.ts), as HTML; empty before they answer. */
+  currentAnswer?: string;
 }
 
 export function formPage(m: FormPageModel): string {
@@ -45,6 +47,7 @@ export function formPage(m: FormPageModel): string {
 <h2 id="profile-heading">About the child</h2>
 ${profileHtml(m.profile)}
 </section>
+${m.currentAnswer ?? ""}
 <section aria-labelledby="respond-heading">
 <form class="response-form" method="post" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">

@@ -5,12 +5,16 @@
 // publishes it.
 import express, { type Request, type Response, type Router } from "express";
 import type { Db } from "../db.js";
+import { londonDate } from "../digest/london.js";
 import { AppError, NotFoundError, ValidationError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
 import { type ResponseInput, recordResponse, type StoredResponse } from "../referrals/responses.js";
+import { withdrawOffer } from "../referrals/revisions.js";
+import { currentAnswerOf } from "../responses/current-answer.js";
 import { type ResolvedDelivery, resolveResponseToken } from "../responses/resolve.js";
 import { logAuthFailure } from "./auth-log.js";
+import { currentAnswerHtml, valuesFromAnswer } from "./pages/current-answer.js";
 import { confirmationPage, messagePage } from "./pages/messages.js";
 import { renderErrorPage, sendPage } from "./response-error-pages.js";
 import {
@@ -71,15 +75,17 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
     });
   }
 
-  function renderForm(
+  /** The form, with the provider's answer so far above it (and, unless given, its values from an open offer). */
+  async function renderForm(
     req: Request,
     res: Response,
     token: string,
     d: ResolvedDelivery,
     status: number,
-    values: FormValues,
+    values: FormValues | undefined,
     errors: FormErrors,
-  ): void {
+  ): Promise<void> {
+    const current = await currentAnswerOf(deps.db, d.deliveryId);
     const csrf = csrfTokenFor(deps.tokenSecret, token);
     setCsrfCookie(req, res, token, csrf);
     const html = formPage({
@@ -89,8 +95,9 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
       roundNumber: d.roundNumber,
       respondBy: d.respondBy,
       profile: d.profile,
-      values,
+      values: values ?? valuesFromAnswer(current),
       errors,
+      currentAnswer: currentAnswerHtml(current, csrf),
     });
     sendPage(res, status, html);
   }
@@ -122,7 +129,7 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
       renderError(res, err);
       return;
     }
-    renderForm(req, res, token, d, 200, emptyFormValues(), {});
+    await renderForm(req, res, token, d, 200, undefined, {});
   }
 
   async function submitForm(req: Request<{ token: string }>, res: Response): Promise<void> {
@@ -157,16 +164,21 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
       return;
     }
     const values = formValuesOf(req.body);
-    const checked = validateResponseForm(values);
+    if (values.type === "withdraw") {
+      await withdrawFromForm(res, d, formPath);
+      return;
+    }
+    const checked = validateResponseForm(values, londonDate(deps.clock.now()));
     if (!checked.ok) {
-      renderForm(req, res, token, d, 400, values, checked.errors);
+      await renderForm(req, res, token, d, 400, values, checked.errors);
       return;
     }
     let s: StoredResponse;
     try {
       s = await recordResponse(deps, d.deliveryId, checked.input);
     } catch (err) {
-      if (err instanceof ValidationError) renderForm(req, res, token, d, 400, values, formErrorsOf(err, values.type));
+      if (err instanceof ValidationError)
+        await renderForm(req, res, token, d, 400, values, formErrorsOf(err, values.type));
       else renderError(res, err, formPath);
       return;
     }
@@ -184,8 +196,38 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
     );
   }
 
+  async function withdrawFromForm(res: Response, d: ResolvedDelivery, formPath: string): Promise<void> {
+    try {
+      const w = await withdrawOffer(deps, d.deliveryId);
+      deps.logger.info({ responseId: w.id, referralId: w.referralId, providerId: w.providerId }, "offer withdrawn");
+    } catch (err) {
+      renderError(res, err, formPath);
+      return;
+    }
+    sendPage(
+      res,
+      200,
+      messagePage({
+        nonce: nonceOf(res),
+        title: "Your offer has been withdrawn",
+        paragraphs: [
+          `The placement team can see that you withdrew your offer for ${d.profile.reference}.`,
+          "If things change while the referral is open, you can make a new offer using the same link.",
+        ],
+        link: { href: formPath, text: "Go back to the referral" },
+      }),
+    );
+  }
+
   async function submitJson(req: Request<{ token: string }>, res: Response): Promise<void> {
     const d = await resolve(req);
+    // {"type": "withdraw"}: the provider takes back their open offer (see referrals/revisions.ts).
+    if ((req.body as { type?: unknown } | undefined)?.type === "withdraw") {
+      const w = await withdrawOffer(deps, d.deliveryId);
+      deps.logger.info({ responseId: w.id, referralId: w.referralId, providerId: w.providerId }, "offer withdrawn");
+      res.status(200).json({ id: w.id, type: "offer", status: "withdrawn" });
+      return;
+    }
     const key = req.get("idempotency-key");
     if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !/^[\x21-\x7e]+$/.test(key))) {
       throw new ValidationError("The Idempotency-Key header is not valid", {
@@ -194,7 +236,9 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
     }
     const s = await recordResponse(deps, d.deliveryId, req.body as ResponseInput, key);
     stored(s);
-    res.status(s.created ? 201 : 200).json({ id: s.id, type: s.type, status: "received" });
+    // A repeat of a request with an Idempotency-Key gets the answer the first got; a repeat without one (the same
+    // body again) is told with 200 that nothing new was stored.
+    res.status(s.created || key !== undefined ? 201 : 200).json({ id: s.id, type: s.type, status: "received" });
   }
 
   router

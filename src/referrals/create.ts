@@ -8,7 +8,7 @@ import {
   type AnonymisedProfile,
   fieldErrorsOf,
   type NewReferral,
-  newReferralSchema,
+  newReferralSchemaFor,
 } from "../domain/referral-input.js";
 import { summaryWarnings } from "../domain/summary-guard.js";
 import { NotFoundError, ValidationError } from "../errors.js";
@@ -37,9 +37,9 @@ export interface PreparedReferral {
   envelope: string;
 }
 
-/** Validation and encryption, done before any transaction opens (no I/O). */
-export function prepareReferral(keyRing: KeyRing, input: NewReferral): PreparedReferral {
-  const parsed = newReferralSchema.safeParse(input);
+/** Validation (date rules as of `now`, in London) and encryption, done before any transaction opens (no I/O). */
+export function prepareReferral(keyRing: KeyRing, input: NewReferral, now: Date): PreparedReferral {
+  const parsed = newReferralSchemaFor(now).safeParse(input);
   if (!parsed.success) throw new ValidationError("The referral has errors", fieldErrorsOf(parsed.error));
   const { profile, restricted } = parsed.data;
   const id = randomUUID();
@@ -94,8 +94,8 @@ export async function createReferral(
   actor: Actor,
   sourceKey?: string,
 ): Promise<CreatedReferral> {
-  const prepared = prepareReferral(deps.keyRing, input);
   const now = deps.clock.now();
+  const prepared = prepareReferral(deps.keyRing, input, now);
   return deps.db.$transaction((tx) =>
     insertReferral(tx, {
       prepared,

@@ -16,6 +16,7 @@ import { recordEvent } from "../events.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { closeReferral } from "./close.js";
+import { refuseIfNotLive } from "./revisions.js";
 import { applyTransition, lockReferral } from "./transition.js";
 
 export interface DecisionDeps {
@@ -68,6 +69,7 @@ export async function approveOffer(deps: DecisionDeps, responseId: string, actor
   return deps.db.$transaction(async (tx) => {
     await lockReferral(tx, response.referralId);
     await refuseIfDecided(tx, responseId, "approve");
+    await refuseIfNotLive(tx, responseId, "approve");
     const decision = await tx.decision.create({
       data: { referralId: response.referralId, responseId, kind: "approve", decidedBy: actor.id, decidedAt: now },
     });
@@ -166,6 +168,7 @@ export async function declineOffer(deps: DecisionDeps, responseId: string, actor
   await deps.db.$transaction(async (tx) => {
     const { status } = await lockReferral(tx, response.referralId);
     await refuseIfDecided(tx, responseId, "decline");
+    await refuseIfNotLive(tx, responseId, "decline");
     if (status !== "offers_received" && status !== "recirculated")
       throw new IllegalTransitionError(status, "decline_offer");
     const decision = await tx.decision.create({

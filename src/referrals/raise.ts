@@ -39,8 +39,8 @@ export async function raiseReferral(
   opts: RaiseOptions = {},
 ) {
   const { db, clock, config } = deps;
-  const prepared = prepareReferral(keyRingOf(config), input);
   const now = clock.now();
+  const prepared = prepareReferral(keyRingOf(config), input, now);
   const step = async (s: RaiseStep) => opts.afterStep?.(s);
   return db.$transaction(
     async (tx) => {

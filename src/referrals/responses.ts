@@ -1,6 +1,5 @@
 // Storing a provider's answer. Idempotent: the same client key (or the same body) for one delivery stores once.
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { Db } from "../db.js";
 import { fieldErrorsOf } from "../domain/referral-input.js";
 import { ConflictError, NotFoundError, ReferralClosedError, ValidationError } from "../errors.js";
@@ -8,33 +7,11 @@ import { recordEvent } from "../events.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
+import { type ResponseInput, responseInputSchemaFor } from "./response-input.js";
+import { liveOfferOf, markWithdrawn, refuseIfAccepted, supersedeOffer } from "./revisions.js";
 import { applyTransition, lockReferral } from "./transition.js";
 
-export const DECLINE_REASONS = [
-  "no_vacancy",
-  "cannot_meet_needs",
-  "outside_area",
-  "outside_age_range",
-  "matching_concerns",
-  "other",
-] as const;
-
-export const responseInputSchema = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("offer"),
-    weeklyCostGbp: z.coerce.number().positive("must be more than 0").max(50_000, "must be £50,000 or less"),
-    startDate: z.coerce.date(),
-    needsMet: z.string().trim().min(1, "is required").max(5000),
-    notes: z.string().trim().max(5000).optional(),
-  }),
-  z.object({
-    type: z.literal("decline"),
-    reason: z.enum(DECLINE_REASONS),
-    notes: z.string().trim().max(5000).optional(),
-  }),
-  z.object({ type: z.literal("question"), question: z.string().trim().min(1, "is required").max(5000) }),
-]);
-export type ResponseInput = z.input<typeof responseInputSchema>;
+export { DECLINE_REASONS, type ResponseInput } from "./response-input.js";
 
 export interface StoredResponse {
   id: string;
@@ -56,15 +33,19 @@ export async function recordResponse(
   idempotencyKey?: string,
   provenance: { senderVerified: boolean } = { senderVerified: true },
 ): Promise<StoredResponse> {
-  const parsed = responseInputSchema.safeParse(input);
+  const now = deps.clock.now();
+  const parsed = responseInputSchemaFor(now).safeParse(input);
   if (!parsed.success) throw new ValidationError("The response has errors", fieldErrorsOf(parsed.error));
   const r = parsed.data;
   const key = idempotencyKey ?? createHash("sha256").update(JSON.stringify(r)).digest("hex");
-  const now = deps.clock.now();
 
   return deps.db.$transaction(async (tx) => {
     const delivery = await tx.delivery.findUnique({ where: { id: deliveryId }, include: { round: true } });
     if (!delivery) throw new NotFoundError("delivery");
+    const referralId = delivery.round.referralId;
+    const { status } = await lockReferral(tx, referralId);
+    // Looked up under the referral's lock: copies of one request sent at once queue on the lock, and each later
+    // one finds the row the first stored instead of inserting it again (a unique-constraint error).
     const existing = await tx.response.findUnique({
       where: { deliveryId_idempotencyKey: { deliveryId, idempotencyKey: key } },
     });
@@ -77,10 +58,12 @@ export async function recordResponse(
         created: false,
       };
     }
-    const referralId = delivery.round.referralId;
-    const { status } = await lockReferral(tx, referralId);
     if (TERMINAL_STATES.has(status as ReferralState)) throw new ReferralClosedError();
     if (delivery.round.closedAt) throw new ConflictError("This round has closed");
+    // A new offer replaces the provider's live one and a decline withdraws it; a question leaves it be. Only an
+    // authenticated answer may change an offer: an email our gateway did not vouch for could be anyone's.
+    const earlier = r.type === "question" || !provenance.senderVerified ? null : await liveOfferOf(tx, deliveryId);
+    if (earlier) refuseIfAccepted(earlier);
     const created = await tx.response.create({
       data: {
         deliveryId,
@@ -120,6 +103,8 @@ export async function recordResponse(
         at: now,
       });
     }
+    if (earlier && r.type === "offer") await supersedeOffer(tx, { earlier, revisedId: created.id, at: now });
+    if (earlier && r.type === "decline") await markWithdrawn(tx, earlier, now, "declined");
     await recordEvent(tx, {
       type: "response.received",
       referralId,

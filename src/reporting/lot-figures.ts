@@ -70,7 +70,8 @@ export async function lotFigures(db: Tx, period: ReportPeriod): Promise<{ overal
         a.cost_pence
       FROM cohort c
       CROSS JOIN LATERAL (
-        SELECT min(x."createdAt") AS first_at, count(*)::int AS offers
+        -- A provider's revision of their offer is the same offer: counted once (first_at keeps the original).
+        SELECT min(x."createdAt") AS first_at, (count(*) FILTER (WHERE x."supersededById" IS NULL))::int AS offers
         FROM "Response" x WHERE x."referralId" = c."id" AND x."type" = 'offer'
       ) o
       LEFT JOIN LATERAL (

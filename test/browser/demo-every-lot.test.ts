@@ -9,6 +9,7 @@ import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { type Demo, startDemo } from "../../src/demo/run-demo.js";
 import { launchChromium } from "../helpers/browser.js";
+import { birthDateForAge, londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 
 const ARTIFACTS = "test/artifacts";
@@ -58,10 +59,10 @@ async function raise(page: Page, lot: number): Promise<string> {
   await field(page, "profile.urgency")
     .locator("select")
     .selectOption(lot === 1 ? "emergency" : "standard");
-  await field(page, "profile.requiredBy").locator("input").fill("2026-12-20");
+  await field(page, "profile.requiredBy").locator("input").fill(londonDaysAfter(new Date(), 20));
   await field(page, "profile.summary").locator("textarea").fill("Needs a calm home; loves drawing.");
   await field(page, "restricted.childName").locator("input").fill("Every Lot Secret Child");
-  await field(page, "restricted.dateOfBirth").locator("input").fill("2012-04-04");
+  await field(page, "restricted.dateOfBirth").locator("input").fill(birthDateForAge(14));
   await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
   const raised = page.locator("#chat").getByText(/Referral R-\d{4}-\d{4} raised/);
   await expect.poll(() => raised.count(), { timeout: 20_000 }).toBe(lot);

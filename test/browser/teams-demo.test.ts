@@ -9,6 +9,7 @@ import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { type Demo, startDemo } from "../../src/demo/run-demo.js";
 import { launchChromium } from "../helpers/browser.js";
+import { birthDateForAge, londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { freePort } from "../helpers/service.js";
 
@@ -49,10 +50,10 @@ async function fillForm(page: Page, area: string) {
   await field(page, "profile.legalStatus").locator("select").selectOption("s31");
   await field(page, "profile.area").locator("input").fill(area);
   await field(page, "profile.urgency").locator("select").selectOption("standard");
-  await field(page, "profile.requiredBy").locator("input").fill("2026-12-20");
+  await field(page, "profile.requiredBy").locator("input").fill(londonDaysAfter(new Date(), 20));
   await field(page, "profile.summary").locator("textarea").fill("Needs a calm home; loves drawing.");
   await field(page, "restricted.childName").locator("input").fill("Browser Secret Child");
-  await field(page, "restricted.dateOfBirth").locator("input").fill("2012-04-04");
+  await field(page, "restricted.dateOfBirth").locator("input").fill(birthDateForAge(14));
 }
 
 it("raises a referral in the local Teams chat and approves an offer", async () => {

@@ -34,12 +34,14 @@ export async function seedDigestData(db: Db, config: Config) {
     at: string,
     lotNumber: number,
     over: Parameters<typeof referralInput>[1] = {},
+    dateOfBirth = DIGEST_CANARY_DOB,
   ): Promise<{ id: string; reference: string }> => {
     clock.set(at);
     const input = referralInput(
       lotNumber,
       { summary: `Likes music. ${SUMMARY_CANARY}`, ...over },
-      { ...DIGEST_CANARIES, dateOfBirth: new Date(DIGEST_CANARY_DOB) },
+      { ...DIGEST_CANARIES, dateOfBirth: new Date(dateOfBirth) },
+      clock.now(),
     );
     return raiseReferral({ db, clock, config }, input, socialWorker());
   };
@@ -59,7 +61,13 @@ export async function seedDigestData(db: Db, config: Config) {
   // Required by last Friday: overdue (and with no offer, but listed once, as overdue).
   const overdue = await raise("2026-11-10T10:00:00Z", 1, { requiredBy: new Date("2026-11-20"), area: "CB22" });
   // Raised a week ago at noon: its round closes today at 12:00; it has an offer awaiting a decision.
-  const closing = await raise("2026-11-16T12:00:00Z", 3, { requiredBy: new Date("2026-12-20"), ageYears: 16 });
+  // A year older than the others (the core checks the age against the date of birth).
+  const closing = await raise(
+    "2026-11-16T12:00:00Z",
+    3,
+    { requiredBy: new Date("2026-12-20"), ageYears: 16 },
+    "2010-02-03",
+  );
   clock.set("2026-11-18T09:00:00Z");
   const closingOffer = await offer({ db, clock }, await firstDelivery(closing.id), 2400);
   // No offer yet; one provider could not be reached.

@@ -7,28 +7,40 @@ import type { Clock } from "../../src/ports.js";
 import { createReferral, keyRingOf } from "../../src/referrals/create.js";
 import { recordResponse } from "../../src/referrals/responses.js";
 import { openFirstRound } from "../../src/referrals/rounds.js";
+import { ageOn, birthDateForAge, londonDaysAfter } from "./dates.js";
 import { socialWorker } from "./env.js";
 
+/**
+ * A valid referral as of `at` (the clock the core will check it with): required in 22 days, and a date of birth
+ * that matches the age (or, given a date of birth, the age it makes).
+ */
 export function referralInput(
   lotNumber: number,
   over: Partial<NewReferral["profile"]> = {},
-  restricted = {},
+  restricted: Partial<NewReferral["restricted"]> = {},
+  at: Date = new Date(),
 ): NewReferral {
+  const given = restricted.dateOfBirth ? new Date(restricted.dateOfBirth as Date).toISOString().slice(0, 10) : "";
+  const ageYears = over.ageYears ?? (given ? ageOn(given, at) : 14);
   return {
     profile: {
       lotNumber,
-      ageYears: 14,
+      ageYears,
       gender: "female",
       needCodes: ["SEMH"],
       ehcp: false,
       legalStatus: "s31",
       area: "PE1",
       urgency: "standard",
-      requiredBy: new Date("2026-12-15"),
+      requiredBy: new Date(londonDaysAfter(at, 22)),
       summary: "Needs a stable home with experienced carers; enjoys football.",
       ...over,
     },
-    restricted: { childName: "Test Child", dateOfBirth: new Date("2012-05-01"), ...restricted },
+    restricted: {
+      childName: "Test Child",
+      dateOfBirth: new Date(birthDateForAge(Number(ageYears), at)),
+      ...restricted,
+    },
   };
 }
 
@@ -50,7 +62,7 @@ export async function openReferralWithDeliveries(
   deps: { db: Db; clock: Clock; config: Config },
   lotNumber: number,
   providerIds: string[],
-  input: NewReferral = referralInput(lotNumber),
+  input: NewReferral = referralInput(lotNumber, {}, {}, deps.clock.now()),
 ) {
   const { db, clock, config } = deps;
   const created = await createReferral(
@@ -80,7 +92,7 @@ export async function offer(deps: { db: Db; clock: Clock }, deliveryId: string, 
   return recordResponse(deps, deliveryId, {
     type: "offer",
     weeklyCostGbp,
-    startDate: new Date("2026-12-01"),
+    startDate: new Date(londonDaysAfter(deps.clock.now(), 8)),
     needsMet: "Therapeutic home with a trauma-informed team.",
   });
 }

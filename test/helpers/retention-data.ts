@@ -37,7 +37,7 @@ export async function seedRetentionData(
 
   const raiseWithLife = async (raisedAt: Date) => {
     clock.set(raisedAt.toISOString());
-    const input = referralInput(lotNumber, { summary: SUMMARY }, SECRET);
+    const input = referralInput(lotNumber, { summary: SUMMARY }, SECRET, clock.now());
     const r = await openReferralWithDeliveries({ db, clock, config }, lotNumber, providers, input);
     clock.set(new Date(raisedAt.getTime() + 3_600_000).toISOString());
     const o = await offer({ db, clock }, r.deliveryIds[0]!, 1500);

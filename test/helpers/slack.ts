@@ -3,6 +3,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { birthDateForAge, londonDaysAfter } from "./dates.js";
 
 export interface SlackCall {
   method: string;
@@ -268,10 +269,10 @@ export function modalValues(over: Record<string, unknown> = {}) {
     "profile.legalStatus": v({ type: "static_select", selected_option: { value: "s31" } }),
     "profile.area": v({ type: "plain_text_input", value: "PE1" }),
     "profile.urgency": v({ type: "static_select", selected_option: { value: "standard" } }),
-    "profile.requiredBy": v({ type: "datepicker", selected_date: "2026-12-20" }),
+    "profile.requiredBy": v({ type: "datepicker", selected_date: londonDaysAfter(new Date(), 20) }),
     "profile.summary": v({ type: "plain_text_input", value: "Needs a calm home; loves drawing." }),
     "restricted.childName": v({ type: "plain_text_input", value: "Slack Secret Child" }),
-    "restricted.dateOfBirth": v({ type: "datepicker", selected_date: "2012-04-04" }),
+    "restricted.dateOfBirth": v({ type: "datepicker", selected_date: birthDateForAge(14) }),
     ...over,
   };
 }

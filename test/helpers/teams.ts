@@ -2,6 +2,7 @@
 // Teams client by posting real activities to /api/messages), users, and reading what the bot posted.
 import { createServer, type Server } from "node:http";
 import { LocalConnector, type LocalUser, type StoredMessage } from "../../adapters/teams/local/connector.js";
+import { birthDateForAge, londonDaysAfter } from "./dates.js";
 
 export { LocalConnector };
 
@@ -74,10 +75,10 @@ export const validForm = (over: Record<string, string> = {}) => ({
   "profile.legalStatus": "s31",
   "profile.area": "PE1",
   "profile.urgency": "standard",
-  "profile.requiredBy": "2026-12-20",
+  "profile.requiredBy": londonDaysAfter(new Date(), 20),
   "profile.summary": "Needs a calm home; loves drawing.",
   "restricted.childName": "Teams Secret Child",
-  "restricted.dateOfBirth": "2012-04-04",
+  "restricted.dateOfBirth": birthDateForAge(14),
   ...over,
 });
 

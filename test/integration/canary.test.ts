@@ -11,11 +11,15 @@ import type { Db } from "../../src/db.js";
 import { retentionJob } from "../../src/jobs/retention.js";
 import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
+import { ageOn, londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { type Canaries, canaries, databaseText, needles, redisText } from "../helpers/leak-search.js";
 import { eventually, SmtpSink, WebhookReceivers } from "../helpers/receivers.js";
 import { freePort, startTestService } from "../helpers/service.js";
 import { blockAction, FakeSlackApi, modalValues, signedSlackRequest, viewSubmission } from "../helpers/slack.js";
+
+/** Offers start a little after today: the core refuses a start date in the past. */
+const START_DATE = londonDaysAfter(new Date(), 10);
 
 const SECRET = "slack-signing-secret-for-canary";
 const TOKEN = "xoxb-canary-token";
@@ -44,6 +48,8 @@ function slackValues(c: Canaries, summary: string) {
     "profile.summary": v(summary),
     "restricted.childName": v(`${c.first} ${c.last}`),
     "restricted.dateOfBirth": { v: { type: "datepicker", selected_date: c.dob } },
+    // The core checks the age against the date of birth.
+    "profile.ageYears": { v: { type: "number_input", value: String(ageOn(c.dob)) } },
     "restricted.caseSystemId": v(c.caseId),
     "restricted.address": v(`${c.street}, Peterborough ${c.postcode}`),
     "restricted.narrative": v(c.narrative),
@@ -94,7 +100,7 @@ const offersAndAQuestion = async (life: Life) => {
     [b, 4300],
   ] as const)
     expect(
-      (await postJson(url!, { type: "offer", weeklyCostGbp: cost, startDate: "2026-12-10", needsMet: "Calm home" }))
+      (await postJson(url!, { type: "offer", weeklyCostGbp: cost, startDate: START_DATE, needsMet: "Calm home" }))
         .status,
     ).toBe(201);
   expect((await postJson(c!, { type: "question", question: "Does she have contact with siblings?" })).status).toBe(201);

@@ -10,11 +10,15 @@ import type { Service } from "../../src/main.js";
 import { systemClock } from "../../src/ports.js";
 import { createRedis } from "../../src/redis.js";
 import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
+import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, freshLot, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
 import { RecordingChat } from "../helpers/recording-chat.js";
 import { referralInput } from "../helpers/referrals.js";
 import { startTestService } from "../helpers/service.js";
+
+/** Offers start a little after today: the core refuses a start date in the past. */
+const START_DATE = londonDaysAfter(new Date(), 10);
 
 const chat = new RecordingChat("slack");
 const receivers = new WebhookReceivers();
@@ -77,7 +81,7 @@ const offer = (deliveryId: string, cost: number) =>
   fetch(linkOf(deliveryId), {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "offer", weeklyCostGbp: cost, startDate: "2026-12-07", needsMet: "Experienced team" }),
+    body: JSON.stringify({ type: "offer", weeklyCostGbp: cost, startDate: START_DATE, needsMet: "Experienced team" }),
   });
 
 describe("chat core", () => {

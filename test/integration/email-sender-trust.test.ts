@@ -61,7 +61,11 @@ async function referralFor() {
   clock.set(T0);
   const lot = await freshLot(db);
   const provider = await makeProvider(db, lot.id);
-  const referral = await raiseReferral({ db, clock, config }, referralInput(lot.number), socialWorker());
+  const referral = await raiseReferral(
+    { db, clock, config },
+    referralInput(lot.number, {}, {}, clock.now()),
+    socialWorker(),
+  );
   const delivery = await db.delivery.findFirstOrThrow({ where: { providerId: provider.id, round: { number: 1 } } });
   const email = provider.email as string;
   return {

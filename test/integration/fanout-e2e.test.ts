@@ -9,10 +9,14 @@ import type { Service } from "../../src/main.js";
 import { systemClock } from "../../src/ports.js";
 import { ensureLots } from "../../src/providers/directory.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
+import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv, socialWorker } from "../helpers/env.js";
 import { eventually, SmtpSink, WebhookReceivers } from "../helpers/receivers.js";
 import { referralInput } from "../helpers/referrals.js";
 import { freePort, startTestService } from "../helpers/service.js";
+
+/** Offers start a little after today: the core refuses a start date in the past. */
+const START_DATE = londonDaysAfter(new Date(), 10);
 
 const receivers = new WebhookReceivers();
 const smtp = new SmtpSink();
@@ -159,7 +163,7 @@ describe("fan-out end to end", () => {
       const res = await submitForm(link, {
         type: "offer",
         weeklyCostGbp: "4850",
-        startDate: "2026-12-14",
+        startDate: START_DATE,
         needsMet: "Therapeutic SEMH home",
       });
       expect(res.status).toBe(200);
@@ -168,7 +172,7 @@ describe("fan-out end to end", () => {
       const res = await postJson(link, {
         type: "offer",
         weeklyCostGbp: 5200,
-        startDate: "2026-12-10",
+        startDate: START_DATE,
         needsMet: "Two-bed home",
       });
       expect(res.status).toBe(201);

@@ -34,12 +34,12 @@ describe("referral lifecycle in the database", () => {
   it("creates a draft with a yearly reference and encrypted restricted details", async () => {
     const a = await createReferral(
       { db, clock, keyRing: keyRingOf(config), referencePrefix: "R" },
-      referralInput(lot.number),
+      referralInput(lot.number, {}, {}, clock.now()),
       socialWorker(),
     );
     const b = await createReferral(
       { db, clock, keyRing: keyRingOf(config), referencePrefix: "R" },
-      referralInput(lot.number),
+      referralInput(lot.number, {}, {}, clock.now()),
       socialWorker(),
     );
     expect(a.reference).toMatch(/^R-2026-\d{4}$/);
@@ -184,7 +184,7 @@ describe("referral lifecycle in the database", () => {
       deps,
       lot.number,
       [],
-      referralInput(lot.number, {}, { childName: "Jo Bloggs", risks: "none known" }),
+      referralInput(lot.number, {}, { childName: "Jo Bloggs", risks: "none known" }, clock.now()),
     );
     const viewDeps = { db, clock, keyRing: keyRingOf(config) };
     await expect(viewRestrictedDetails(viewDeps, r.id, socialWorker())).rejects.toBeInstanceOf(ForbiddenError);

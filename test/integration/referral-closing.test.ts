@@ -11,11 +11,15 @@ import type { Service } from "../../src/main.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
 import { handleInboundReply } from "../../src/responses/email-reply.js";
 import { replyAddressFor, responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
+import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, freshLot, isolatedEnv, socialWorker } from "../helpers/env.js";
 import { envOf } from "../helpers/processes.js";
 import { eventually, SmtpSink, WebhookReceivers } from "../helpers/receivers.js";
 import { referralInput } from "../helpers/referrals.js";
 import { ART_TOKEN, freePort, postJson, startTestService } from "../helpers/service.js";
+
+/** Offers start a little after today: the core refuses a start date in the past. */
+const START_DATE = londonDaysAfter(new Date(), 10);
 
 const exec = promisify(execFile);
 const receivers = new WebhookReceivers();
@@ -109,7 +113,7 @@ describe("closing a referral", () => {
     const offered = await postJson(r.link("Wd Home 2"), {
       type: "offer",
       weeklyCostGbp: 3000,
-      startDate: "2026-12-10",
+      startDate: START_DATE,
       needsMet: "Calm home",
     });
     expect(offered.status).toBe(201);
@@ -130,7 +134,7 @@ describe("closing a referral", () => {
     const json = await postJson(r.link("Wd Home 1"), {
       type: "offer",
       weeklyCostGbp: 2000,
-      startDate: "2026-12-10",
+      startDate: START_DATE,
       needsMet: "Late offer",
     });
     expect(json).toMatchObject({ status: 410, body: { error: { code: "referral_closed" } } });
@@ -171,7 +175,7 @@ describe("closing a referral", () => {
   it("placed: offerers get their outcome, everyone else a closed notice, one message each", async () => {
     const r = await raisedOn("Pl", 3);
     const offer = (name: string, cost: number) =>
-      postJson(r.link(name), { type: "offer", weeklyCostGbp: cost, startDate: "2026-12-10", needsMet: "Home" });
+      postJson(r.link(name), { type: "offer", weeklyCostGbp: cost, startDate: START_DATE, needsMet: "Home" });
     expect((await offer("Pl Home 0", 3100)).status).toBe(201);
     expect((await offer("Pl Home 1", 3300)).status).toBe(201);
     const winner = await db.response.findFirstOrThrow({ where: { referralId: r.id, weeklyCostPence: 310_000 } });

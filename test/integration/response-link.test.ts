@@ -7,6 +7,7 @@ import type { DomainEvent } from "../../src/events.js";
 import { finishWebApp } from "../../src/http/app.js";
 import { CSRF_COOKIE, csrfTokenFor, responseRouter } from "../../src/http/response-routes.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
+import { birthDateForAge } from "../helpers/dates.js";
 import { capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, openReferralWithDeliveries, referralInput } from "../helpers/referrals.js";
 
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 /** A fresh open referral with one delivery whose response token we know. */
-async function link(input = referralInput(lot.number)) {
+async function link(input = referralInput(lot.number, {}, {}, clock.now())) {
   const r = await openReferralWithDeliveries({ db, clock, config }, lot.number, [providerId], input);
   const deliveryId = r.deliveryIds[0]!;
   const token = responseTokenFor(SECRET, deliveryId);
@@ -105,8 +106,9 @@ describe("GET /r/:token", () => {
     expect(html).toContain(`<input type="hidden" name="csrf" value="${l.csrf}">`);
     expect(html).not.toContain("<script");
     expect(html).not.toContain("Test Child");
-    expect(html).not.toContain("2012-05-01");
-    expect(html).not.toContain("May 2012");
+    const born = birthDateForAge(14, clock.now());
+    expect(html).not.toContain(born);
+    expect(html).not.toContain(born.slice(0, 4)); // the year of birth, in any format
   });
 
   it("sets no-store, no-referrer, a strict CSP with the page's style nonce, DENY framing and the CSRF cookie", async () => {
@@ -134,7 +136,9 @@ describe("GET /r/:token", () => {
   });
 
   it("escapes whatever the referral says", async () => {
-    const l = await link(referralInput(lot.number, { summary: `<script>alert("x")</script> & <b>bold</b>` }));
+    const l = await link(
+      referralInput(lot.number, { summary: `<script>alert("x")</script> & <b>bold</b>` }, {}, clock.now()),
+    );
     const html = await (await fetch(l.url)).text();
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;");
     expect(html).not.toContain("<script>");
@@ -214,17 +218,40 @@ describe("POST /r/:token as JSON", () => {
     expect((await db.referral.findUniqueOrThrow({ where: { id: l.id } })).status).toBe("offers_received");
   });
 
-  it("answers a repeat with the same Idempotency-Key with 200 and the same id, storing one row", async () => {
+  it("answers a repeat with the same Idempotency-Key as the first (201, same id), storing one row", async () => {
     const l = await link();
     const first = await postJson(l.url, OFFER, { "idempotency-key": "offer-attempt-1" });
     expect(first.status).toBe(201);
     const a = await first.json();
     // Even a different body: the key names the attempt.
     const second = await postJson(l.url, { ...OFFER, weeklyCostGbp: 1900 }, { "idempotency-key": "offer-attempt-1" });
-    expect(second.status).toBe(200);
+    expect(second.status).toBe(201);
     expect(await second.json()).toEqual(a);
     expect(await responsesFor(l.deliveryId)).toHaveLength(1);
     expect(await eventsFor(l.id)).toHaveLength(1);
+  });
+
+  it("answers three copies sent at once with one Idempotency-Key alike: 201 and one id each, one row", async () => {
+    const l = await link();
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => postJson(l.url, OFFER, { "idempotency-key": "offer-burst-1" })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    const bodies = await Promise.all(answers.map((a) => a.json()));
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[2]).toEqual(bodies[0]);
+    expect(await responsesFor(l.deliveryId)).toHaveLength(1);
+    expect(await eventsFor(l.id)).toHaveLength(1);
+  });
+
+  it("refuses an offer starting before today (London) and says so; today is fine", async () => {
+    const l = await link();
+    const past = await postJson(l.url, { ...OFFER, startDate: "2026-11-22" });
+    expect(past.status).toBe(400);
+    const body = (await past.json()) as { error: { fields: Record<string, string[]> } };
+    expect(body.error.fields).toEqual({ startDate: ["cannot be in the past (today is fine)"] });
+    expect(await responsesFor(l.deliveryId)).toHaveLength(0);
+    expect((await postJson(l.url, { ...OFFER, startDate: "2026-11-23" })).status).toBe(201);
   });
 
   it("stores an identical repeat without a key once", async () => {
@@ -267,7 +294,7 @@ describe("POST /r/:token as JSON", () => {
     const body = (await res.json()) as { error: { code: string; fields: Record<string, string[]> } };
     expect(body.error.code).toBe("validation_failed");
     expect(Object.keys(body.error.fields).sort()).toEqual(["needsMet", "startDate", "weeklyCostGbp"]);
-    expect(body.error.fields.weeklyCostGbp).toEqual(["must be more than 0"]);
+    expect(body.error.fields.weeklyCostGbp).toEqual(["must be more than £0"]);
 
     const badType = await postJson(l.url, { type: "maybe" });
     expect(badType.status).toBe(400);
@@ -445,6 +472,16 @@ describe("POST /r/:token from the form", () => {
     expect(html).not.toContain('id="startDate-error"');
     expect(await responsesFor(l.deliveryId)).toHaveLength(0);
     expect(await eventsFor(l.id)).toHaveLength(0);
+  });
+
+  it("says an offer cannot start in the past, beside the start date", async () => {
+    const l = await link();
+    const res = await postForm(l.url, { ...offerForm(l.csrf), startDate: "22/11/2026" }, l.csrf);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('<a href="#startDate">The start date cannot be in the past (today is fine)</a>');
+    expect(html).toContain('id="startDate-error"');
+    expect(await responsesFor(l.deliveryId)).toHaveLength(0);
   });
 
   it("asks for a choice, and for the chosen type's required fields", async () => {

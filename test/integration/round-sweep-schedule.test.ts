@@ -79,7 +79,7 @@ describe("the round sweep as a job scheduler", () => {
       platform: "slack",
       channelId: "C0REF",
       actor: socialWorker(),
-      input: referralInput(lot.number, { urgency: "emergency" }),
+      input: referralInput(lot.number, { urgency: "emergency" }, {}, clock.now()),
       sourceKey: "test:sweep-1",
     });
     if (!raised.ok) throw new Error("not raised");

@@ -57,7 +57,11 @@ describe("rounds, reminders and recirculation", () => {
       await makeProvider(db, lot.id),
       await makeProvider(db, lot.id),
     ];
-    const r = await raiseReferral({ db, clock, config }, referralInput(lot.number), socialWorker());
+    const r = await raiseReferral(
+      { db, clock, config },
+      referralInput(lot.number, {}, {}, clock.now()),
+      socialWorker(),
+    );
     expect(r.closesAt.toISOString()).toBe("2026-11-30T09:00:00.000Z");
     await db.delivery.updateMany({ where: { round: { referralId: r.id } }, data: { state: "delivered" } });
     const deliveryOf = async (providerId: string, round = 1) =>
@@ -129,7 +133,7 @@ describe("rounds, reminders and recirculation", () => {
     await makeProvider(db, lot.id);
     const r = await raiseReferral(
       { db, clock, config },
-      referralInput(lot.number, { urgency: "emergency" }),
+      referralInput(lot.number, { urgency: "emergency" }, {}, clock.now()),
       socialWorker(),
     );
     expect(r.closesAt.toISOString()).toBe("2026-11-23T13:00:00.000Z"); // 4 hours
@@ -166,7 +170,11 @@ describe("rounds, reminders and recirculation", () => {
           lots: { create: { lotId: lot.id } },
         },
       });
-      const r = await raiseReferral({ db, clock, config }, referralInput(lot.number), socialWorker());
+      const r = await raiseReferral(
+        { db, clock, config },
+        referralInput(lot.number, {}, {}, clock.now()),
+        socialWorker(),
+      );
       const delivery = await db.delivery.findFirstOrThrow({ where: { round: { referralId: r.id } } });
       await db.delivery.update({ where: { id: delivery.id }, data: { state: "delivered" } });
       const jobDeps = {

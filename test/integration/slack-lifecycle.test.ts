@@ -8,10 +8,14 @@ import type { Db } from "../../src/db.js";
 import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
 import type { RaiseStep } from "../../src/referrals/raise.js";
+import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
 import { ART_TOKEN, freePort, postJson, startTestService } from "../helpers/service.js";
 import { blockAction, FakeSlackApi, modalValues, signedSlackRequest, viewSubmission } from "../helpers/slack.js";
+
+/** Offers start a little after today: the core refuses a start date in the past. */
+const START_DATE = londonDaysAfter(new Date(), 10);
 
 const SECRET = "slack-signing-secret-for-lifecycle";
 const TOKEN = "xoxb-lifecycle";
@@ -147,7 +151,7 @@ describe("Slack: a referral's whole life", () => {
     const offered = await fetch(String(sent.body.response_url), {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "offer", weeklyCostGbp: 3900, startDate: "2026-12-10", needsMet: "Calm home" }),
+      body: JSON.stringify({ type: "offer", weeklyCostGbp: 3900, startDate: START_DATE, needsMet: "Calm home" }),
     });
     expect(offered.status).toBe(201);
     const offer = await db.response.findFirstOrThrow({ where: { referralId: referral.id, type: "offer" } });

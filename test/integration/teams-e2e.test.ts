@@ -10,6 +10,7 @@ import { digestJob } from "../../src/jobs/digest.js";
 import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
 import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
+import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
 import { freePort, startTestService } from "../helpers/service.js";
@@ -23,6 +24,9 @@ import {
   validForm,
   visibleText,
 } from "../helpers/teams.js";
+
+/** Offers start a little after today: the core refuses a start date in the past. */
+const START_DATE = londonDaysAfter(new Date(), 10);
 
 const CHANNEL = "19:referrals@thread.tacv2";
 const connector = new LocalConnector();
@@ -103,7 +107,7 @@ describe("Teams end to end", () => {
     });
     const badAnswer = bad.body as InvokeAnswer;
     expect(badAnswer.type).toBe("application/vnd.microsoft.card.adaptive");
-    expect(JSON.stringify(badAnswer.value)).toContain("must be a postcode district");
+    expect(JSON.stringify(badAnswer.value)).toContain("give only the district, the first half (for example PE1)");
     expect(JSON.stringify(badAnswer.value)).toContain("Teams Secret Child"); // kept for the author to correct
     expect(await db.referral.count()).toBe(0);
 
@@ -140,7 +144,7 @@ describe("Teams end to end", () => {
       body: JSON.stringify({
         type: "offer",
         weeklyCostGbp: 4100,
-        startDate: "2026-12-10",
+        startDate: START_DATE,
         needsMet: "[click me](https://evil.example) calm home",
       }),
     });
@@ -301,7 +305,7 @@ describe("Teams end to end", () => {
     const res = await fetch(responseUrlFor(service.url!, responseTokenFor(config.RESPONSE_TOKEN_SECRET, delivery.id)), {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "offer", weeklyCostGbp: 6500, startDate: "2026-12-01", needsMet: "Solo placement" }),
+      body: JSON.stringify({ type: "offer", weeklyCostGbp: 6500, startDate: START_DATE, needsMet: "Solo placement" }),
     });
     expect(res.status).toBe(201);
     await eventually(() => threadOf(cardId).some((m) => visibleText(m).includes("Offer from Teams Home 5")), "offer");
@@ -336,5 +340,40 @@ describe("Teams end to end", () => {
       "second-approval request redrawn without buttons",
     );
     expect(visibleText(ask)).toContain("Alex ART approved Teams Home 5");
+  });
+
+  it("says what each field allows, on the card and in the form's own checks, and raises nothing", async () => {
+    const writer = teamsUser("aad-sw-rules", "Robin Rules");
+    await connector.sendToBot(writer, personal(writer), { type: "message", text: "new referral" });
+    await eventually(() => connector.messages.some((m) => m.conversationId === personal(writer).id), "form sent");
+    const form = cardsOf(connector.messages.find((m) => m.conversationId === personal(writer).id)!)[0]!;
+    // Teams shows an input's errorMessage when its own min/max check fails: it must give the rule, not "required".
+    const ageInput = JSON.stringify(form).match(/\{[^{}]*"id":"profile\.ageYears"[^{}]*\}/)?.[0] ?? "";
+    expect(ageInput).toContain("between 0 and 25");
+    expect(ageInput).not.toContain("is required");
+    const submit = executeActions(form).find((a) => a.verb === "submit_referral")!;
+    const before = await db.referral.count();
+    const answer = await connector.clickExecute(writer, personal(writer), "submit_referral", {
+      ...submit.data,
+      ...validForm({
+        "profile.ageYears": "30",
+        "profile.area": "LONDON",
+        "profile.requiredBy": londonDaysAfter(new Date(), -1),
+        "restricted.dateOfBirth": londonDaysAfter(new Date(), 1),
+      }),
+    });
+    const card = JSON.stringify((answer.body as InvokeAnswer).value);
+    expect(card).toContain("Age (years): must be a whole number between 0 and 25");
+    expect(card).toContain("like PE1, CB22 or SW1A");
+    expect(card).toContain("Required by: cannot be in the past (today is fine)");
+    expect(card).toContain("Date of birth: cannot be in the future");
+    const mismatch = await connector.clickExecute(writer, personal(writer), "submit_referral", {
+      ...submit.data,
+      ...validForm({ "profile.ageYears": "9" }),
+    });
+    expect(JSON.stringify((mismatch.body as InvokeAnswer).value)).toContain(
+      "Age (years): does not match the date of birth, which makes the child 14 today",
+    );
+    expect(await db.referral.count()).toBe(before);
   });
 });

@@ -9,6 +9,7 @@ import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
 import type { RaiseStep } from "../../src/referrals/raise.js";
 import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
+import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
 import { ART_TOKEN, freePort, postJson, startTestService } from "../helpers/service.js";
@@ -21,6 +22,9 @@ import {
   validForm,
   visibleText,
 } from "../helpers/teams.js";
+
+/** Offers start a little after today: the core refuses a start date in the past. */
+const START_DATE = londonDaysAfter(new Date(), 10);
 
 const CHANNEL = "19:lifecycle@thread.tacv2";
 const connector = new LocalConnector();
@@ -128,7 +132,7 @@ describe("Teams: a referral's whole life", () => {
       {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ type: "offer", weeklyCostGbp: 3800, startDate: "2026-12-10", needsMet: "Calm home" }),
+        body: JSON.stringify({ type: "offer", weeklyCostGbp: 3800, startDate: START_DATE, needsMet: "Calm home" }),
       },
     );
     expect(offered.status).toBe(201);

@@ -4,7 +4,7 @@ import { digestBlocks } from "../../adapters/slack/render-digest.js";
 import { modalErrors, modalValuesToInput, referralModal } from "../../adapters/slack/render-forms.js";
 import { cardBlocks, itemBlocks, threadMessages } from "../../adapters/slack/render-thread.js";
 import type { ThreadItem } from "../../src/chat/port.js";
-import { newReferralSchema } from "../../src/domain/referral-input.js";
+import { newReferralSchemaFor } from "../../src/domain/referral-input.js";
 import { sampleCard, sampleDigest } from "../conformance/chat-port-suite.js";
 import { modalValues } from "../helpers/slack.js";
 
@@ -58,7 +58,7 @@ describe("slack escaping and rendering", () => {
 
   it("maps the modal to the core's input and errors back to block ids", () => {
     const input = modalValuesToInput(modalValues() as never);
-    expect(newReferralSchema.safeParse(input).success).toBe(true);
+    expect(newReferralSchemaFor(new Date()).safeParse(input).success).toBe(true);
     const ids = (referralModal().blocks as { block_id?: string }[]).map((b) => b.block_id).filter(Boolean);
     expect(ids).toContain("profile.area");
     expect(

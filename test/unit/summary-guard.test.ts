@@ -1,7 +1,7 @@
 // The broadcast summary guard: refuses the child's own identifiers, warns on contact details and NHS numbers,
 // and is part of the one referral schema every intake path uses.
 import { describe, expect, it } from "vitest";
-import { fieldErrorsOf, newReferralSchema } from "../../src/domain/referral-input.js";
+import { fieldErrorsOf, newReferralSchemaAt } from "../../src/domain/referral-input.js";
 import { isNhsNumber, summaryErrors, summaryWarnings } from "../../src/domain/summary-guard.js";
 
 const child = {
@@ -112,7 +112,7 @@ describe("the referral schema applies the guard", () => {
   });
 
   it("gives a field error on profile.summary, one per identifier", () => {
-    const parsed = newReferralSchema.safeParse(input("Maisie (LCS-448812) was born 5 March 2014"));
+    const parsed = newReferralSchemaAt("2026-11-23").safeParse(input("Maisie (LCS-448812) was born 5 March 2014"));
     expect(parsed.success).toBe(false);
     const errors = fieldErrorsOf(parsed.error!);
     expect(Object.keys(errors)).toEqual(["profile.summary"]);
@@ -120,6 +120,6 @@ describe("the referral schema applies the guard", () => {
   });
 
   it("accepts a summary without identifiers", () => {
-    expect(newReferralSchema.safeParse(input(clean)).success).toBe(true);
+    expect(newReferralSchemaAt("2026-11-23").safeParse(input(clean)).success).toBe(true);
   });
 });
