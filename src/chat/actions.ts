@@ -147,7 +147,7 @@ export async function performAction(
 /** ART, or the social worker who raised the referral, may answer a provider's question. */
 async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: string, answer: string): Promise<void> {
   const q = await deps.db.response.findUnique({ where: { id: responseId }, include: { referral: true } });
-  if (!q || q.type !== "question") throw new NotFoundError("question");
+  if (q?.type !== "question") throw new NotFoundError("question");
   if (!actor.art && q.referral.createdBy !== actor.id) {
     await auditRefusal(deps.db, deps.clock, actor, q.referralId, "answer_question");
     throw new ForbiddenError("Only the Access to Resources Team or the referring social worker can answer providers");

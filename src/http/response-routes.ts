@@ -18,7 +18,6 @@ import { currentAnswerHtml, valuesFromAnswer } from "./pages/current-answer.js";
 import { confirmationPage, messagePage } from "./pages/messages.js";
 import { renderErrorPage, sendPage } from "./response-error-pages.js";
 import {
-  emptyFormValues,
   type FormErrors,
   type FormValues,
   formErrorsOf,

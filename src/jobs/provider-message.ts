@@ -18,7 +18,7 @@ export const providerMessageJob: JobType<typeof payload, JobDeps> = {
   jobId: (p) => jobIdOf("pmsg", p.messageId),
   async handle(deps, p, ctx) {
     const m = await deps.db.providerMessage.findUnique({ where: { id: p.messageId } });
-    if (!m || m.state !== "pending") return;
+    if (m?.state !== "pending") return;
     const d = await loadDelivery(deps.db, m.deliveryId);
     const channel = d ? deps.channels[d.channel] : undefined;
     if (!d || !channel) {

@@ -159,7 +159,7 @@ export async function secondApproval(
 /** ART turns one offer down (the referral stays open for others); the provider is told it was not taken up. */
 export async function declineOffer(deps: DecisionDeps, responseId: string, actor: Actor): Promise<void> {
   const response = await deps.db.response.findUnique({ where: { id: responseId } });
-  if (!response || response.type !== "offer") throw new NotFoundError("offer");
+  if (response?.type !== "offer") throw new NotFoundError("offer");
   if (!actor.art) {
     await auditRefusal(deps.db, deps.clock, actor, response.referralId, "decline_offer");
     requireArt(actor, "decline an offer");
