@@ -58,5 +58,5 @@ export function digestBlocks(d: Digest, permalinks: Map<string, string>): Block[
 }
 
 export function digestFallbackText(d: Digest): string {
-  return cut(`Daily digest ${d.date}: ${d.headline}`, 300);
+  return safeText(`Daily digest ${d.date}: ${d.headline}`, 300);
 }

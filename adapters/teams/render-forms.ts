@@ -1,14 +1,8 @@
 // The referral form, the ART-only details view and the answer form, as Adaptive Cards. Input ids are the
 // core's field paths, so the core's field errors map straight back onto the form. Cards built from a person's
 // own input or from restricted details are only ever returned to that person (an invoke response), never posted.
-import {
-  GENDERS,
-  LEGAL_STATUSES,
-  NEED_CODE_VALUES,
-  type NewReferral,
-  type RestrictedDetails,
-} from "../../src/domain/referral-input.js";
-import { STANDARD_LOTS } from "../../src/providers/directory.js";
+import { GENDERS, LEGAL_STATUSES, type NewReferral, type RestrictedDetails } from "../../src/domain/referral-input.js";
+import { LOT_OPTIONS, NEED_OPTIONS } from "../../src/domain/vocabulary.js";
 import { actions, adaptiveCard, cut, type Element, execute, fact, heading, line, note } from "./card-parts.js";
 
 type Values = Record<string, string>;
@@ -28,7 +22,7 @@ const PROFILE: FieldSpec[] = [
     required: true,
     input: {
       type: "Input.ChoiceSet",
-      choices: STANDARD_LOTS.map((l) => choice(String(l.number), `${l.number} ${l.name}`)),
+      choices: LOT_OPTIONS.map((o) => choice(o.value, o.label)),
     },
   },
   { id: "profile.ageYears", label: "Age (years)", required: true, input: { type: "Input.Number", min: 0, max: 25 } },
@@ -41,7 +35,7 @@ const PROFILE: FieldSpec[] = [
   {
     id: "profile.needCodes",
     label: "Needs (SEN primary need codes)",
-    input: { type: "Input.ChoiceSet", isMultiSelect: true, choices: NEED_CODE_VALUES.map((n) => choice(n)) },
+    input: { type: "Input.ChoiceSet", isMultiSelect: true, choices: NEED_OPTIONS.map((o) => choice(o.value, o.label)) },
   },
   {
     id: "profile.ehcp",

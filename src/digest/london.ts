@@ -57,3 +57,23 @@ export function longDate(date: string): string {
 export function londonTime(at: Date): string {
   return new Intl.DateTimeFormat("en-GB", { timeZone: LONDON, hour: "2-digit", minute: "2-digit" }).format(at);
 }
+
+const dateTimeWithZone = new Intl.DateTimeFormat("en-GB", {
+  timeZone: LONDON,
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZoneName: "short",
+});
+
+/**
+ * "Mon 30 Nov, 09:00 GMT" (or BST in summer): every time a person reads in chat, in London time with its zone
+ * named once, so nobody has to work out whether a round closes at 09:00 UTC or 09:00 on the office clock.
+ */
+export function londonDateTime(at: Date): string {
+  const p = Object.fromEntries(dateTimeWithZone.formatToParts(at).map((x) => [x.type, x.value]));
+  return `${p.weekday} ${p.day} ${p.month}, ${p.hour}:${p.minute} ${p.timeZoneName}`;
+}

@@ -2,21 +2,8 @@
 // special-category data that only ART may view, so they are validated here and then encrypted at once.
 import { z } from "zod";
 import { summaryErrors } from "./summary-guard.js";
+import { NEED_CODES } from "./vocabulary.js";
 
-export const NEED_CODE_VALUES = [
-  "ASD",
-  "SEMH",
-  "SLCN",
-  "MLD",
-  "SLD",
-  "PMLD",
-  "SPLD",
-  "HI",
-  "VI",
-  "MSI",
-  "PD",
-  "OTH",
-] as const;
 export const LEGAL_STATUSES = ["s20", "s31", "s38", "other"] as const;
 export const GENDERS = ["female", "male", "non-binary"] as const;
 
@@ -26,7 +13,7 @@ export const anonymisedProfileSchema = z.object({
   lotNumber: z.coerce.number().int().positive(),
   ageYears: z.coerce.number().int().min(0).max(25),
   gender: z.enum(GENDERS),
-  needCodes: z.array(z.enum(NEED_CODE_VALUES)).max(12).default([]),
+  needCodes: z.array(z.enum(NEED_CODES)).max(12).default([]),
   ehcp: z.boolean(),
   legalStatus: z.enum(LEGAL_STATUSES),
   // A postcode district (PE1, CB22) or area name: never a full postcode, which could identify a home.
