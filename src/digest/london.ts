@@ -69,6 +69,15 @@ const dateTimeWithZone = new Intl.DateTimeFormat("en-GB", {
   timeZoneName: "short",
 });
 
+/** "GMT" in winter, "BST" in summer: the zone London is in at an instant. */
+export function londonZoneName(at: Date): string {
+  return dateTimeWithZone.formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "UK time";
+}
+
+/** The digest's footnote: what it leaves out, and the zone of its times, named once for the whole digest. */
+export const digestFootnote = (generatedAt: Date) =>
+  `Anonymised: reference, lot, age, gender, needs, area and dates only. Open a referral's thread for more. Times are London time (${londonZoneName(new Date(generatedAt))}).`;
+
 /**
  * "Mon 30 Nov, 09:00 GMT" (or BST in summer): every time a person reads in chat, in London time with its zone
  * named once, so nobody has to work out whether a round closes at 09:00 UTC or 09:00 on the office clock.

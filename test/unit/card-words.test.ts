@@ -1,13 +1,15 @@
 // What people read on the cards, on both platforms: plurals, London times with the zone named, the decided
 // offer marked, buttons each naming their offer, and the profile exactly as providers were sent it.
 import { describe, expect, it } from "vitest";
+import { digestBlocks } from "../../adapters/slack/render-digest.js";
 import { cardBlocks, itemBlocks } from "../../adapters/slack/render-thread.js";
+import { digestCard } from "../../adapters/teams/render-digest.js";
 import { itemElements, referralCardContent } from "../../adapters/teams/render-thread.js";
 import { countsText, plural } from "../../src/chat/card-text.js";
 import type { ThreadItem } from "../../src/chat/port.js";
 import { londonDateTime } from "../../src/digest/london.js";
 import { profileRows } from "../../src/responses/profile.js";
-import { sampleCard } from "../conformance/chat-port-suite.js";
+import { sampleCard, sampleDigest } from "../conformance/chat-port-suite.js";
 
 type Offer = Extract<ThreadItem, { kind: "offer" }>;
 const offer = (over: Partial<Offer> = {}): Offer => ({
@@ -104,5 +106,14 @@ describe("the card's profile", () => {
       expect(teams).toContain(JSON.stringify(value));
     }
     expect(teams).toContain(card.profile.summary);
+  });
+});
+
+describe("the digest", () => {
+  it("names the zone of its times once, in its footnote", () => {
+    const winter = { ...sampleDigest(), generatedAt: new Date("2026-11-23T08:30:00Z") };
+    const summer = { ...sampleDigest(), generatedAt: new Date("2026-07-01T07:30:00Z") };
+    expect(JSON.stringify(digestBlocks(winter, new Map()))).toContain("Times are London time (GMT).");
+    expect(JSON.stringify(digestCard(summer))).toContain("Times are London time (BST).");
   });
 });
