@@ -120,7 +120,7 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
             "answer_question",
             { responseId: item.responseId },
             undefined,
-            `Send the answer to ${item.providerName}`,
+            `Send answer to ${item.providerName}`,
           ),
         ),
       ];
