@@ -70,9 +70,11 @@ it("raises a referral in the local Teams chat and approves an offer", async () =
   await page.fill("#text", "new referral");
   await page.click("#compose button");
   await page.locator("#chat .ac-adaptiveCard").first().waitFor();
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await fillForm(page, "PE1 2AB");
   await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
   await page.locator("#chat").getByText("must be a postcode district").waitFor();
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await field(page, "profile.area").locator("input").fill("PE1");
   await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
   await page

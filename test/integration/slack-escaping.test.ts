@@ -1,6 +1,7 @@
 // Words that came from outside (a provider's name, a social worker's summary) reach Slack escaped in EVERY text
 // Slack reads as mrkdwn: each message's notification `text` as well as its blocks, cards, thread replies, their
-// redraws, private notices and modals. A provider named "<!channel>" must never ping a channel.
+// redraws, private notices and modals. A provider named "<!channel>" must never ping a channel. And a forged
+// button naming no offer is answered "offer not found" (the core checks ids for every platform).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Db } from "../../src/db.js";
@@ -138,4 +139,12 @@ it("escapes a provider's name and a summary in every text of every call Slack re
   expect(cardUpdate.args.text).toContain("&lt;!channel&gt; &amp; &lt;@U123&gt;");
   expect(JSON.stringify(cardUpdate.args.blocks)).toContain("Calm home. &lt;!channel&gt; &amp; &lt;@U123&gt;");
   expect(JSON.stringify(slack.of("chat.postMessage"))).toContain("Offer from &lt;!channel&gt; &amp; &lt;@U123&gt;");
+});
+
+it("answers a button whose offer id is not an id with 'offer not found', privately", async () => {
+  await signedSlackRequest(events, SECRET, blockAction("UART1", "approve_offer", "not-a-uuid"));
+  await eventually(
+    () => slack.of("chat.postEphemeral").some((c) => c.args.user === "UART1" && c.args.text === "offer not found"),
+    "not found shown",
+  );
 });
