@@ -1,5 +1,5 @@
 // Block Kit for the referral card and its timeline. Only the anonymised profile is ever rendered here.
-import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText } from "../../src/chat/card-text.js";
+import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { profileRows } from "../../src/responses/profile.js";
 import { cut, LIMITS, safeText } from "./escape.js";
@@ -72,7 +72,7 @@ export function itemBlocks(item: ThreadItem): Block[] {
       return [
         section(
           `${item.outcome ? `*${OFFER_OUTCOME_TEXT[item.outcome]}* ` : ""}:house: *Offer from ${safeText(item.providerName, 200)}*${item.ofstedGrade ? ` (Ofsted: ${safeText(item.ofstedGrade, 40)})` : ""}\n` +
-            `*${money(item.weeklyCostGbp)}/week*, from ${item.startDate}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
+            `*${money(item.weeklyCostGbp)}/week*, from ${startDateText(item.startDate)}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
         ),
         ...(item.actionable
           ? [

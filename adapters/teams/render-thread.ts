@@ -1,6 +1,6 @@
 // The referral card and its timeline as Adaptive Cards. Only the anonymised profile is ever rendered here;
 // restricted details are shown only to one ART member, in answer to their own click (render-forms.ts).
-import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText } from "../../src/chat/card-text.js";
+import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
 import { profileRows } from "../../src/responses/profile.js";
@@ -88,7 +88,7 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
           { text: `Offer from ${item.providerName}`, bold: true },
           item.ofstedGrade ? ` (Ofsted: ${item.ofstedGrade})` : "",
         ),
-        line({ text: `${money(item.weeklyCostGbp)}/week`, bold: true }, `, from ${item.startDate}`),
+        line({ text: `${money(item.weeklyCostGbp)}/week`, bold: true }, `, from ${startDateText(item.startDate)}`),
         line(item.needsMet),
         ...(item.notes ? [line({ text: item.notes, italic: true })] : []),
         ...(item.actionable

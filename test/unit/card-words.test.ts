@@ -72,6 +72,11 @@ describe("offers", () => {
     expect(slackText(offer({ actionable: false, outcome: "declined" }))).toContain("Declined");
   });
 
+  it("gives the start date as people say it", () => {
+    expect(slackText(offer())).toContain("from Tue 1 Dec 2026");
+    expect(teamsText(offer())).toContain("from Tue 1 Dec 2026");
+  });
+
   it("gives each Approve and Decline button an accessible name naming its offer", () => {
     const two = [offer(), offer({ key: "o2", responseId: "r2", providerName: "Oak Lodge", weeklyCostGbp: 3900 })];
     const slackLabels = two.flatMap((o) =>
