@@ -1,6 +1,7 @@
 // Email subject and bodies for one outbound delivery. The subject is visible in inboxes, notifications and
 // mail logs, so it carries only the reference and lot; the anonymised profile goes in the body.
-import type { BroadcastProfile, OutboundDelivery, OutboundKind } from "../../src/ports.js";
+import type { OutboundDelivery, OutboundKind } from "../../src/ports.js";
+import { profileRows } from "../../src/responses/profile.js";
 
 export interface RenderedEmail {
   subject: string;
@@ -34,31 +35,9 @@ const londonTime = new Intl.DateTimeFormat("en-GB", {
   minute: "2-digit",
   timeZoneName: "short",
 });
-const calendarDate = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "UTC",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-});
 
 /** e.g. "Tuesday, 15 December 2026 at 17:00 GMT": providers read UK time, whatever the server's zone. */
 export const formatRespondBy = (d: Date) => londonTime.format(d);
-
-function profileRows(p: BroadcastProfile): [string, string][] {
-  return [
-    ["Reference", p.reference],
-    ["Lot", `${p.lotNumber} ${p.lotName}`],
-    ["Age", `${p.ageYears} years`],
-    ["Gender", p.gender],
-    ["Needs", p.needCodes.join(", ") || "None recorded"],
-    ["EHCP", p.ehcp ? "Yes" : "No"],
-    ["Legal status", p.legalStatus],
-    ["Area", p.area],
-    ["Urgency", p.urgency === "emergency" ? "Emergency" : "Standard"],
-    ["Required by", calendarDate.format(new Date(`${p.requiredBy}T00:00:00Z`))],
-    ["Summary", p.summary],
-  ];
-}
 
 /** Paragraphs before the profile, by kind; `respond` says whether the Respond link and deadline apply. */
 function intro(m: OutboundDelivery): { paragraphs: string[]; respond: boolean } {

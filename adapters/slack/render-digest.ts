@@ -1,6 +1,6 @@
 // Block Kit for the daily digest: one section per digest section, each referral's reference linking to its
 // thread. Every piece of text from the data is escaped; links are built only from Slack's own permalinks.
-import { longDate } from "../../src/digest/london.js";
+import { digestFootnote, longDate } from "../../src/digest/london.js";
 import type { Digest, DigestLine } from "../../src/digest/model.js";
 import { cut, LIMITS, safeText } from "./escape.js";
 
@@ -50,7 +50,7 @@ export function digestBlocks(d: Digest, permalinks: Map<string, string>): Block[
     elements: [
       {
         type: "mrkdwn",
-        text: "Anonymised: reference, lot, age, gender, needs, area and dates only. Open a referral's thread for more.",
+        text: digestFootnote(d.generatedAt),
       },
     ],
   });
@@ -58,5 +58,5 @@ export function digestBlocks(d: Digest, permalinks: Map<string, string>): Block[
 }
 
 export function digestFallbackText(d: Digest): string {
-  return cut(`Daily digest ${d.date}: ${d.headline}`, 300);
+  return safeText(`Daily digest ${d.date}: ${d.headline}`, 300);
 }

@@ -1,12 +1,7 @@
 // The modals: the referral form (block ids are the core's field paths, so field errors map straight back),
 // the ART-only restricted-details view, the answer to a provider's question, and the withdrawal.
-import {
-  GENDERS,
-  LEGAL_STATUSES,
-  NEED_CODE_VALUES,
-  type NewReferral,
-  type RestrictedDetails,
-} from "../../src/domain/referral-input.js";
+import { GENDERS, LEGAL_STATUSES, type NewReferral, type RestrictedDetails } from "../../src/domain/referral-input.js";
+import { LOT_OPTIONS, NEED_OPTIONS } from "../../src/domain/vocabulary.js";
 import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
 import { cut } from "./escape.js";
 
@@ -27,14 +22,6 @@ const select = (values: readonly string[] | [string, string][]) => ({
   options: values.map((v) => (Array.isArray(v) ? option(v[0], v[1]) : option(v))),
 });
 
-const LOTS: [string, string][] = [
-  ["1", "1 Independent Fostering Agencies"],
-  ["2", "2 Residential Children's Homes"],
-  ["3", "3 Independent Special Education / Post-16"],
-  ["4", "4 Out of School Tuition"],
-  ["5", "5 Post-16 Alternative Provision"],
-];
-
 export function referralModal(): Block {
   return {
     type: "modal",
@@ -44,7 +31,7 @@ export function referralModal(): Block {
     close: plain("Cancel"),
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: "*Anonymised profile*: this is what providers see." } },
-      input("profile.lotNumber", "Lot", select(LOTS)),
+      input("profile.lotNumber", "Lot", select(LOT_OPTIONS.map((o) => [o.value, o.label] as [string, string]))),
       input("profile.ageYears", "Age (years)", {
         type: "number_input",
         is_decimal_allowed: false,
@@ -55,7 +42,7 @@ export function referralModal(): Block {
       input(
         "profile.needCodes",
         "Needs (SEN primary need codes)",
-        { type: "multi_static_select", options: NEED_CODE_VALUES.map((n) => option(n)) },
+        { type: "multi_static_select", options: NEED_OPTIONS.map((o) => option(o.value, o.label)) },
         true,
       ),
       input(

@@ -1,5 +1,7 @@
 // Block Kit for the referral card and its timeline. Only the anonymised profile is ever rendered here.
+import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
+import { profileRows } from "../../src/responses/profile.js";
 import { cut, LIMITS, safeText } from "./escape.js";
 
 type Block = Record<string, unknown>;
@@ -9,12 +11,21 @@ const section = (text: string): Block => ({
   type: "section",
   text: { type: "mrkdwn", text: cut(text, LIMITS.sectionText) },
 });
-const button = (text: string, actionId: string, value: string, style?: "primary" | "danger"): Block => ({
+/** `label`: what a screen reader says, when the button's text alone would not tell it from its neighbours'. */
+const button = (
+  text: string,
+  actionId: string,
+  value: string,
+  style?: "primary" | "danger",
+  label?: string,
+): Block => ({
   type: "button",
   text: { type: "plain_text", text: cut(text, LIMITS.buttonText) },
   action_id: actionId,
   value,
   ...(style ? { style } : {}),
+  // Plain text that a screen reader speaks: angle brackets from a provider's name are dropped, not escaped.
+  ...(label ? { accessibility_label: cut(label.replace(/[<>]/g, ""), LIMITS.buttonText) } : {}),
 });
 const field = (label: string, value: string) => ({
   type: "mrkdwn",
@@ -23,36 +34,25 @@ const field = (label: string, value: string) => ({
 const actorName = (id: string) => (id.startsWith("slack:") ? `<@${id.slice(6)}>` : safeText(id));
 
 export function cardBlocks(card: ReferralCard): Block[] {
-  const c = card.counts;
+  // The reference is in the header; the rest of the profile as providers were sent it (at most 10 fields).
+  const rows = profileRows(card.profile).filter(([label]) => label !== "Reference");
   return [
     {
       type: "header",
       text: {
         type: "plain_text",
-        text: cut(`${card.urgency === "emergency" ? "EMERGENCY " : ""}Referral ${card.reference}`, LIMITS.header),
+        text: cut(
+          `${card.profile.urgency === "emergency" ? "EMERGENCY " : ""}Referral ${card.reference}`,
+          LIMITS.header,
+        ),
       },
     },
     section(`*Status:* ${safeText(card.statusText)}`),
     {
       type: "section",
-      fields: [
-        field("Lot", `${card.lotNumber} ${card.lotName}`),
-        field("Age / gender", `${card.ageYears}, ${card.gender}`),
-        field("Needs", card.needCodes.join(", ") || "None given"),
-        field("EHCP / legal status", `${card.ehcp ? "EHCP" : "No EHCP"}, ${card.legalStatus}`),
-        field("Area", card.area),
-        field("Urgency / required by", `${card.urgency}, ${card.requiredBy}`),
-      ],
+      fields: rows.map(([label, value]) => field(label, value)),
     },
-    {
-      type: "context",
-      elements: [
-        {
-          type: "mrkdwn",
-          text: `Round ${card.roundNumber} · sent to ${c.sent} · ${c.offers} offers · ${c.declines} declines · ${c.questions} questions${c.failed ? ` · ${c.failed} failed deliveries` : ""}`,
-        },
-      ],
-    },
+    { type: "context", elements: [{ type: "mrkdwn", text: countsText(card) }] },
     {
       type: "actions",
       elements: [
@@ -66,29 +66,27 @@ export function cardBlocks(card: ReferralCard): Block[] {
 export function itemBlocks(item: ThreadItem): Block[] {
   switch (item.kind) {
     case "round_opened":
+      return [section(`:outbox_tray: ${roundOpenedText(item)}`)];
+    case "offer": {
+      const offer = `the offer from ${item.providerName} at ${money(item.weeklyCostGbp)}/week`;
       return [
         section(
-          `:outbox_tray: Round ${item.roundNumber} sent to ${item.deliveries} providers; closes ${item.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
-        ),
-      ];
-    case "offer":
-      return [
-        section(
-          `:house: *Offer from ${safeText(item.providerName, 200)}*${item.ofstedGrade ? ` (Ofsted: ${safeText(item.ofstedGrade, 40)})` : ""}\n` +
-            `*${money(item.weeklyCostGbp)}/week*, from ${item.startDate}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
+          `${item.outcome ? `*${OFFER_OUTCOME_TEXT[item.outcome]}* ` : ""}:house: *Offer from ${safeText(item.providerName, 200)}*${item.ofstedGrade ? ` (Ofsted: ${safeText(item.ofstedGrade, 40)})` : ""}\n` +
+            `*${money(item.weeklyCostGbp)}/week*, from ${startDateText(item.startDate)}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
         ),
         ...(item.actionable
           ? [
               {
                 type: "actions",
                 elements: [
-                  button("Approve", "approve_offer", item.responseId, "primary"),
-                  button("Decline", "decline_offer", item.responseId, "danger"),
+                  button("Approve", "approve_offer", item.responseId, "primary", `Approve ${offer}`),
+                  button("Decline", "decline_offer", item.responseId, "danger", `Decline ${offer}`),
                 ],
               },
             ]
           : []),
       ];
+    }
     case "decline":
       return [
         section(
@@ -98,7 +96,10 @@ export function itemBlocks(item: ThreadItem): Block[] {
     case "question":
       return [
         section(`:question: *${safeText(item.providerName, 200)} asks:* ${safeText(item.question, 2500)}`),
-        { type: "actions", elements: [button("Reply", "answer_question", item.responseId)] },
+        {
+          type: "actions",
+          elements: [button("Reply", "answer_question", item.responseId, undefined, `Reply to ${item.providerName}`)],
+        },
       ];
     case "delivery_failed":
       return [section(`:warning: Could not reach ${safeText(item.providerName, 200)}: ${safeText(item.error, 500)}`)];
@@ -169,6 +170,14 @@ export function threadMessages(items: ThreadItem[]): Block[][] {
   return groupThreadItems(items).map((group) =>
     group.flatMap((item, i) => [...(i ? [{ type: "divider" }] : []), ...itemBlocks(item)]),
   );
+}
+
+/**
+ * The card's notification text (what a phone or a screen reader shows instead of the blocks). Slack reads it as
+ * mrkdwn too, so the status, which can name a provider or quote a withdrawal reason, is escaped here as well.
+ */
+export function cardFallbackText(card: ReferralCard): string {
+  return safeText(`Referral ${card.reference}: ${card.statusText}`, 300);
 }
 
 export function summaryText(items: ThreadItem[]): string {

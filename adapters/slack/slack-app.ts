@@ -7,6 +7,7 @@ import { Membership } from "../../src/chat/membership.js";
 import { type ChatAction, type ChatCore, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
+import { escapeMrkdwn } from "./escape.js";
 import {
   answerModal,
   answerOf,
@@ -77,9 +78,10 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     logger: o.logger,
   });
   const actorOf = (userId: string): Promise<Actor> => membership.actorOf(userId);
-  const tell = (userId: string, text: string) =>
+  // `mrkdwn` is ours; any of the core's words in it (which can quote people or providers) are escaped by the caller.
+  const tell = (userId: string, mrkdwn: string) =>
     callSlack("chat.postEphemeral", () =>
-      client.chat.postEphemeral({ channel: o.referralsChannel, user: userId, text }),
+      client.chat.postEphemeral({ channel: o.referralsChannel, user: userId, text: mrkdwn }),
     ).catch((err: Error) => o.logger.warn({ error: err.message }, "slack notice failed"));
   // Someone who may not raise referrals gets a short notice in place of the form (a modal: unlike an ephemeral
   // message it needs no channel the bot is in, and works for the global shortcut too).
@@ -117,17 +119,17 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     }
     await ack();
     const check = result.warnings?.length
-      ? `\nPlease check the summary, which every provider sees: ${result.warnings.join(" ")} If it should not be there, tell ART.`
+      ? `\nPlease check the summary, which every provider sees: ${escapeMrkdwn(result.warnings.join(" "))} If it should not be there, tell ART.`
       : "";
     await tell(
       body.user.id,
-      `Referral ${result.reference} raised. Its card and thread are in <#${o.referralsChannel}>.${check}`,
+      `Referral ${escapeMrkdwn(result.reference)} raised. Its card and thread are in <#${o.referralsChannel}>.${check}`,
     );
   });
 
   const act = async (userId: string, action: ChatAction) => {
     const result = await o.core.performAction("slack", await actorOf(userId), action);
-    if (!result.ok || result.text) await tell(userId, result.text);
+    if (!result.ok || result.text) await tell(userId, escapeMrkdwn(result.text));
     return result;
   };
   for (const [actionId, toAction] of [
@@ -191,7 +193,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       return;
     }
     await ack();
-    if (result.text) await tell(body.user.id, result.text);
+    if (result.text) await tell(body.user.id, escapeMrkdwn(result.text));
   });
   app.error(async (err) => {
     o.logger.error({ error: err.message.slice(0, 300) }, "slack handler failed");

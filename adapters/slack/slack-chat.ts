@@ -4,8 +4,9 @@ import { ErrorCode, WebClient } from "@slack/web-api";
 import type { CardRef, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
+import { safeText } from "./escape.js";
 import { digestBlocks, digestFallbackText } from "./render-digest.js";
-import { cardBlocks, groupThreadItems, summaryText, threadMessages } from "./render-thread.js";
+import { cardBlocks, cardFallbackText, groupThreadItems, summaryText, threadMessages } from "./render-thread.js";
 import { uploadFile } from "./upload.js";
 
 // Slack errors that will not get better by retrying.
@@ -55,7 +56,7 @@ export class SlackChat implements ChatPort {
     const res = await callSlack("chat.postMessage", () =>
       this.client.chat.postMessage({
         channel: channelId,
-        text: `Referral ${card.reference}: ${card.statusText}`,
+        text: cardFallbackText(card),
         blocks: cardBlocks(card) as never,
         unfurl_links: false,
       }),
@@ -69,7 +70,7 @@ export class SlackChat implements ChatPort {
       this.client.chat.update({
         channel: ref.channelId,
         ts: ref.messageId,
-        text: `Referral ${card.reference}: ${card.statusText}`,
+        text: cardFallbackText(card),
         blocks: cardBlocks(card) as never,
       }),
     );
@@ -113,7 +114,8 @@ export class SlackChat implements ChatPort {
       this.client.chat.postEphemeral({
         channel: target.channelId,
         user: target.userId,
-        text,
+        // The core's words can quote a provider or a social worker: escaped like everything else sent to Slack.
+        text: safeText(text),
         ...(target.threadId ? { thread_ts: target.threadId } : {}),
       }),
     );

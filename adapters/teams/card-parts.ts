@@ -55,17 +55,20 @@ export const line = (...runs: Run[]): Element => ({
 
 export const fact = (label: string, value: string): Element => line({ text: `${label}: `, bold: true }, value);
 
+/** `tooltip`: what a screen reader says (and a mouse shows), when the title alone would not tell buttons apart. */
 export const execute = (
   title: string,
   verb: string,
   data: Record<string, string>,
   style?: "positive" | "destructive",
+  tooltip?: string,
 ) => ({
   type: "Action.Execute",
   title: cut(title, 60),
   verb,
   data: { verb, ...data },
   ...(style ? { style } : {}),
+  ...(tooltip ? { tooltip: cut(tooltip, 200) } : {}),
 });
 
 export const actions = (...list: Element[]): Element => ({ type: "ActionSet", actions: list });

@@ -17,11 +17,13 @@
 //      the activity's serviceUrl must be on the allow-list; the token's `serviceurl` claim must equal it; and the
 //      activity must come through the Teams channel (`channelId` msteams, which Microsoft's connector sets), so a
 //      Web Chat or Direct Line client, whose channelData is its own, cannot claim a tenant or a person.
+// An authenticated activity without a type, a sender or a conversation is a 400 (nothing downstream can use it).
 // The SDK then validates the token again as it always does. Local mode (no credentials) has no token to check:
 // only the service URL (loopback allowed) and, when configured, the tenant.
 import type { CloudEnvironment } from "@microsoft/teams.api";
 import { decodeJwtPayload, JwtValidator } from "@microsoft/teams.apps/dist/middleware/auth/jwt-validator.js";
 import express, { type RequestHandler } from "express";
+import { z } from "zod";
 import { hostOf, type ServiceUrlPolicy, serviceUrlAllowed } from "../../src/chat/service-url.js";
 import type { Logger } from "../../src/logger.js";
 import { sdkLogger } from "./sdk-logger.js";
@@ -47,6 +49,16 @@ export interface InboundTrustOptions {
 }
 
 const ENTRA_V1_ISSUER = "https://sts.windows.net/";
+
+/**
+ * What every activity must have before anything reads it: a type, a sender and a conversation. The SDK and the
+ * handlers take these for granted, so an activity without them would crash there (a 500); it is a bad request.
+ */
+const activityShape = z.object({
+  type: z.string().min(1),
+  from: z.object({ id: z.string().min(1) }),
+  conversation: z.object({ id: z.string().min(1) }),
+});
 
 type Claims = Record<string, unknown>;
 type Activity = {
@@ -164,6 +176,13 @@ export function inboundTrustGate(o: InboundTrustOptions): RequestHandler[] {
         );
         return void res.status(401).json({ error: "unauthorized" });
       }
+    }
+    if (!activityShape.safeParse(req.body).success) {
+      o.logger.warn(
+        { activityType: String(activity.type ?? "").slice(0, 40), serviceUrlHost: hostOf(activity.serviceUrl) },
+        "teams: activity refused, malformed",
+      );
+      return void res.status(400).json({ error: "bad_request" });
     }
     const reason = refusal(activity, verified.claims, verified.kind);
     if (!reason) return next();

@@ -2,7 +2,7 @@
 // in Teams. Text from the data sits only in TextRuns (never read as Markdown); links are built here, from ids.
 
 import type { ThreadRef } from "../../src/chat/port.js";
-import { longDate } from "../../src/digest/london.js";
+import { digestFootnote, longDate } from "../../src/digest/london.js";
 import type { Digest, DigestLine } from "../../src/digest/model.js";
 import { adaptiveCard, cut, type Element, heading, line, note } from "./card-parts.js";
 
@@ -42,9 +42,7 @@ export function digestCard(d: Digest, tenantId?: string): Element {
       ],
     });
   }
-  body.push(
-    note("Anonymised: reference, lot, age, gender, needs, area and dates only. Open a referral's thread for more."),
-  );
+  body.push(note(digestFootnote(d.generatedAt)));
   return adaptiveCard(body);
 }
 

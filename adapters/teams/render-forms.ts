@@ -4,12 +4,11 @@
 import {
   GENDERS,
   LEGAL_STATUSES,
-  NEED_CODE_VALUES,
   type NewReferral,
   REFERRAL_FIELD_RULES,
   type RestrictedDetails,
 } from "../../src/domain/referral-input.js";
-import { STANDARD_LOTS } from "../../src/providers/directory.js";
+import { LOT_OPTIONS, NEED_OPTIONS } from "../../src/domain/vocabulary.js";
 import { actions, adaptiveCard, cut, type Element, execute, fact, heading, line, note } from "./card-parts.js";
 
 type Values = Record<string, string>;
@@ -29,7 +28,7 @@ const PROFILE: FieldSpec[] = [
     required: true,
     input: {
       type: "Input.ChoiceSet",
-      choices: STANDARD_LOTS.map((l) => choice(String(l.number), `${l.number} ${l.name}`)),
+      choices: LOT_OPTIONS.map((o) => choice(o.value, o.label)),
     },
   },
   { id: "profile.ageYears", label: "Age (years)", required: true, input: { type: "Input.Number", min: 0, max: 25 } },
@@ -42,7 +41,7 @@ const PROFILE: FieldSpec[] = [
   {
     id: "profile.needCodes",
     label: "Needs (SEN primary need codes)",
-    input: { type: "Input.ChoiceSet", isMultiSelect: true, choices: NEED_CODE_VALUES.map((n) => choice(n)) },
+    input: { type: "Input.ChoiceSet", isMultiSelect: true, choices: NEED_OPTIONS.map((o) => choice(o.value, o.label)) },
   },
   {
     id: "profile.ehcp",

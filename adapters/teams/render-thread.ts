@@ -1,7 +1,9 @@
 // The referral card and its timeline as Adaptive Cards. Only the anonymised profile is ever rendered here;
 // restricted details are shown only to one ART member, in answer to their own click (render-forms.ts).
+import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
+import { profileRows } from "../../src/responses/profile.js";
 import {
   actions,
   adaptiveCard,
@@ -24,25 +26,21 @@ const nameOf = (id: string, names: Names) => names.get(id) ?? (id.startsWith("ap
 export const answerInputId = (responseId: string) => `answer.${responseId}`;
 
 export function referralCardContent(card: ReferralCard): Element {
-  const c = card.counts;
+  const emergency = card.profile.urgency === "emergency";
   return adaptiveCard([
-    heading(`${card.urgency === "emergency" ? "🚨 EMERGENCY " : ""}Referral ${card.reference}`, {
+    heading(`${emergency ? "🚨 EMERGENCY " : ""}Referral ${card.reference}`, {
       size: "Large",
-      ...(card.urgency === "emergency" ? { color: "Attention" } : {}),
+      ...(emergency ? { color: "Attention" } : {}),
     }),
     fact("Status", card.statusText),
-    fact("Lot", `${card.lotNumber} ${card.lotName}`),
-    fact("Age / gender", `${card.ageYears}, ${card.gender}`),
-    fact("Needs", card.needCodes.join(", ") || "None given"),
-    fact("EHCP / legal status", `${card.ehcp ? "EHCP" : "No EHCP"}, ${card.legalStatus}`),
-    fact("Area", card.area),
-    fact("Urgency / required by", `${card.urgency}, ${card.requiredBy}`),
+    // The reference is in the heading; the rest of the profile exactly as providers were sent it.
+    ...profileRows(card.profile)
+      .filter(([label]) => label !== "Reference")
+      .map(([label, value]) => fact(label, value)),
     ...(card.placement
       ? [fact("Placed with", `${card.placement.providerName} at ${money(card.placement.weeklyCostGbp)}/week`)]
       : []),
-    line(
-      `Round ${card.roundNumber} · sent to ${c.sent} · ${c.offers} offers · ${c.declines} declines · ${c.questions} questions${c.failed ? ` · ${c.failed} failed deliveries` : ""}`,
-    ),
+    line(countsText(card)),
     actions(
       execute("View details (ART)", "view_details", { referralId: card.referralId }),
       ...(card.withdrawable ? [withdrawAction(card.referralId)] : []),
@@ -80,30 +78,29 @@ function withdrawAction(referralId: string): Element {
 export function itemElements(item: ThreadItem, names: Names): Element[] {
   switch (item.kind) {
     case "round_opened":
+      return [line(`📤 ${roundOpenedText(item)}`)];
+    case "offer": {
+      const offer = `the offer from ${item.providerName} at ${money(item.weeklyCostGbp)}/week`;
       return [
         line(
-          `📤 Round ${item.roundNumber} sent to ${item.deliveries} providers; closes ${item.closesAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
-        ),
-      ];
-    case "offer":
-      return [
-        line(
+          ...(item.outcome ? [{ text: `${OFFER_OUTCOME_TEXT[item.outcome]} `, bold: true }] : []),
           "🏠 ",
           { text: `Offer from ${item.providerName}`, bold: true },
           item.ofstedGrade ? ` (Ofsted: ${item.ofstedGrade})` : "",
         ),
-        line({ text: `${money(item.weeklyCostGbp)}/week`, bold: true }, `, from ${item.startDate}`),
+        line({ text: `${money(item.weeklyCostGbp)}/week`, bold: true }, `, from ${startDateText(item.startDate)}`),
         line(item.needsMet),
         ...(item.notes ? [line({ text: item.notes, italic: true })] : []),
         ...(item.actionable
           ? [
               actions(
-                execute("Approve", "approve_offer", { responseId: item.responseId }, "positive"),
-                execute("Decline", "decline_offer", { responseId: item.responseId }, "destructive"),
+                execute("Approve", "approve_offer", { responseId: item.responseId }, "positive", `Approve ${offer}`),
+                execute("Decline", "decline_offer", { responseId: item.responseId }, "destructive", `Decline ${offer}`),
               ),
             ]
           : []),
       ];
+    }
     case "decline":
       return [line(`🚫 ${item.providerName} declined: ${item.reasonText}${item.notes ? ` (${item.notes})` : ""}`)];
     case "question":
@@ -117,7 +114,15 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
           isMultiline: true,
           maxLength: 3000,
         },
-        actions(execute("Send answer", "answer_question", { responseId: item.responseId })),
+        actions(
+          execute(
+            "Send answer",
+            "answer_question",
+            { responseId: item.responseId },
+            undefined,
+            `Send answer to ${item.providerName}`,
+          ),
+        ),
       ];
     case "delivery_failed":
       return [line(`⚠️ Could not reach ${item.providerName}: ${item.error}`)];

@@ -11,7 +11,7 @@ import type { ChatDirectory } from "../../src/chat/directory.js";
 import { Membership } from "../../src/chat/membership.js";
 import { type ChatAction, type ChatCore, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
 import { hostOf, type ServiceUrlPolicy, serviceUrlAllowed } from "../../src/chat/service-url.js";
-import { DeliveryError } from "../../src/errors.js";
+import { DeliveryError, NotFoundError } from "../../src/errors.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import { cardAttachment, type Element } from "./card-parts.js";
@@ -274,6 +274,8 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
         }
       }
     } catch (err) {
+      // A button naming something that does not exist (or is not an id at all): say so, to the clicker only.
+      if (err instanceof NotFoundError) return message(err.message);
       o.logger.error({ verb, error: (err as Error).message.slice(0, 300) }, "teams card action failed");
       return message("Something went wrong; please try again in a minute.");
     }

@@ -2,6 +2,7 @@
 // versioned by its JSON Schema (payload.schema.json, generated from this file) and strict: a field that is not
 // declared here can never be sent, which keeps anything but the anonymised profile from leaving the council.
 import { z } from "zod";
+import { LOT_NAMES, NEED_CODES } from "../../src/domain/vocabulary.js";
 import type { OutboundDelivery } from "../../src/ports.js";
 
 const isoDateTime = () => z.iso.datetime();
@@ -21,15 +22,13 @@ const referralSchema = z
     lot: z
       .object({
         number: z.int().positive().describe("Lot number on the Dynamic Purchasing System."),
-        name: z.string().min(1).describe("Lot name, e.g. Residential Children's Homes."),
+        name: z.string().min(1).describe(`Lot name, e.g. ${LOT_NAMES[2]}.`),
       })
       .strict()
       .describe("The DPS lot the placement is sought on."),
     age_years: z.int().min(0).describe("The child's age in whole years."),
     gender: z.string().min(1).describe("female, male or non-binary (more values may be added)."),
-    need_codes: z
-      .array(z.string().min(1))
-      .describe("SEND need codes, e.g. SEMH, ASD, SLCN, MLD, SLD, PMLD, SPLD, HI, VI, MSI, PD, OTH."),
+    need_codes: z.array(z.string().min(1)).describe(`SEND need codes: ${NEED_CODES.join(", ")} (more may be added).`),
     ehcp: z.boolean().describe("Whether the child has an Education, Health and Care Plan."),
     legal_status: z.string().min(1).describe("s20, s31, s38 or other (Children Act 1989 section)."),
     area: z

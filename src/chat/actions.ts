@@ -2,6 +2,8 @@
 // who the person is (Actor: ART? senior?); the core decides whether they may, does it, and says what to show.
 // Nothing here asks for a thread sync: every change records its domain event in its own transaction, and the
 // event dispatcher's subscriber redraws the threads, whichever way (chat, API, command line) the change came.
+
+import { z } from "zod";
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import { queueProviderMessages } from "../delivery/follow-ups.js";
@@ -90,6 +92,34 @@ export async function submitReferral(
   }
 }
 
+/**
+ * Ids come from buttons, which anyone can forge: one that is not an id at all names nothing, so it is "not found"
+ * here, before PostgreSQL would refuse to parse it (which surfaced as "something went wrong").
+ */
+const anId = z.guid();
+export function requireId(id: unknown, what: string): string {
+  const parsed = anId.safeParse(id);
+  if (!parsed.success) throw new NotFoundError(what);
+  return parsed.data;
+}
+
+function checkIds(action: ChatAction): void {
+  switch (action.type) {
+    case "approve_offer":
+    case "decline_offer":
+      requireId(action.responseId, "offer");
+      return;
+    case "answer_question":
+      requireId(action.responseId, "question");
+      return;
+    case "second_approval":
+    case "view_details":
+    case "withdraw_referral":
+      requireId(action.referralId, "referral");
+      return;
+  }
+}
+
 export async function performAction(
   deps: ChatCoreDeps,
   platform: Platform,
@@ -98,6 +128,7 @@ export async function performAction(
 ): Promise<ActionResult> {
   const decisions = { db: deps.db, clock: deps.clock, thresholdPence: deps.config.SECOND_APPROVAL_THRESHOLD_GBP * 100 };
   try {
+    checkIds(action);
     let text = "";
     let details: RestrictedDetails | undefined;
     switch (action.type) {

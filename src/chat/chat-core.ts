@@ -1,5 +1,7 @@
 // The core as a chat adapter sees it (ChatCore): one object per platform, built in the composition root.
-import { type ChatCoreDeps, performAction, submitReferral } from "./actions.js";
+
+import { NotFoundError } from "../errors.js";
+import { type ChatCoreDeps, performAction, requireId, submitReferral } from "./actions.js";
 import type { ChatCore, Platform } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";
 
@@ -7,8 +9,18 @@ export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps): ChatCore<P>
   return {
     submitReferral: (args) => submitReferral(deps, args),
     performAction: (platform, actor, action) => performAction(deps, platform, actor, action),
-    referenceOf: async (id) =>
-      (await deps.db.referral.findUniqueOrThrow({ where: { id }, select: { reference: true } })).reference,
-    cardOf: async (id) => buildThread(await loadThreadState(deps.db, id)).card,
+    referenceOf: async (id) => {
+      const found = await deps.db.referral.findUnique({
+        where: { id: requireId(id, "referral") },
+        select: { reference: true },
+      });
+      if (!found) throw new NotFoundError("referral");
+      return found.reference;
+    },
+    cardOf: async (id) => {
+      const referralId = requireId(id, "referral");
+      if (!(await deps.db.referral.count({ where: { id: referralId } }))) throw new NotFoundError("referral");
+      return buildThread(await loadThreadState(deps.db, referralId)).card;
+    },
   };
 }

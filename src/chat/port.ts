@@ -5,7 +5,7 @@
 import type { Digest } from "../digest/model.js";
 import type { RestrictedDetails } from "../domain/referral-input.js";
 import type { ReferralState } from "../lifecycle/referral-state.js";
-import type { Actor } from "../ports.js";
+import type { Actor, BroadcastProfile } from "../ports.js";
 
 export type Platform = "slack" | "teams";
 
@@ -13,19 +13,10 @@ export type Platform = "slack" | "teams";
 export interface ReferralCard {
   referralId: string;
   reference: string;
-  lotNumber: number;
-  lotName: string;
-  ageYears: number;
-  gender: string;
-  needCodes: string[];
-  ehcp: boolean;
-  legalStatus: string;
-  area: string;
-  urgency: "emergency" | "standard";
-  /** YYYY-MM-DD */
-  requiredBy: string;
+  /** Exactly what providers were sent (broadcastProfileOf); adapters show it with profileRows. */
+  profile: BroadcastProfile;
   status: ReferralState;
-  /** Plain words for the status, e.g. "Open: round 2 closes Mon 30 Nov, 09:00". */
+  /** Plain words for the status, e.g. "Open: round 2 closes Mon 30 Nov, 09:00 GMT". */
   statusText: string;
   roundNumber: number;
   counts: { sent: number; failed: number; offers: number; declines: number; questions: number };
@@ -50,6 +41,8 @@ export type ThreadItem =
       notes: string | null;
       /** Whether Approve / Decline buttons still make sense. */
       actionable: boolean;
+      /** What ART decided on this offer, once decided ("approved": placed with it, or awaiting the senior). */
+      outcome?: "approved" | "declined";
     }
   | { kind: "decline"; key: string; providerName: string; reasonText: string; notes: string | null }
   | { kind: "question"; key: string; responseId: string; providerName: string; question: string }

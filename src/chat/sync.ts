@@ -1,6 +1,7 @@
 // Brings one referral's card and thread on one platform up to date with PostgreSQL: posts the card if it is
-// not there yet, posts the timeline items the thread does not show yet (several per message, so a burst of
-// offers becomes a few posts), and updates the card in place when it changed.
+// not there yet or updates it in place when it changed, then posts the timeline items the thread does not show
+// yet (several per message, so a burst of offers becomes a few posts) and redraws thread messages that changed.
+// Card and items come from one snapshot of PostgreSQL, and the card goes first, so it never lags the thread.
 import { createHash } from "node:crypto";
 import type { Db } from "../db.js";
 import { chatPostsTotal, chatThrottlesTotal } from "../observability/metrics.js";
@@ -61,6 +62,14 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
       data: { threadId: posted.threadId, messageId: posted.messageId, cardHash },
     });
   }
+  // The card first, from the same snapshot as the items below: when the channel's rate makes the rest wait, the
+  // card is never behind its thread (it used to say "0 offers" under an offer already shown).
+  if (link.cardHash !== cardHash) {
+    await slot();
+    await chat.updateCard({ channelId: link.channelId, messageId: link.messageId! }, card);
+    chatPostsTotal.inc({ platform, kind: "update" });
+    await deps.db.chatLink.update({ where: { id: link.id }, data: { cardHash } });
+  }
   const shown = new Set(
     (await deps.db.chatPost.findMany({ where: { chatLinkId: link.id }, select: { itemKey: true } })).map(
       (p) => p.itemKey,
@@ -91,12 +100,6 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
     items,
     slot,
   );
-  if (link.cardHash !== cardHash) {
-    await slot();
-    await chat.updateCard({ channelId: link.channelId, messageId: link.messageId! }, card);
-    chatPostsTotal.inc({ platform, kind: "update" });
-    await deps.db.chatLink.update({ where: { id: link.id }, data: { cardHash } });
-  }
   // Only clear the mark if nothing new happened while this sync ran.
   await deps.db.chatLink.updateMany({
     where: { id: link.id, dirtySince: { lte: startedAt } },

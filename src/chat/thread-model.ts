@@ -2,6 +2,7 @@
 // what the thread already shows (ChatPost keys), so a lost or repeated sync job cannot lose or double a post.
 import type { Db } from "../db.js";
 import { displayedFailure, FAILURE_REASONS } from "../delivery/failure-reasons.js";
+import { londonDateTime } from "../digest/london.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
@@ -23,15 +24,6 @@ const isFailure = (d: { state: string; lastError: string | null }) =>
   d.state === "failed" && d.lastError !== FAILURE_REASONS.roundClosed;
 
 const gbp = (pence: number | null) => (pence ?? 0) / 100;
-const when = (d: Date) =>
-  new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Europe/London",
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(d);
 
 export async function loadThreadState(db: Db, referralId: string) {
   return db.referral.findUniqueOrThrow({
@@ -52,6 +44,14 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
   const grade = new Map(deliveries.map((d) => [d.providerId, d.provider.ofstedGrade]));
   const responseById = new Map(s.responses.map((r) => [r.id, r]));
   const decidedResponses = new Set(s.decisions.map((d) => d.responseId));
+  const placedDecision = s.status === "placed" ? s.decisions.find((d) => d.id === s.pendingApprovalId) : undefined;
+  const declinedResponses = new Set(s.decisions.filter((d) => d.kind === "reject").map((d) => d.responseId));
+  const outcomeOf = (responseId: string) =>
+    placedDecision?.responseId === responseId
+      ? ("approved" as const)
+      : declinedResponses.has(responseId)
+        ? ("declined" as const)
+        : undefined;
   const live = s.status === "offers_received" || s.status === "recirculated";
   const items: ThreadItem[] = [];
 
@@ -83,6 +83,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
     const name = providerName.get(r.providerId) ?? "A provider";
     if (r.type === "offer") {
       if (r.supersededById) continue; // shown as its revision, in its place
+      const outcome = outcomeOf(r.id);
       items.push({
         kind: "offer",
         key: `response:${revisions.firstOf(r.id)}`,
@@ -93,7 +94,10 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         startDate: r.startDate?.toISOString().slice(0, 10) ?? "",
         needsMet: r.needsMet ?? "",
         notes: r.notes,
+        // Once the referral is placed (or withdrawn, or expired) no offer keeps its buttons, decided or not; nor
+        // does an offer its provider withdrew.
         actionable: live && !decidedResponses.has(r.id) && !r.withdrawnAt,
+        ...(outcome ? { outcome } : {}),
       });
     } else if (r.type === "decline") {
       items.push({
@@ -210,33 +214,24 @@ function cardOf(
         weeklyCostGbp: gbp(placedOffer.weeklyCostPence),
       }
     : undefined;
-  const closes = round ? when(round.closesAt) : "";
+  const closes = round ? londonDateTime(round.closesAt) : "";
   const statusText: Record<ReferralState, string> = {
     draft: "Draft",
     open: `Open: round ${round?.number ?? 1} closes ${closes}`,
     offers_received: `${offers} offer${offers === 1 ? "" : "s"} to review; round ${round?.number ?? 1} closes ${closes}`,
     awaiting_second_approval: "Approved, waiting for a second (senior) approver",
     placed: placement
-      ? `Placed with ${placement.providerName} at £${placement.weeklyCostGbp.toLocaleString("en-GB")}/week`
+      ? `Placed with ${placement.providerName} at £${placement.weeklyCostGbp.toLocaleString("en-GB", { maximumFractionDigits: 2 })}/week`
       : "Placed",
     recirculated: `Recirculated: round ${round?.number ?? 1} closes ${closes}`,
     withdrawn: s.statusReason ? `Withdrawn: ${s.statusReason}` : "Withdrawn",
     expired: `Expired unplaced after ${s.rounds.length} rounds`,
   };
-  const p = broadcastProfileOf(s);
+  const profile = broadcastProfileOf(s);
   return {
     referralId: s.id,
-    reference: p.reference,
-    lotNumber: p.lotNumber,
-    lotName: p.lotName,
-    ageYears: p.ageYears,
-    gender: p.gender,
-    needCodes: p.needCodes,
-    ehcp: p.ehcp,
-    legalStatus: p.legalStatus,
-    area: p.area,
-    urgency: p.urgency,
-    requiredBy: p.requiredBy,
+    reference: profile.reference,
+    profile,
     status: s.status,
     statusText: statusText[s.status],
     roundNumber: round?.number ?? 0,

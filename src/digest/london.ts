@@ -57,3 +57,32 @@ export function longDate(date: string): string {
 export function londonTime(at: Date): string {
   return new Intl.DateTimeFormat("en-GB", { timeZone: LONDON, hour: "2-digit", minute: "2-digit" }).format(at);
 }
+
+const dateTimeWithZone = new Intl.DateTimeFormat("en-GB", {
+  timeZone: LONDON,
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZoneName: "short",
+});
+
+/** "GMT" in winter, "BST" in summer: the zone London is in at an instant. */
+export function londonZoneName(at: Date): string {
+  return dateTimeWithZone.formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "UK time";
+}
+
+/** The digest's footnote: what it leaves out, and the zone of its times, named once for the whole digest. */
+export const digestFootnote = (generatedAt: Date) =>
+  `Anonymised: reference, lot, age, gender, needs, area and dates only. Open a referral's thread for more. Times are London time (${londonZoneName(new Date(generatedAt))}).`;
+
+/**
+ * "Mon 30 Nov, 09:00 GMT" (or BST in summer): every time a person reads in chat, in London time with its zone
+ * named once, so nobody has to work out whether a round closes at 09:00 UTC or 09:00 on the office clock.
+ */
+export function londonDateTime(at: Date): string {
+  const p = Object.fromEntries(dateTimeWithZone.formatToParts(at).map((x) => [x.type, x.value]));
+  return `${p.weekday} ${p.day} ${p.month}, ${p.hour}:${p.minute} ${p.timeZoneName}`;
+}

@@ -6,21 +6,8 @@ import { z } from "zod";
 import { londonDate } from "../digest/london.js";
 import { addYears, calendarDateOf, dateRule, spokenDate, wholeYearsBetween } from "./dates.js";
 import { summaryErrors } from "./summary-guard.js";
+import { NEED_CODES } from "./vocabulary.js";
 
-export const NEED_CODE_VALUES = [
-  "ASD",
-  "SEMH",
-  "SLCN",
-  "MLD",
-  "SLD",
-  "PMLD",
-  "SPLD",
-  "HI",
-  "VI",
-  "MSI",
-  "PD",
-  "OTH",
-] as const;
 export const LEGAL_STATUSES = ["s20", "s31", "s38", "other"] as const;
 export const GENDERS = ["female", "male", "non-binary"] as const;
 
@@ -78,7 +65,7 @@ function anonymisedProfileSchemaAt(today: string) {
       .min(AGE_MIN, AGE_RULE)
       .max(AGE_MAX, AGE_RULE),
     gender: z.enum(GENDERS),
-    needCodes: z.array(z.enum(NEED_CODE_VALUES)).max(12).default([]),
+    needCodes: z.array(z.enum(NEED_CODES)).max(12).default([]),
     ehcp: z.boolean(),
     legalStatus: z.enum(LEGAL_STATUSES),
     area: areaSchema,

@@ -6,31 +6,7 @@
  * profile (lot, age, gender, need codes, area) — never names, DOBs or notes.
  */
 
-export type NeedCode = "ASD" | "SEMH" | "SLCN" | "MLD" | "SLD" | "PMLD" | "SPLD" | "HI" | "VI" | "MSI" | "PD" | "OTH";
-
-/** SEND Code of Practice primary-need codes (plus OTH for "other"). */
-export const NEED_CODES: readonly NeedCode[] = Object.freeze([
-  "ASD",
-  "SEMH",
-  "SLCN",
-  "MLD",
-  "SLD",
-  "PMLD",
-  "SPLD",
-  "HI",
-  "VI",
-  "MSI",
-  "PD",
-  "OTH",
-]);
-
-export const LOT_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  1: "Independent Fostering Agencies",
-  2: "Residential Children's Homes",
-  3: "Independent Special Education Provision / Post-16",
-  4: "Out of School Tuition",
-  5: "Post-16 Alternative Provision",
-});
+import { LOT_NAMES } from "../domain/vocabulary.js";
 
 export interface ProviderForMatching {
   id: string;

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { type AddressPolicy, isLoopbackLiteral, literalHostRefusal } from "../delivery/address-guard.js";
-import { NEED_CODES } from "../matching/eligibility.js";
+import { NEED_CODES } from "../domain/vocabulary.js";
 
 export const PROVIDER_CSV_HEADERS = [
   "name",

@@ -1,13 +1,14 @@
 // Provider directory operations besides import: listing, suspension, eligibility for a referral.
 import type { Db } from "../db.js";
+import { STANDARD_LOTS } from "../domain/vocabulary.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { LOT_NAMES, matchProviders, type ProviderForMatching } from "../matching/eligibility.js";
+import { matchProviders, type ProviderForMatching } from "../matching/eligibility.js";
 import { writeAudit } from "../referrals/audit.js";
 
-/** The lots `seed` (and a first import into an empty directory) creates: the DPS's five, named once in LOT_NAMES. */
-export const STANDARD_LOTS = Object.entries(LOT_NAMES).map(([number, name]) => ({ number: Number(number), name }));
-
-export async function ensureLots(db: Db, lots = STANDARD_LOTS): Promise<void> {
+export async function ensureLots(
+  db: Db,
+  lots: readonly { number: number; name: string }[] = STANDARD_LOTS,
+): Promise<void> {
   for (const lot of lots) {
     await db.lot.upsert({ where: { number: lot.number }, update: {}, create: lot });
   }

@@ -1,3 +1,4 @@
+import { lotTitle } from "../domain/vocabulary.js";
 import type { BroadcastProfile } from "../ports.js";
 
 interface ReferralProfileRow {
@@ -31,4 +32,31 @@ export function broadcastProfileOf(r: ReferralProfileRow): BroadcastProfile {
     requiredBy: r.requiredBy.toISOString().slice(0, 10),
     summary: r.summary ?? "",
   };
+}
+
+const calendarDate = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "UTC",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+
+/**
+ * The broadcast profile as label and value, in reading order: what a provider's email and the chat card show,
+ * so the card in the channel is exactly what providers were sent (nothing added, nothing left out).
+ */
+export function profileRows(p: BroadcastProfile): [label: string, value: string][] {
+  return [
+    ["Reference", p.reference],
+    ["Lot", lotTitle({ number: p.lotNumber, name: p.lotName })],
+    ["Age", `${p.ageYears} years`],
+    ["Gender", p.gender],
+    ["Needs", p.needCodes.join(", ") || "None recorded"],
+    ["EHCP", p.ehcp ? "Yes" : "No"],
+    ["Legal status", p.legalStatus],
+    ["Area", p.area],
+    ["Urgency", p.urgency === "emergency" ? "Emergency" : "Standard"],
+    ["Required by", calendarDate.format(new Date(`${p.requiredBy}T00:00:00Z`))],
+    ["Summary", p.summary],
+  ];
 }

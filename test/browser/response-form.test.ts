@@ -10,7 +10,7 @@ import type { DomainEvent } from "../../src/events.js";
 import { finishWebApp } from "../../src/http/app.js";
 import { responseRouter } from "../../src/http/response-routes.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
-import { launchChromium } from "../helpers/browser.js";
+import { launchChromium, seriousAxeViolations } from "../helpers/browser.js";
 import { capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, openReferralWithDeliveries } from "../helpers/referrals.js";
 
@@ -78,6 +78,27 @@ function watchConsole(page: Page): string[] {
 }
 
 describe("the response form in Chromium", () => {
+  it("has no serious or critical accessibility problem (axe), blank, with errors, and confirmed", async () => {
+    const b = await launch();
+    const l = await link();
+    // bypassCSP: only so axe's script can be added; the page is otherwise as a provider gets it.
+    const context = await b.newContext({ locale: "en-GB", timezoneId: "Europe/London", bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(l.url);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByLabel("Offer a placement").check();
+    await page.getByRole("button", { name: "Send response" }).click();
+    await page.locator(".error-summary").waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByLabel("Weekly cost").fill("1850");
+    await page.getByLabel("Earliest start date").fill("2026-12-01");
+    await page.getByLabel("How you would meet the child's needs").fill("Two experienced carers.");
+    await page.getByRole("button", { name: "Send response" }).click();
+    await page.getByRole("heading", { name: /^Thank you/ }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it("shows errors for a blank cost, then stores the offer and confirms it", async () => {
     const b = await launch();
     const l = await link();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { type Demo, startDemo } from "../../src/demo/run-demo.js";
-import { launchChromium } from "../helpers/browser.js";
+import { launchChromium, seriousAxeViolations } from "../helpers/browser.js";
 import { birthDateForAge, londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { freePort } from "../helpers/service.js";
@@ -26,6 +26,9 @@ beforeAll(async () => {
     logger: capturingLogger().logger,
     port: await freePort(),
     chatPort: 0,
+    // Any free ports: another demo (or another test run) may hold the defaults.
+    webhookPort: 0,
+    smtpPort: 0,
     databaseUrl: config.DATABASE_URL,
     redisPrefix: config.REDIS_PREFIX,
     answerDelayMs: 200,
@@ -57,7 +60,8 @@ async function fillForm(page: Page, area: string) {
 }
 
 it("raises a referral in the local Teams chat and approves an offer", async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // bypassCSP only so that axe's script can be added to the page.
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 }, bypassCSP: true })).newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${demo.chatUrl}/`);
@@ -67,9 +71,11 @@ it("raises a referral in the local Teams chat and approves an offer", async () =
   await page.fill("#text", "new referral");
   await page.click("#compose button");
   await page.locator("#chat .ac-adaptiveCard").first().waitFor();
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await fillForm(page, "PE1 2AB");
   await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
-  await page.locator("#chat").getByText("must be a postcode district").waitFor();
+  await page.locator("#chat").getByText("is a full postcode").waitFor();
+  expect(await seriousAxeViolations(page)).toEqual([]);
   await field(page, "profile.area").locator("input").fill("PE1");
   await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
   await page
@@ -87,14 +93,25 @@ it("raises a referral in the local Teams chat and approves an offer", async () =
     .first()
     .waitFor({ timeout: 30_000 });
   await page.screenshot({ path: `${ARTIFACTS}/teams-demo-offers.png` });
+  expect(await seriousAxeViolations(page)).toEqual([]);
 
-  // A social worker cannot approve; Alex (ART) can.
+  // Each Approve button is named after its offer, so a screen reader can tell them apart.
+  const approveNames = await page
+    .locator("#channel .replies")
+    .getByRole("button", { name: /^Approve/ })
+    .evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label") ?? ""));
+  expect(approveNames.length).toBeGreaterThan(0);
+  for (const name of approveNames) expect(name).toMatch(/^Approve the offer from .+ at £[\d,]+\/week$/);
+  expect(new Set(approveNames).size).toBe(approveNames.length);
+
+  // A social worker cannot approve; Alex (ART) can. The refusal was for Sam: it goes when Alex signs in.
   await page.locator("#channel .replies").getByRole("button", { name: "Approve" }).first().click();
   await page
     .locator("#toast")
     .getByText(/^Not authorised/)
     .waitFor();
   await page.selectOption("#user", "demo-art");
+  await expect.poll(() => page.locator("#toast").isVisible()).toBe(false);
   await page.locator("#channel .replies").getByRole("button", { name: "Approve" }).first().click();
   await expect.poll(async () => (await db.referral.findFirstOrThrow()).status, { timeout: 10_000 }).toBe("placed");
   await page
@@ -106,7 +123,22 @@ it("raises a referral in the local Teams chat and approves an offer", async () =
     .locator("#channel .replies")
     .getByText(/Placed with .* approved by Alex Morgan/)
     .waitFor({ timeout: 20_000 });
+  // The approved offer is marked, and no offer in the thread can be approved or declined any more.
+  await page.locator("#channel .replies").getByText("✅ Approved").first().waitFor({ timeout: 20_000 });
+  await expect
+    .poll(
+      () =>
+        page
+          .locator("#channel")
+          .getByRole("button", { name: /^(Approve|Decline)/ })
+          .count(),
+      {
+        timeout: 20_000,
+      },
+    )
+    .toBe(0);
   await page.screenshot({ path: `${ARTIFACTS}/teams-demo-placed.png`, fullPage: true });
+  expect(await seriousAxeViolations(page)).toEqual([]);
   expect(await page.content()).not.toContain("Browser Secret Child");
   expect(errors).toEqual([]);
 }, 120_000);

@@ -45,18 +45,22 @@ export interface ChatHarness {
 export const sampleCard = (over: Partial<ReferralCard> = {}): ReferralCard => ({
   referralId: "00000000-0000-4000-8000-000000000001",
   reference: "R-2026-0042",
-  lotNumber: 2,
-  lotName: "Residential Children's Homes",
-  ageYears: 14,
-  gender: "female",
-  needCodes: ["SEMH", "ASD"],
-  ehcp: true,
-  legalStatus: "s31",
-  area: "PE1",
-  urgency: "standard",
-  requiredBy: "2026-12-20",
+  profile: {
+    reference: "R-2026-0042",
+    lotNumber: 2,
+    lotName: "Residential Children's Homes",
+    ageYears: 14,
+    gender: "female",
+    needCodes: ["SEMH", "ASD"],
+    ehcp: true,
+    legalStatus: "s31",
+    area: "PE1",
+    urgency: "standard",
+    requiredBy: "2026-12-20",
+    summary: "Needs a calm home; loves drawing.",
+  },
   status: "open",
-  statusText: "Open: round 1 closes Mon 30 Nov, 09:00",
+  statusText: "Open: round 1 closes Mon 30 Nov, 09:00 GMT",
   roundNumber: 1,
   counts: { sent: 12, failed: 0, offers: 0, declines: 0, questions: 0 },
   withdrawable: true,
@@ -148,7 +152,16 @@ export function chatPortConformance(
       expect(posted.threadId).toBeTruthy();
       expect(posted.messageId).toBeTruthy();
       const text = h.cardText(posted.messageId);
-      for (const fact of ["R-2026-0042", "Residential", "14", "female", "SEMH", "PE1", "2026-12-20"])
+      for (const fact of [
+        "R-2026-0042",
+        "Residential",
+        "14",
+        "female",
+        "SEMH",
+        "PE1",
+        "20 December 2026",
+        "Needs a calm home",
+      ])
         expect(text).toContain(fact);
     });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { NEED_CODES } from "../../src/domain/vocabulary.js";
 import {
   type ExclusionCode,
   exclusionsFor,
   matchProviders,
-  NEED_CODES,
   type ProviderForMatching,
   type ReferralForMatching,
   servesArea,

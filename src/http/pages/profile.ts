@@ -1,21 +1,7 @@
 // The anonymised profile a provider sees on the response link, as a summary list with plain-English labels.
+import { NEED_LABELS } from "../../domain/vocabulary.js";
 import type { BroadcastProfile } from "../../ports.js";
 import { escapeHtml, formatCalendarDate } from "./layout.js";
-
-const NEED_LABELS: Record<string, string> = {
-  ASD: "Autistic spectrum disorder",
-  SEMH: "Social, emotional and mental health",
-  SLCN: "Speech, language and communication needs",
-  MLD: "Moderate learning difficulty",
-  SLD: "Severe learning difficulty",
-  PMLD: "Profound and multiple learning difficulty",
-  SPLD: "Specific learning difficulty",
-  HI: "Hearing impairment",
-  VI: "Vision impairment",
-  MSI: "Multi-sensory impairment",
-  PD: "Physical disability",
-  OTH: "Other difficulty or disability",
-};
 
 const LEGAL_STATUS_LABELS: Record<string, string> = {
   s20: "Section 20 (accommodated with parental agreement)",
@@ -38,7 +24,10 @@ const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export function profileHtml(profile: BroadcastProfile): string {
   const needs = profile.needCodes.length
     ? `<ul class="needs">${profile.needCodes
-        .map((c) => `<li>${NEED_LABELS[c] ? `${escapeHtml(NEED_LABELS[c])} (${escapeHtml(c)})` : escapeHtml(c)}</li>`)
+        .map(
+          (c) =>
+            `<li>${c in NEED_LABELS ? `${escapeHtml(NEED_LABELS[c as keyof typeof NEED_LABELS])} (${escapeHtml(c)})` : escapeHtml(c)}</li>`,
+        )
         .join("")}</ul>`
     : "None recorded";
   const urgency =

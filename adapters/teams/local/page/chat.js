@@ -20,6 +20,13 @@
     result.didProcess = true;
   };
 
+  /** Hides the notice (a refusal shown to one person must not stay on screen for the next). */
+  function clearToast() {
+    clearTimeout(toast.timer);
+    $("toast").hidden = true;
+    $("toast").textContent = "";
+  }
+
   function toast(text) {
     const t = $("toast");
     t.textContent = text;
@@ -59,7 +66,14 @@
       }
     };
     card.parse(content);
-    return card.render();
+    const el = card.render();
+    // The renderer names a button by its title alone ("Approve"), and puts the card's tooltip ("Approve the offer
+    // from Willow House at £4,850/week") only in `title`. Teams reads the tooltip out; so does this page.
+    for (const button of el ? el.querySelectorAll("button[title]") : []) {
+      if (button.title && button.title !== button.getAttribute("aria-label"))
+        button.setAttribute("aria-label", button.title);
+    }
+    return el;
   }
 
   function postElement(message, conversation, cssClass) {
@@ -217,6 +231,7 @@
   });
   $("user").addEventListener("change", (e) => {
     state.me = e.target.value;
+    clearToast();
     render();
   });
   $("compose").addEventListener("submit", async (e) => {

@@ -1,0 +1,58 @@
+// The words the whole service shares, defined here once: the SEND need codes and the Dynamic Purchasing System's
+// lots. The intake schema, the forms on every chat platform, the provider directory's import, matching, the
+// provider's page and the cards all read them from here, so a form can never offer a lot or need the core does
+// not know, nor name one differently (a test checks no other file spells them out).
+
+/** SEND Code of Practice primary-need codes (plus OTH for "other"), in the order forms list them. */
+export const NEED_CODES = [
+  "ASD",
+  "SEMH",
+  "SLCN",
+  "MLD",
+  "SLD",
+  "PMLD",
+  "SPLD",
+  "HI",
+  "VI",
+  "MSI",
+  "PD",
+  "OTH",
+] as const;
+export type NeedCode = (typeof NEED_CODES)[number];
+
+/** Each need code in plain English, for people who do not know the codes (providers' staff). */
+export const NEED_LABELS: Readonly<Record<NeedCode, string>> = Object.freeze({
+  ASD: "Autistic spectrum disorder",
+  SEMH: "Social, emotional and mental health",
+  SLCN: "Speech, language and communication needs",
+  MLD: "Moderate learning difficulty",
+  SLD: "Severe learning difficulty",
+  PMLD: "Profound and multiple learning difficulty",
+  SPLD: "Specific learning difficulty",
+  HI: "Hearing impairment",
+  VI: "Vision impairment",
+  MSI: "Multi-sensory impairment",
+  PD: "Physical disability",
+  OTH: "Other difficulty or disability",
+});
+
+/** The DPS's lots by number. The database's Lot rows are created from these (STANDARD_LOTS). */
+export const LOT_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  1: "Independent Fostering Agencies",
+  2: "Residential Children's Homes",
+  3: "Independent Special Education Provision / Post-16",
+  4: "Out of School Tuition",
+  5: "Post-16 Alternative Provision",
+});
+
+/** The lots `seed` (and a first import into an empty directory) creates, and every form offers. */
+export const STANDARD_LOTS: readonly { number: number; name: string }[] = Object.freeze(
+  Object.entries(LOT_NAMES).map(([number, name]) => ({ number: Number(number), name })),
+);
+
+/** "2 Residential Children's Homes": how a lot is named on forms and cards. */
+export const lotTitle = (lot: { number: number; name: string }) => `${lot.number} ${lot.name}`;
+
+/** What every form's lot and needs pickers offer (value: what the core parses; label: what people read). */
+export const LOT_OPTIONS = STANDARD_LOTS.map((l) => ({ value: String(l.number), label: lotTitle(l) }));
+export const NEED_OPTIONS = NEED_CODES.map((code) => ({ value: code, label: `${code}: ${NEED_LABELS[code]}` }));
