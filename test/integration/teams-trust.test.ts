@@ -111,7 +111,7 @@ describe("Teams trust boundary", () => {
       { authorization: await fromMicrosoft() },
     );
     expect(bad.status).toBe(200);
-    expect(JSON.stringify(bad.body)).toContain("must be a postcode district");
+    expect(JSON.stringify(bad.body)).toContain("is a full postcode");
     expect(attacker.requests).toEqual([]);
   });
 
