@@ -1,7 +1,9 @@
 // Teams test helpers: the local connector (the fake of Microsoft's Bot Framework service, which also plays the
 // Teams client by posting real activities to /api/messages), users, and reading what the bot posted.
 import { createServer, type Server } from "node:http";
+import type { Express } from "express";
 import { LocalConnector, type LocalUser, type StoredMessage } from "../../adapters/teams/local/connector.js";
+import type { ChatCore } from "../../src/chat/port.js";
 import { birthDateForAge, londonDaysAfter } from "./dates.js";
 
 export { LocalConnector };
@@ -139,4 +141,36 @@ export class FakeGraph {
   async stop(): Promise<void> {
     await new Promise((r) => this.server?.close(r));
   }
+}
+
+/** A chat core that only counts how often the Teams adapter reached it (for tests of what never gets that far). */
+export function countingTeamsCore(onCall: () => void): ChatCore<"teams"> {
+  return {
+    submitReferral: async () => {
+      onCall();
+      return { ok: false, fieldErrors: {} };
+    },
+    performAction: async () => {
+      onCall();
+      return { ok: true, text: "" };
+    },
+    referenceOf: async () => "R",
+    cardOf: async () => {
+      throw new Error("unused");
+    },
+  };
+}
+
+/** Serves an Express app on a free loopback port; `close` also drops kept-alive connections. */
+export async function serveOnLoopback(app: Express): Promise<{ url: string; close(): Promise<void> }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }

@@ -1,16 +1,15 @@
 // With credentials configured, the Teams endpoint authenticates every activity as the SDK does: a request
 // without a valid Bot Framework token is refused before any handler runs (and nothing leaves the machine).
-import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { mountTeams } from "../../adapters/teams/teams-app.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
-import { LocalConnector, teamsUser } from "../helpers/teams.js";
+import { countingTeamsCore, LocalConnector, serveOnLoopback, teamsUser } from "../helpers/teams.js";
 
 const connector = new LocalConnector();
 const db = testDb();
-let server: Server;
+let server: Awaited<ReturnType<typeof serveOnLoopback>>;
 let handled = 0;
 
 beforeAll(async () => {
@@ -34,29 +33,15 @@ beforeAll(async () => {
     seniorUserIds: [],
     logger: capturingLogger().logger,
     directory: new ChatDirectory(db, "teams"),
-    core: {
-      submitReferral: async () => {
-        handled++;
-        return { ok: false, fieldErrors: {} };
-      },
-      performAction: async () => {
-        handled++;
-        return { ok: true, text: "" };
-      },
-      referenceOf: async () => "R",
-      cardOf: async () => {
-        throw new Error("unused");
-      },
-    },
+    core: countingTeamsCore(() => {
+      handled++;
+    }),
   });
-  server = await new Promise((r) => {
-    const s = web.listen(0, "127.0.0.1", () => r(s));
-  });
-  connector.botUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await serveOnLoopback(web);
+  connector.botUrl = server.url;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await connector.stop();
   await db.$disconnect();
 });

@@ -1,19 +1,18 @@
 // Local mode (development, tests, the demo) has no tokens to check, but the rest of the trust boundary holds:
 // loopback service URLs (the local connector) are allowed, other hosts off the list are not, and a configured
 // tenant is still the only one accepted.
-import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { mountTeams } from "../../adapters/teams/teams-app.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
-import { LocalConnector, teamsUser } from "../helpers/teams.js";
+import { countingTeamsCore, LocalConnector, serveOnLoopback, teamsUser } from "../helpers/teams.js";
 
 const TENANT = "22222222-2222-4222-8222-222222222222";
 const connector = new LocalConnector({ tenantId: TENANT });
 const db = testDb();
 const refused: string[] = [];
-let server: Server;
+let server: Awaited<ReturnType<typeof serveOnLoopback>>;
 let handled = 0;
 
 beforeAll(async () => {
@@ -33,29 +32,15 @@ beforeAll(async () => {
     seniorUserIds: [],
     logger: capturingLogger().logger,
     directory: new ChatDirectory(db, "teams"),
-    core: {
-      submitReferral: async () => {
-        handled++;
-        return { ok: false, fieldErrors: {} };
-      },
-      performAction: async () => {
-        handled++;
-        return { ok: true, text: "" };
-      },
-      referenceOf: async () => "R",
-      cardOf: async () => {
-        throw new Error("unused");
-      },
-    },
+    core: countingTeamsCore(() => {
+      handled++;
+    }),
   });
-  server = await new Promise((r) => {
-    const s = web.listen(0, "127.0.0.1", () => r(s));
-  });
-  connector.botUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await serveOnLoopback(web);
+  connector.botUrl = server.url;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await connector.stop();
   await db.$disconnect();
 });
