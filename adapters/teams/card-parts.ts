@@ -100,5 +100,9 @@ export const cardAttachment = (card: Element) => ({
   content: card,
 });
 
-/** A value's size as Teams measures a message: its JSON encoded as UTF-16 (two bytes per code unit). */
+export const byteSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+/**
+ * A value's size as Teams measures a message: its JSON encoded as UTF-16 (two bytes per code unit). Teams leaves
+ * base64 images out of its count, so this is for thread cards (which have none), not for the digest's chart.
+ */
 export const teamsSize = (value: unknown) => JSON.stringify(value).length * 2;

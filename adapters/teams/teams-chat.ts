@@ -9,11 +9,10 @@ import { hostOf, type ServiceUrlPolicy, serviceUrlAllowed } from "../../src/chat
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 import type { Logger } from "../../src/logger.js";
-import { cardAttachment, type Element, teamsSize } from "./card-parts.js";
+import { byteSize, cardAttachment, type Element } from "./card-parts.js";
 import { chartCard, digestCard } from "./render-digest.js";
 import { groupThreadItems, referralCardContent, summaryText, threadCards } from "./render-thread.js";
 
-/** Teams' hard limit on a bot message, counted as Teams counts it (UTF-16). */
 const TEAMS_MESSAGE_LIMIT = 100_000;
 
 export function threadConversationId(channelId: string, threadId: string): string {
@@ -42,8 +41,7 @@ export async function callTeams<T>(what: string, fn: () => Promise<T>): Promise<
 const messageOf = (card: Element, summary: string) => {
   const activity = { type: "message", summary, attachments: [cardAttachment(card)] };
   // Cards are built to stay far below this; a card that does not is a bug, not something to retry.
-  if (teamsSize(activity) > TEAMS_MESSAGE_LIMIT)
-    throw new DeliveryError("teams: card over the message size limit", 413);
+  if (byteSize(activity) > TEAMS_MESSAGE_LIMIT) throw new DeliveryError("teams: card over the message size limit", 413);
   return activity;
 };
 

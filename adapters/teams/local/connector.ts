@@ -100,8 +100,7 @@ export class LocalConnector {
 
   private check(activity: Record<string, unknown>): string | undefined {
     if (activity.type !== "message") return `activity type ${String(activity.type)} is not a message`;
-    // Teams counts a message's size in UTF-16.
-    if (JSON.stringify(activity).length * 2 > MAX_ACTIVITY_BYTES) return "activity over 100 KB";
+    if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES) return "activity over 100 KB";
     const attachments = (activity.attachments ?? []) as { contentType?: string; content?: Record<string, unknown> }[];
     if (!activity.text && attachments.length === 0) return "message with neither text nor attachments";
     for (const a of attachments) {
