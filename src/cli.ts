@@ -93,7 +93,7 @@ async function runDigest(config: Config, dryRun: boolean): Promise<number> {
       return 0;
     }
     const outcomes = await postDailyDigests(
-      { db, clock: systemClock, logger, config, chats: chatsFromConfig(config, db, logger) },
+      { db, clock: systemClock, logger, config, chats: await chatsFromConfig(config, db, logger) },
       { digest },
     );
     if (outcomes.length === 0) {

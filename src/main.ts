@@ -1,13 +1,10 @@
-// The composition root: the only place that builds adapters and wires them into the core.
+// The composition root: the only place that builds adapters and wires them into the core. The chat adapters are
+// imported only when their platform is configured: their SDKs (Bolt, the Teams SDK) take tens of MB of memory.
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
 import { EmailChannel } from "../adapters/email/email-channel.js";
 import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
-import { mountSlack } from "../adapters/slack/slack-app.js";
-import { SlackChat, slackClient } from "../adapters/slack/slack-chat.js";
-import { apiForServiceUrl, createTeamsApp, mountTeams } from "../adapters/teams/teams-app.js";
-import { TeamsChat } from "../adapters/teams/teams-chat.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
 import type { ChatCoreDeps } from "./chat/actions.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
@@ -119,7 +116,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         (event) => requestThreadSync({ db, clock, queues, coalesceMs: config.CHAT_COALESCE_MS }, event.referralId),
         ...(opts.subscribers ?? []),
       ],
-      chats: opts.chats ?? chatsFromConfig(config, db, logger, opts.teamsBotToken),
+      chats: opts.chats ?? (await chatsFromConfig(config, db, logger, opts.teamsBotToken)),
       chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, config.CHAT_CHANNEL_INTERVAL_MS),
       limiter: new DestinationLimiter(
         redis,
@@ -190,6 +187,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       ...(opts.raiseFault ? { raiseFault: opts.raiseFault } : {}),
     };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
+      const { mountSlack } = await import("../adapters/slack/slack-app.js");
       mountSlack(app, {
         signingSecret: config.SLACK_SIGNING_SECRET,
         botToken: config.SLACK_BOT_TOKEN,
@@ -208,6 +206,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     const teams = teamsSettings(config);
     if (teams) {
+      const { mountTeams } = await import("../adapters/teams/teams-app.js");
       await mountTeams(app, {
         ...teams,
         logger,
@@ -285,31 +284,34 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   };
 }
 
-/** The chat platforms whose settings are present. */
-export function chatsFromConfig(
+/** The chat platforms whose settings are present (each adapter, and its SDK, loaded only then). */
+export async function chatsFromConfig(
   config: Config,
   db: Db,
   logger: Logger,
   teamsBotToken?: () => Promise<string>,
-): JobDeps["chats"] {
+): Promise<JobDeps["chats"]> {
+  const chats: JobDeps["chats"] = {};
+  if (config.SLACK_BOT_TOKEN) {
+    const { SlackChat, slackClient } = await import("../adapters/slack/slack-chat.js");
+    chats.slack = new SlackChat(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL));
+  }
   const teams = teamsSettings(config);
-  return {
-    ...(config.SLACK_BOT_TOKEN
-      ? { slack: new SlackChat(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL)) }
-      : {}),
-    ...(teams
-      ? {
-          teams: new TeamsChat({
-            apiFor: apiForServiceUrl(
-              createTeamsApp({ ...teams, logger, ...(teamsBotToken ? { botToken: teamsBotToken } : {}) }),
-              teams.serviceUrls,
-            ),
-            defaultServiceUrl: teams.serviceUrl,
-            directory: new ChatDirectory(db, "teams"),
-            serviceUrls: teams.serviceUrls,
-            logger,
-          }),
-        }
-      : {}),
-  };
+  if (teams) {
+    const [{ apiForServiceUrl, createTeamsApp }, { TeamsChat }] = await Promise.all([
+      import("../adapters/teams/teams-app.js"),
+      import("../adapters/teams/teams-chat.js"),
+    ]);
+    chats.teams = new TeamsChat({
+      apiFor: apiForServiceUrl(
+        createTeamsApp({ ...teams, logger, ...(teamsBotToken ? { botToken: teamsBotToken } : {}) }),
+        teams.serviceUrls,
+      ),
+      defaultServiceUrl: teams.serviceUrl,
+      directory: new ChatDirectory(db, "teams"),
+      serviceUrls: teams.serviceUrls,
+      logger,
+    });
+  }
+  return chats;
 }

@@ -4,8 +4,12 @@
 export type Element = Record<string, unknown>;
 
 export const LIMITS = {
-  /** Teams refuses bot messages over ~100 KB; cards stay far below, leaving room for the activity envelope. */
-  messageBytes: 24_000,
+  /**
+   * A thread card's size as Teams counts it (the activity encoded as UTF-16, see `teamsSize`). Teams refuses bot
+   * messages over ~100 KB and asks for at most 80 KB; cards are grouped up to 64 KB, leaving 16 KB under 80 KB for
+   * what grouping does not see (staff names, which are filled in after grouping, and the activity's envelope).
+   */
+  messageBytes: 64_000,
   text: 2000,
 };
 
@@ -97,3 +101,8 @@ export const cardAttachment = (card: Element) => ({
 });
 
 export const byteSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+/**
+ * A value's size as Teams measures a message: its JSON encoded as UTF-16 (two bytes per code unit). Teams leaves
+ * base64 images out of its count, so this is for thread cards (which have none), not for the digest's chart.
+ */
+export const teamsSize = (value: unknown) => JSON.stringify(value).length * 2;

@@ -7,7 +7,6 @@ import { profileRows } from "../../src/responses/profile.js";
 import {
   actions,
   adaptiveCard,
-  byteSize,
   type Element,
   execute,
   fact,
@@ -17,6 +16,7 @@ import {
   money,
   note,
   showCard,
+  teamsSize,
 } from "./card-parts.js";
 
 /** Display names of staff by platform-neutral actor id ("teams:<object id>"). */
@@ -168,7 +168,7 @@ export function groupThreadItems(items: ThreadItem[], names: Names): ThreadItem[
   let current: ThreadItem[] = [];
   let size = 0;
   for (const item of items) {
-    const bytes = byteSize(itemContainer(item, names, true));
+    const bytes = teamsSize(itemContainer(item, names, true));
     if (current.length && size + bytes > LIMITS.messageBytes) {
       groups.push(current);
       current = [];

@@ -7,7 +7,7 @@ import type { Db } from "../db.js";
 import { chatPostsTotal, chatThrottlesTotal } from "../observability/metrics.js";
 import type { Clock } from "../ports.js";
 import type { ChatChannelLimiter } from "./channel-limiter.js";
-import type { ChatPort, Platform } from "./port.js";
+import type { ChatPort, Platform, ThreadItem } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";
 import { postRows, refreshThreadMessages } from "./thread-refresh.js";
 
@@ -25,8 +25,6 @@ export class SyncLater extends Error {
   }
 }
 
-const ITEMS_PER_POST = 10;
-
 export async function syncThread(deps: SyncDeps, referralId: string, platform: Platform): Promise<void> {
   const chat = deps.chats[platform];
   if (!chat) return;
@@ -37,6 +35,11 @@ export async function syncThread(deps: SyncDeps, referralId: string, platform: P
   } finally {
     await unlock();
   }
+}
+
+/** The replies that show these items: one per platform message, each filled up to the platform's limit. */
+export function replyGroups(chat: Pick<ChatPort, "splitThreadItems">, items: ThreadItem[]): ThreadItem[][] {
+  return chat.splitThreadItems(items);
 }
 
 async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, platform: Platform) {
@@ -76,21 +79,19 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
     ),
   );
   const missing = items.filter((i) => !shown.has(i.key));
-  for (let i = 0; i < missing.length; i += ITEMS_PER_POST) {
-    // One platform message at a time, each recorded as soon as it is out: a retry after a failure part-way
-    // posts only what is still missing.
-    for (const group of chat.splitThreadItems(missing.slice(i, i + ITEMS_PER_POST))) {
-      await slot();
-      const { messageIds } = await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, group);
-      chatPostsTotal.inc({ platform, kind: "reply" });
-      await deps.db.chatPost.createMany({
-        data:
-          messageIds.length === 1
-            ? postRows(link.id, messageIds[0]!, group)
-            : group.map((b) => ({ chatLinkId: link!.id, itemKey: b.key })),
-        skipDuplicates: true,
-      });
-    }
+  // One platform message at a time, each as full as the platform allows (a burst of offers becomes few posts),
+  // each recorded as soon as it is out: a retry after a failure part-way posts only what is still missing.
+  for (const group of replyGroups(chat, missing)) {
+    await slot();
+    const { messageIds } = await chat.replyInThread({ channelId: link.channelId, threadId: link.threadId! }, group);
+    chatPostsTotal.inc({ platform, kind: "reply" });
+    await deps.db.chatPost.createMany({
+      data:
+        messageIds.length === 1
+          ? postRows(link.id, messageIds[0]!, group)
+          : group.map((b) => ({ chatLinkId: link!.id, itemKey: b.key })),
+      skipDuplicates: true,
+    });
   }
   // Messages already in the thread whose items changed (an offer decided: its buttons go) are drawn again.
   await refreshThreadMessages(

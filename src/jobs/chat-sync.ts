@@ -1,5 +1,6 @@
-// Updates a referral's chat thread on one platform. Jobs are keyed by a one-second bucket, so every event in
-// that second is covered by one run (bursts coalesce), and an event a second later gets a run of its own.
+// Updates a referral's chat thread on one platform. Jobs are keyed by a window (CHAT_COALESCE_MS, one second):
+// an idle thread's first event is synced at once, and later events share one sync at the window's end (bursts
+// coalesce); see enqueueSyncs in src/chat/request-sync.ts.
 import { z } from "zod";
 import { SyncLater, syncThread } from "../chat/sync.js";
 import { DeliveryError } from "../errors.js";

@@ -192,6 +192,29 @@ export function chatPortConformance(
       expect(h.withinLimits(posted.threadId)).toBe(true);
     });
 
+    it("posts a burst of 200 offers as the core does, in full messages within the limits, each offer once", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const thread = { channelId: h.channelId, threadId: posted.threadId };
+      const offers: ThreadItem[] = Array.from({ length: 200 }, (_, i) => ({
+        ...offerItem,
+        key: `response:burst${i}`,
+        providerName: `Burst Home ${i}#`,
+        needsMet: "Experienced with SEMH and ASD; a quiet, structured home with education on site. ".repeat(3),
+      }));
+      let messages = 0;
+      for (const group of h.chat.splitThreadItems(offers)) {
+        const { messageIds } = await h.chat.replyInThread(thread, group);
+        expect(messageIds).toHaveLength(1); // one group is one message
+        messages += messageIds.length;
+      }
+      // Each offer in exactly one message (its name appears in that message's text and buttons' labels).
+      const texts = h.threadTexts(posted.threadId);
+      for (let i = 0; i < 200; i++) expect(texts.filter((t) => t.includes(`Burst Home ${i}#`))).toHaveLength(1);
+      expect(h.withinLimits(posted.threadId)).toBe(true);
+      // The core used to post at most 10 offers a message: 20 messages for this burst.
+      expect(messages).toBeLessThan(20);
+    });
+
     it("redraws a thread message without its buttons once the offer is decided", async () => {
       const posted = await h.chat.postCard(h.channelId, sampleCard());
       const thread = { channelId: h.channelId, threadId: posted.threadId };

@@ -85,10 +85,10 @@ async function teamsHarness(): Promise<ChatHarness> {
     },
     threadTexts: (threadId) => inThread(threadId).map(visibleText),
     interpretedTexts: (threadId) => inThread(threadId).map(interpretedText),
-    // The connector refuses activities over Teams' 100 KB; our cards also stay under Teams' 28 KB card guidance.
+    // The connector refuses activities over Teams' 100 KB; Microsoft asks bots to stay within 80 KB, both counted
+    // as UTF-16.
     withinLimits: (threadId) =>
-      inThread(threadId).every((m) => Buffer.byteLength(JSON.stringify(m.activity)) <= 28_000) &&
-      !connector.problems.length,
+      inThread(threadId).every((m) => JSON.stringify(m.activity).length * 2 <= 80_000) && !connector.problems.length,
     interpretedMessage: (messageId) => {
       const m = connector.messages.find((x) => x.id === messageId);
       return m ? interpretedText(m) : "";

@@ -39,4 +39,15 @@ describe("architecture boundary", () => {
       "@slack/web-api",
     ]);
   });
+
+  it("the composition roots load a chat adapter (and its SDK) only when its platform is configured", () => {
+    // A static import would load Bolt or the Teams SDK (tens of MB) into every process, configured or not.
+    const STATIC_CHAT_ADAPTER = /^import\s+(?!type\b)[^;]*?from\s+["'][./]*adapters\/(slack|teams)\/[^"']*["']/gm;
+    const found = ["src/main.ts", "src/cli.ts"].flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(STATIC_CHAT_ADAPTER)].map((m) => `${f}: ${m[0]}`),
+    );
+    expect(found).toEqual([]);
+    expect('import { mountSlack } from "../adapters/slack/slack-app.js";').toMatch(STATIC_CHAT_ADAPTER);
+    expect('import type { App } from "../adapters/teams/teams-app.js";').not.toMatch(STATIC_CHAT_ADAPTER);
+  });
 });
