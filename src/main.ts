@@ -58,6 +58,8 @@ export interface ServiceOptions {
   channels?: JobDeps["channels"];
   /** Chat platforms to post threads to (tests pass adapters pointed at local fakes). */
   chats?: JobDeps["chats"];
+  /** The channels' posting schedule (tests pass one that records the slots it grants). */
+  chatLimiter?: ChatChannelLimiter;
   /**
    * Tests only: the Teams bot's own outbound token, so a test with Teams credentials configured sends to its
    * local connector without asking Microsoft's login service (MSAL accepts only an https authority).
@@ -117,7 +119,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         ...(opts.subscribers ?? []),
       ],
       chats: opts.chats ?? (await chatsFromConfig(config, db, logger, opts.teamsBotToken)),
-      chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, config.CHAT_CHANNEL_INTERVAL_MS),
+      chatLimiter:
+        opts.chatLimiter ?? new ChatChannelLimiter(redis, config.REDIS_PREFIX, config.CHAT_CHANNEL_INTERVAL_MS),
       limiter: new DestinationLimiter(
         redis,
         config.REDIS_PREFIX,

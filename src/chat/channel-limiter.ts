@@ -24,11 +24,11 @@ export class ChatChannelLimiter {
   ) {}
 
   /** 0 when a message may be sent to this channel now (and the slot is taken), else how long to wait. */
-  async take(platform: string, channelId: string): Promise<number> {
+  async take(platform: string, channelId: string, now = Date.now()): Promise<number> {
     // 0 means no limit (CHAT_CHANNEL_INTERVAL_MS allows it); Redis would refuse a key that expires after 0 ms.
     if (this.intervalMs <= 0) return 0;
     return Number(
-      await this.redis.eval(TAKE, 1, `${this.prefix}:chatrate:${platform}:${channelId}`, Date.now(), this.intervalMs),
+      await this.redis.eval(TAKE, 1, `${this.prefix}:chatrate:${platform}:${channelId}`, now, this.intervalMs),
     );
   }
 
