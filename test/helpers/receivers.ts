@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { Webhook } from "standardwebhooks";
+import type { Db } from "../../src/db.js";
 
 export interface ReceivedWebhook {
   path: string;
@@ -134,4 +135,33 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * `count` providers on lot `lotNumber`, each a webhook at this receiver's path `/<prefix><i>`, named by `name(i)`.
+ * Returns their ids in order.
+ */
+export async function webhookProviders(
+  db: Db,
+  receivers: WebhookReceivers,
+  o: { lotNumber: number; prefix: string; count: number; name: (i: number) => string; needs?: string[] },
+  extra: Record<string, unknown> = {},
+): Promise<string[]> {
+  const lot = await db.lot.findUniqueOrThrow({ where: { number: o.lotNumber } });
+  const ids: string[] = [];
+  for (let i = 0; i < o.count; i++) {
+    const path = `/${o.prefix}${i}`;
+    const p = await db.provider.create({
+      data: {
+        name: o.name(i),
+        webhookUrl: receivers.urlFor(path),
+        webhookSecret: receivers.secretFor(path),
+        needsCovered: o.needs ?? ["SEMH"],
+        lots: { create: { lotId: lot.id } },
+        ...extra,
+      },
+    });
+    ids.push(p.id);
+  }
+  return ids;
 }

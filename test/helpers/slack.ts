@@ -40,7 +40,7 @@ export class FakeSlackApi {
   private ts = 1_700_000_000_000;
   private lastPost = new Map<string, number>();
   port = 0;
-  constructor(private readonly token: string) {}
+  constructor(readonly token: string) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/api/`;
@@ -276,3 +276,12 @@ export function modalValues(over: Record<string, unknown> = {}) {
     ...over,
   };
 }
+
+/** The Slack settings of a service under test that talks to this fake (referrals channel C0REFERRALS). */
+export const slackSettings = (slack: FakeSlackApi, signingSecret: string, artUserIds = "UART1") => ({
+  SLACK_SIGNING_SECRET: signingSecret,
+  SLACK_BOT_TOKEN: slack.token,
+  SLACK_API_URL: slack.url,
+  SLACK_REFERRALS_CHANNEL: "C0REFERRALS",
+  SLACK_ART_USER_IDS: artUserIds,
+});

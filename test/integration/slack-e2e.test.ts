@@ -9,7 +9,7 @@ import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
 import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
-import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
 import { freePort, startTestService } from "../helpers/service.js";
 import {
   blockAction,
@@ -18,6 +18,7 @@ import {
   modalValues,
   payloadBody,
   signedSlackRequest,
+  slackSettings,
   viewSubmission,
 } from "../helpers/slack.js";
 
@@ -40,28 +41,17 @@ beforeAll(async () => {
   ({ db, config } = await isolatedEnv("slack", {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_API_URL: slack.url,
-    SLACK_REFERRALS_CHANNEL: "C0REFERRALS",
-    SLACK_ART_USER_IDS: "UART1,UART2",
+    ...slackSettings(slack, SECRET, "UART1,UART2"),
     SLACK_SENIOR_USER_IDS: "UART2",
     CHAT_COALESCE_MS: "300",
   }));
   await ensureLots(db);
-  const lot2 = await db.lot.findUniqueOrThrow({ where: { number: 2 } });
-  for (let i = 0; i < 55; i++) {
-    await db.provider.create({
-      data: {
-        name: `Slack Home ${i}`,
-        ofstedGrade: "Good",
-        webhookUrl: receivers.urlFor(`/s${i}`),
-        webhookSecret: receivers.secretFor(`/s${i}`),
-        needsCovered: ["SEMH"],
-        lots: { create: { lotId: lot2.id } },
-      },
-    });
-  }
+  await webhookProviders(
+    db,
+    receivers,
+    { lotNumber: 2, prefix: "s", count: 55, name: (i) => `Slack Home ${i}` },
+    { ofstedGrade: "Good" },
+  );
   service = await startTestService({
     config,
     logger: capturingLogger().logger,

@@ -17,6 +17,7 @@ import {
   modalValues,
   type SlackCall,
   signedSlackRequest,
+  slackSettings,
   viewSubmission,
 } from "../helpers/slack.js";
 
@@ -36,11 +37,7 @@ beforeAll(async () => {
   const env = await isolatedEnv("slack_escape", {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_API_URL: slack.url,
-    SLACK_REFERRALS_CHANNEL: "C0REFERRALS",
-    SLACK_ART_USER_IDS: "UART1",
+    ...slackSettings(slack, SECRET),
     CHAT_COALESCE_MS: "200",
   });
   db = env.db;

@@ -10,9 +10,16 @@ import { ensureLots } from "../../src/providers/directory.js";
 import type { RaiseStep } from "../../src/referrals/raise.js";
 import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
-import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
 import { ART_TOKEN, freePort, postJson, startTestService } from "../helpers/service.js";
-import { blockAction, FakeSlackApi, modalValues, signedSlackRequest, viewSubmission } from "../helpers/slack.js";
+import {
+  blockAction,
+  FakeSlackApi,
+  modalValues,
+  signedSlackRequest,
+  slackSettings,
+  viewSubmission,
+} from "../helpers/slack.js";
 
 /** Offers start a little after today: the core refuses a start date in the past. */
 const START_DATE = londonDaysAfter(new Date(), 10);
@@ -35,27 +42,12 @@ beforeAll(async () => {
   ({ db, config } = await isolatedEnv("slacklife", {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_API_URL: slack.url,
-    SLACK_REFERRALS_CHANNEL: "C0REFERRALS",
-    SLACK_ART_USER_IDS: "UART1",
+    ...slackSettings(slack, SECRET),
     CHAT_COALESCE_MS: "200",
     ART_API_TOKENS: `integration:${ART_TOKEN}:decisions:write+referrals:write`,
   }));
   await ensureLots(db);
-  const lot2 = await db.lot.findUniqueOrThrow({ where: { number: 2 } });
-  for (let i = 0; i < 3; i++) {
-    await db.provider.create({
-      data: {
-        name: `Life Home ${i}`,
-        webhookUrl: receivers.urlFor(`/l${i}`),
-        webhookSecret: receivers.secretFor(`/l${i}`),
-        needsCovered: ["SEMH"],
-        lots: { create: { lotId: lot2.id } },
-      },
-    });
-  }
+  await webhookProviders(db, receivers, { lotNumber: 2, prefix: "l", count: 3, name: (i) => `Life Home ${i}` });
   service = await startTestService({
     config,
     logger: capturingLogger().logger,

@@ -11,7 +11,7 @@ import type { RaiseStep } from "../../src/referrals/raise.js";
 import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
 import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
-import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
 import { ART_TOKEN, freePort, postJson, startTestService } from "../helpers/service.js";
 import {
   cardsOf,
@@ -51,18 +51,13 @@ beforeAll(async () => {
     ART_API_TOKENS: `integration:${ART_TOKEN}:decisions:write+referrals:write`,
   }));
   await ensureLots(db);
-  const lot2 = await db.lot.findUniqueOrThrow({ where: { number: 2 } });
-  for (let i = 0; i < 3; i++) {
-    await db.provider.create({
-      data: {
-        name: `Teams Life Home ${i}`,
-        webhookUrl: receivers.urlFor(`/tl${i}`),
-        webhookSecret: receivers.secretFor(`/tl${i}`),
-        needsCovered: ["SEMH", "ASD"],
-        lots: { create: { lotId: lot2.id } },
-      },
-    });
-  }
+  await webhookProviders(db, receivers, {
+    lotNumber: 2,
+    prefix: "tl",
+    count: 3,
+    name: (i) => `Teams Life Home ${i}`,
+    needs: ["SEMH", "ASD"],
+  });
   service = await startTestService({
     config,
     logger: capturingLogger().logger,
