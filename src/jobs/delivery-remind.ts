@@ -1,16 +1,12 @@
 // Reminds a provider who has not answered, once per round, before the round closes.
-import { z } from "zod";
 import { destinationOf } from "../delivery/destination-limiter.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
+import { deliveryRemindContract } from "../queue/contracts.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
+import type { JobType } from "./job-type.js";
 
-const payload = z.object({ deliveryId: z.uuid() });
-
-export const deliveryRemindJob: JobType<typeof payload, JobDeps> = {
-  name: "delivery-remind",
-  payload,
-  jobId: (p) => jobIdOf("reminder", p.deliveryId),
+export const deliveryRemindJob: JobType<typeof deliveryRemindContract.payload, JobDeps> = {
+  ...deliveryRemindContract,
   async handle(deps, p, ctx) {
     const d = await loadDelivery(deps.db, p.deliveryId);
     if (!d || d.reminderSentAt || d.state !== "delivered" || d.round.closedAt) return;

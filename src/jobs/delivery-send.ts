@@ -1,6 +1,5 @@
 // Sends a round's referral to one provider. Idempotent: a delivered or failed delivery is never sent again,
 // and a retry after a crash mid-send reuses the same message id, which the receiver uses to drop the repeat.
-import { z } from "zod";
 import { requestThreadSync } from "../chat/request-sync.js";
 import { destinationOf } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
@@ -8,16 +7,13 @@ import { loadDelivery, outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
 import { recordEvent } from "../events.js";
 import { deliveriesTotal, roundFanOut } from "../observability/metrics.js";
+import { deliverySendContract } from "../queue/contracts.js";
 import { writeAudit } from "../referrals/audit.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
+import type { JobType } from "./job-type.js";
 
-const payload = z.object({ deliveryId: z.uuid(), referralId: z.uuid(), round: z.number().int(), providerId: z.uuid() });
-
-export const deliverySendJob: JobType<typeof payload, JobDeps> = {
-  name: "delivery-send",
-  payload,
-  jobId: (p) => jobIdOf("delivery", p.referralId, p.round, p.providerId),
+export const deliverySendJob: JobType<typeof deliverySendContract.payload, JobDeps> = {
+  ...deliverySendContract,
   async handle(deps, p, ctx) {
     const d = await loadDelivery(deps.db, p.deliveryId);
     if (!d || d.state === "delivered" || d.state === "failed") return;

@@ -2,6 +2,7 @@
 // its handler. Handlers must be idempotent: a job can run twice (stalled worker, retry), a send must not.
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
+import type { JobContract } from "../queue/contracts.js";
 
 export interface JobContext {
   logger: Logger;
@@ -13,13 +14,7 @@ export interface JobContext {
   retryLater(ms: number): Promise<never>;
 }
 
-export interface JobType<S extends z.ZodType = z.ZodType, Deps = unknown> {
-  name: string;
-  payload: S;
-  /** Deterministic id from the payload, so enqueuing the same work twice yields one job. */
-  jobId(payload: z.infer<S>): string;
+/** A job contract (src/queue/contracts.ts) with its handler. */
+export interface JobType<S extends z.ZodType = z.ZodType, Deps = unknown> extends JobContract<S> {
   handle(deps: Deps, payload: z.infer<S>, ctx: JobContext): Promise<void>;
 }
-
-/** BullMQ ids may not contain ':' (it separates key parts), so ids use '.' between parts. */
-export const jobIdOf = (...parts: (string | number)[]) => parts.map(String).join(".");

@@ -2,7 +2,7 @@
 // patterns (never raw URLs, which hold response tokens), job types, channels, platforms, states.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Db } from "../db.js";
-import type { JobQueues } from "../jobs/queues.js";
+import type { JobQueues } from "../queue/queues.js";
 
 export const registry = new Registry();
 registry.setDefaultLabels({ service: "referral-bot" });
