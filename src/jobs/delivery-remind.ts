@@ -3,6 +3,7 @@ import { destinationOf } from "../delivery/destination-limiter.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
 import { deliveryRemindContract } from "../queue/contracts.js";
 import type { JobDeps } from "./deps.js";
+import { takeDestinationSlot } from "./destination-slot.js";
 import type { JobType } from "./job-type.js";
 
 export const deliveryRemindJob: JobType<typeof deliveryRemindContract.payload, JobDeps> = {
@@ -13,8 +14,12 @@ export const deliveryRemindJob: JobType<typeof deliveryRemindContract.payload, J
     if ((await deps.db.response.count({ where: { deliveryId: d.id } })) > 0) return;
     const channel = deps.channels[d.channel];
     if (!channel) return;
-    const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
-    if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
+    const release = await takeDestinationSlot(
+      deps,
+      destinationOf({ channel: d.channel, ...d.provider }),
+      { queue: deliveryRemindContract.name, jobId: deliveryRemindContract.jobId(p) },
+      ctx,
+    );
     try {
       await channel.send(outboundFor(d, "reminder", deps.config));
       await deps.db.delivery.update({ where: { id: d.id }, data: { reminderSentAt: deps.clock.now() } });

@@ -10,8 +10,12 @@ export interface JobContext {
   attempt: number;
   /** The attempts this job was given; on the last one a failure is final. */
   maxAttempts: number;
-  /** Runs the job again after `ms` without counting an attempt (e.g. the destination is busy). Never returns. */
-  retryLater(ms: number): Promise<never>;
+  /**
+   * Runs the job again after `ms` without counting an attempt (e.g. the destination is busy). Never returns.
+   * `whenDelayed` runs once the job is delayed (say, to put it where something will wake it before `ms`), so a
+   * wake-up can never come before the job is there to be woken.
+   */
+  retryLater(ms: number, whenDelayed?: () => Promise<void>): Promise<never>;
 }
 
 /** A job contract (src/queue/contracts.ts) with its handler. */

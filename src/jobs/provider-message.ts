@@ -8,6 +8,7 @@ import type { OutboundKind } from "../ports.js";
 import { providerMessageContract } from "../queue/contracts.js";
 import { failureDetailOf, failureReasonOf } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
+import { takeDestinationSlot } from "./destination-slot.js";
 import type { JobType } from "./job-type.js";
 
 export const providerMessageJob: JobType<typeof providerMessageContract.payload, JobDeps> = {
@@ -26,8 +27,12 @@ export const providerMessageJob: JobType<typeof providerMessageContract.payload,
         FAILURE_REASONS.noChannel,
       );
     }
-    const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
-    if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
+    const release = await takeDestinationSlot(
+      deps,
+      destinationOf({ channel: d.channel, ...d.provider }),
+      { queue: providerMessageContract.name, jobId: providerMessageContract.jobId(p) },
+      ctx,
+    );
     try {
       await deps.db.providerMessage.update({ where: { id: m.id }, data: { attempts: { increment: 1 } } });
       const message = { ...outboundFor(d, m.kind as OutboundKind, deps.config, m.text ?? undefined), messageId: m.id };

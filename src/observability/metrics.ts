@@ -48,6 +48,13 @@ export const roundFanOut = new Histogram({
   registers: [registry],
 });
 
+export const destinationWaitsTotal = new Counter({
+  name: "rb_destination_waits_total",
+  help: "Jobs parked because their destination (webhook host, email domain) had no free slot, by job type",
+  labelNames: ["type"] as const,
+  registers: [registry],
+});
+
 export const chatPostsTotal = new Counter({
   name: "rb_chat_posts_total",
   help: "Messages posted or updated in chat, by platform and kind (card, reply, update)",
