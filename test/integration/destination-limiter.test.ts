@@ -126,5 +126,16 @@ describe("per-destination limit", () => {
     expect(limiter.refusals).toBeGreaterThanOrEqual(DELIVERIES / 2);
     expect(limiter.refusals).toBeLessThanOrEqual(DELIVERIES + 2);
     expect(Math.max(...limiter.refusedJobs.values())).toBeLessThanOrEqual(2);
+
+    // A delivered job run again (a stalled worker's repeat) sends nothing and counts no attempt.
+    const [done] = await db.delivery.findMany({ where: { round: { referralId: r.id } }, include: { round: true } });
+    const ctx = { logger, attempt: 1, maxAttempts: 3, retryLater: async () => expect.unreachable() as never };
+    await deliverySendJob.handle(
+      deps,
+      { deliveryId: done!.id, referralId: r.id, round: done!.round.number, providerId: done!.providerId },
+      ctx,
+    );
+    expect(receivers.accepted).toHaveLength(DELIVERIES);
+    expect((await db.delivery.findUniqueOrThrow({ where: { id: done!.id } })).attempts).toBe(1);
   });
 });
