@@ -19,9 +19,9 @@ import {
   ValidationError,
 } from "../errors.js";
 import { recordEvent } from "../events.js";
-import type { JobQueues } from "../jobs/queues.js";
 import type { Logger } from "../logger.js";
 import type { Actor, Clock } from "../ports.js";
+import type { JobQueues } from "../queue/queues.js";
 import { writeAudit } from "../referrals/audit.js";
 import { keyRingOf } from "../referrals/create.js";
 import { approveOffer, auditRefusal, declineOffer, secondApproval } from "../referrals/decisions.js";

@@ -1,9 +1,9 @@
 // Something changed for a referral: mark its threads as behind and queue a sync per platform. The mark lives in
 // PostgreSQL, so if Redis loses the job the reconciler queues it again.
 import type { Db } from "../db.js";
-import { chatSyncJob } from "../jobs/chat-sync.js";
-import type { JobQueues } from "../jobs/queues.js";
 import type { Clock } from "../ports.js";
+import { chatSyncContract as chatSyncJob } from "../queue/contracts.js";
+import type { JobQueues } from "../queue/queues.js";
 import type { Platform } from "./port.js";
 
 export interface RequestSyncDeps {

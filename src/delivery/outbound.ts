@@ -14,8 +14,21 @@ export async function loadDelivery(db: Db, deliveryId: string) {
 }
 export type LoadedDelivery = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
 
+/** What a message is built from: a loaded delivery, or the claimed one the send job gets from one statement. */
+export interface OutboundSource {
+  id: string;
+  provider: {
+    id: string;
+    name: string;
+    email: string | null;
+    webhookUrl: string | null;
+    webhookSecret: string | null;
+  };
+  round: { number: number; closesAt: Date; referral: Parameters<typeof broadcastProfileOf>[0] };
+}
+
 export function outboundFor(
-  d: LoadedDelivery,
+  d: OutboundSource,
   kind: OutboundKind,
   config: Pick<Config, "RESPONSE_TOKEN_SECRET" | "PUBLIC_BASE_URL" | "MAIL_REPLY_DOMAIN">,
   text?: string,

@@ -1,16 +1,23 @@
 // The round clock: reminders to providers who have not answered, and closing rounds that are due. A referral
 // not placed when its round closes is recirculated (new round, new links) until placed, withdrawn, or out of
 // rounds (then expired). Safe in every worker at once: rounds are claimed with SKIP LOCKED.
-import type { Tx } from "../db.js";
+import type { Config } from "../config.js";
+import type { Db, Tx } from "../db.js";
 import { recordEvent } from "../events.js";
-import { deliveryRemindJob } from "../jobs/delivery-remind.js";
-import type { JobDeps } from "../jobs/deps.js";
+import type { Clock } from "../ports.js";
+import { deliveryRemindContract } from "../queue/contracts.js";
+import type { JobQueues } from "../queue/queues.js";
 import { closeReferral } from "../referrals/close.js";
 import { roundClosesAt } from "../referrals/rounds.js";
 import { applyTransition, lockReferral } from "../referrals/transition.js";
 import { planRoundDeliveries } from "./plan-round.js";
 
-type SweepDeps = Pick<JobDeps, "db" | "clock" | "config" | "queues">;
+interface SweepDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  queues: JobQueues;
+}
 
 /** States in which a closing round leads to another round. */
 const RECIRCULATE_FROM = new Set(["open", "offers_received", "recirculated"]);
@@ -26,7 +33,7 @@ export async function enqueueDueReminders(deps: SweepDeps): Promise<number> {
       AND NOT EXISTS (SELECT 1 FROM "Response" x WHERE x."deliveryId" = d."id")
     LIMIT 5000`;
   await deps.queues.add(
-    deliveryRemindJob,
+    deliveryRemindContract,
     due.map((d) => ({ deliveryId: d.id })),
     { attempts: 3 },
   );

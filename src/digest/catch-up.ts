@@ -6,9 +6,9 @@ import { CronExpressionParser } from "cron-parser";
 import type { ChatPort, Platform } from "../chat/port.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
-import { digestJob } from "../jobs/digest.js";
-import type { JobQueues } from "../jobs/queues.js";
 import type { Clock } from "../ports.js";
+import { digestContract } from "../queue/contracts.js";
+import type { JobQueues } from "../queue/queues.js";
 import { LONDON, londonDate } from "./london.js";
 import { digestTargets } from "./post.js";
 
@@ -41,6 +41,6 @@ export async function queueMissedDigest(deps: CatchUpDeps): Promise<boolean> {
     },
   });
   if (posted >= targets.length) return false;
-  await deps.queues.add(digestJob, [{ trigger: `catchup-${today}` }], { attempts: 6 });
+  await deps.queues.add(digestContract, [{ trigger: `catchup-${today}` }], { attempts: 6 });
   return true;
 }

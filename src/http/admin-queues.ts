@@ -7,7 +7,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type { Express, Request } from "express";
 import ipaddr from "ipaddr.js";
-import type { JobQueues } from "../jobs/queues.js";
+import type { JobQueues } from "../queue/queues.js";
 import { type ApiToken, tokenDigest } from "./api-tokens.js";
 
 export const ADMIN_QUEUES_PATH = "/admin/queues";

@@ -1,19 +1,15 @@
 // Updates a referral's chat thread on one platform. Jobs are keyed by a window (CHAT_COALESCE_MS, one second):
 // an idle thread's first event is synced at once, and later events share one sync at the window's end (bursts
 // coalesce); see enqueueSyncs in src/chat/request-sync.ts.
-import { z } from "zod";
 import { SyncLater, syncThread } from "../chat/sync.js";
 import { DeliveryError } from "../errors.js";
 import { chatThrottlesTotal } from "../observability/metrics.js";
+import { chatSyncContract } from "../queue/contracts.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
+import type { JobType } from "./job-type.js";
 
-const payload = z.object({ referralId: z.uuid(), platform: z.enum(["slack", "teams"]), bucket: z.number().int() });
-
-export const chatSyncJob: JobType<typeof payload, JobDeps> = {
-  name: "chat-sync",
-  payload,
-  jobId: (p) => jobIdOf("chat-sync", p.platform, p.referralId, p.bucket),
+export const chatSyncJob: JobType<typeof chatSyncContract.payload, JobDeps> = {
+  ...chatSyncContract,
   async handle(deps, p, ctx) {
     try {
       await syncThread(deps, p.referralId, p.platform);

@@ -1,24 +1,25 @@
 // Reminds a provider who has not answered, once per round, before the round closes.
-import { z } from "zod";
 import { destinationOf } from "../delivery/destination-limiter.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
+import { deliveryRemindContract } from "../queue/contracts.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
+import { takeDestinationSlot } from "./destination-slot.js";
+import type { JobType } from "./job-type.js";
 
-const payload = z.object({ deliveryId: z.uuid() });
-
-export const deliveryRemindJob: JobType<typeof payload, JobDeps> = {
-  name: "delivery-remind",
-  payload,
-  jobId: (p) => jobIdOf("reminder", p.deliveryId),
+export const deliveryRemindJob: JobType<typeof deliveryRemindContract.payload, JobDeps> = {
+  ...deliveryRemindContract,
   async handle(deps, p, ctx) {
     const d = await loadDelivery(deps.db, p.deliveryId);
     if (!d || d.reminderSentAt || d.state !== "delivered" || d.round.closedAt) return;
     if ((await deps.db.response.count({ where: { deliveryId: d.id } })) > 0) return;
     const channel = deps.channels[d.channel];
     if (!channel) return;
-    const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
-    if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
+    const release = await takeDestinationSlot(
+      deps,
+      destinationOf({ channel: d.channel, ...d.provider }),
+      { queue: deliveryRemindContract.name, jobId: deliveryRemindContract.jobId(p) },
+      ctx,
+    );
     try {
       await channel.send(outboundFor(d, "reminder", deps.config));
       await deps.db.delivery.update({ where: { id: d.id }, data: { reminderSentAt: deps.clock.now() } });

@@ -1,73 +1,90 @@
 // Sends a round's referral to one provider. Idempotent: a delivered or failed delivery is never sent again,
 // and a retry after a crash mid-send reuses the same message id, which the receiver uses to drop the repeat.
-import { z } from "zod";
-import { requestThreadSync } from "../chat/request-sync.js";
-import { destinationOf } from "../delivery/destination-limiter.js";
+import {
+  claimDelivery,
+  destinationOfDelivery,
+  finishDelivered,
+  releaseForRetry,
+  unclaimedReason,
+} from "../delivery/claim.js";
+import { channelOfDestination } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
-import { loadDelivery, outboundFor } from "../delivery/outbound.js";
+import { outboundFor } from "../delivery/outbound.js";
+import { requestThreadSyncGated } from "../delivery/sync-gate.js";
 import { DeliveryError } from "../errors.js";
 import { recordEvent } from "../events.js";
 import { deliveriesTotal, roundFanOut } from "../observability/metrics.js";
+import type { DeliveryChannelPort } from "../ports.js";
+import { deliverySendContract } from "../queue/contracts.js";
 import { writeAudit } from "../referrals/audit.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
+import { takeDestinationSlot } from "./destination-slot.js";
+import type { JobContext, JobType } from "./job-type.js";
 
-const payload = z.object({ deliveryId: z.uuid(), referralId: z.uuid(), round: z.number().int(), providerId: z.uuid() });
-
-export const deliverySendJob: JobType<typeof payload, JobDeps> = {
-  name: "delivery-send",
-  payload,
-  jobId: (p) => jobIdOf("delivery", p.referralId, p.round, p.providerId),
+export const deliverySendJob: JobType<typeof deliverySendContract.payload, JobDeps> = {
+  ...deliverySendContract,
   async handle(deps, p, ctx) {
-    const d = await loadDelivery(deps.db, p.deliveryId);
-    if (!d || d.state === "delivered" || d.state === "failed") return;
-    if (d.round.closedAt) {
-      await markFailed(deps, d.id, d.round.referralId, d.providerId, FAILURE_REASONS.roundClosed);
-      return;
-    }
-    const channel = deps.channels[d.channel];
+    // The destination's slot comes first: a job that must wait has read nothing, and parks until a slot frees.
+    const destination = p.destination ?? (await destinationOfDelivery(deps.db, p.deliveryId));
+    if (!destination) return;
+    const channelName = channelOfDestination(destination);
+    const channel = deps.channels[channelName];
     if (!channel) {
       throw new DeliveryError(
-        `no ${d.channel} channel is configured`,
+        `no ${channelName} channel is configured`,
         undefined,
         undefined,
         undefined,
         FAILURE_REASONS.noChannel,
       );
     }
-
-    const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
-    if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
+    const waiter = { queue: deliverySendContract.name, jobId: deliverySendContract.jobId(p) };
+    const release = await takeDestinationSlot(deps, destination, waiter, ctx);
     try {
-      await deps.db.delivery.update({ where: { id: d.id }, data: { state: "sending", attempts: { increment: 1 } } });
-      await channel.send(outboundFor(d, "referral", deps.config));
-      await deps.db.delivery.update({
-        where: { id: d.id },
-        data: { state: "delivered", deliveredAt: deps.clock.now(), lastError: null },
-      });
-      deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
-      await observeFanOut(deps, d.roundId, d.round.openedAt);
-      // The card counts providers reached; a burst of deliveries coalesces into one card update.
-      await requestThreadSync({ ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS }, d.round.referralId);
-    } catch (err) {
-      // Stored and shown to ART: the classified reason only. The detail (host, socket error) goes to the log.
-      const reason = failureReasonOf(err);
-      ctx.logger.warn(
-        { deliveryId: d.id, providerId: d.providerId, attempt: ctx.attempt, reason, detail: failureDetailOf(err) },
-        "delivery attempt failed",
-      );
-      const last = ctx.attempt >= ctx.maxAttempts;
-      const permanent = err instanceof DeliveryError && !err.retryable;
-      if (permanent || last) await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
-      else await deps.db.delivery.update({ where: { id: d.id }, data: { state: "pending", lastError: reason } });
-      deliveriesTotal.inc({ channel: d.channel, outcome: permanent || last ? "failed" : "retry" });
-      if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
-      throw err;
+      await sendClaimed(deps, p.deliveryId, channel, ctx);
     } finally {
       await release();
     }
   },
 };
+
+/** Loads and claims the delivery in one statement, sends it, and records the outcome in one more. */
+async function sendClaimed(deps: JobDeps, deliveryId: string, channel: DeliveryChannelPort, ctx: JobContext) {
+  const d = await claimDelivery(deps.db, deliveryId, deps.clock.now());
+  if (!d) {
+    // Delivered, failed or gone: nothing to do. Still due but its round closed: it will never be sent.
+    const closed = await unclaimedReason(deps.db, deliveryId);
+    if (closed) await markFailed(deps, deliveryId, closed.referralId, closed.providerId, FAILURE_REASONS.roundClosed);
+    return;
+  }
+  try {
+    await channel.send(outboundFor(d, "referral", deps.config));
+  } catch (err) {
+    // Stored and shown to ART: the classified reason only. The detail (host, socket error) goes to the log.
+    const reason = failureReasonOf(err);
+    ctx.logger.warn(
+      { deliveryId: d.id, providerId: d.providerId, attempt: ctx.attempt, reason, detail: failureDetailOf(err) },
+      "delivery attempt failed",
+    );
+    const last = ctx.attempt >= ctx.maxAttempts;
+    const permanent = err instanceof DeliveryError && !err.retryable;
+    if (permanent || last) await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
+    else await releaseForRetry(deps.db, d.id, reason, deps.clock.now());
+    deliveriesTotal.inc({ channel: d.channel, outcome: permanent || last ? "failed" : "retry" });
+    if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
+    throw err;
+  }
+  const now = deps.clock.now();
+  const left = await finishDelivered(deps.db, d.id, d.roundId, now);
+  deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
+  // The round's last delivery out: how long the whole fan-out took. (Two last ones at once may both count.)
+  if (left === 0) roundFanOut.observe(Math.max(0, now.getTime() - d.round.openedAt.getTime()) / 1000);
+  // The card counts providers reached; a burst of deliveries coalesces into one card update.
+  await requestThreadSyncGated(
+    { ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS, logger: ctx.logger },
+    d.round.referralId,
+  );
+}
 
 /** What ART may read about a failed send: a DeliveryError's classified reason, else the generic one. */
 export function failureReasonOf(err: unknown): string {
@@ -79,12 +96,6 @@ export function failureReasonOf(err: unknown): string {
 export function failureDetailOf(err: unknown): string {
   if (err instanceof DeliveryError) return err.message.slice(0, 300);
   return err instanceof Error ? err.name : "unknown error";
-}
-
-/** The round's last delivery out: how long the whole fan-out took. (Two last ones at once may both count.) */
-async function observeFanOut(deps: JobDeps, roundId: string, openedAt: Date) {
-  const left = await deps.db.delivery.count({ where: { roundId, state: { in: ["pending", "sending"] } } });
-  if (left === 0) roundFanOut.observe(Math.max(0, deps.clock.now().getTime() - openedAt.getTime()) / 1000);
 }
 
 async function markFailed(deps: JobDeps, deliveryId: string, referralId: string, providerId: string, error: string) {

@@ -1,26 +1,17 @@
 // Posts the day's digest to the ART channel(s). Fired by the `digest` job scheduler (DIGEST_CRON in
 // Europe/London); also enqueued by hand. Idempotent through PostgreSQL (src/digest/post.ts): whoever runs it,
 // however often, each channel gets the day's digest once.
-import { z } from "zod";
 import { postDailyDigests } from "../digest/post.js";
 import { AppError, DeliveryError } from "../errors.js";
+import { digestContract } from "../queue/contracts.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
-
-const payload = z.object({
-  trigger: z
-    .string()
-    .regex(/^[a-z0-9-]{1,40}$/)
-    .default("schedule"),
-});
+import type { JobType } from "./job-type.js";
 
 /** How long to wait while another worker holds today's claim, before looking again. */
 const BUSY_RETRY_MS = 5_000;
 
-export const digestJob: JobType<typeof payload, JobDeps> = {
-  name: "digest",
-  payload,
-  jobId: (p) => jobIdOf("digest", p.trigger),
+export const digestJob: JobType<typeof digestContract.payload, JobDeps> = {
+  ...digestContract,
   async handle(deps, _p, ctx) {
     const outcomes = await postDailyDigests(deps);
     const failed = outcomes.filter((o) => o.result === "failed");

@@ -2,6 +2,7 @@
 // SKIP LOCKED, and job ids are deterministic, so a record relayed twice still makes each job once.
 
 import type { Tx } from "../db.js";
+import { sendPayloadOf, sendPayloadSelect } from "../delivery/claim.js";
 import { carrierOf, runWithCarrier } from "../observability/context.js";
 import { inSpan } from "../observability/tracing.js";
 import { deliverySendJob } from "./delivery-send.js";
@@ -44,18 +45,11 @@ async function relayOne(tx: Tx, deps: Pick<JobDeps, "queues" | "config">, row: O
   if (row.kind === "round.opened") {
     const deliveries = await tx.delivery.findMany({
       where: { roundId: String(row.payload.roundId), state: "pending" },
-      select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
+      select: sendPayloadSelect,
     });
-    await deps.queues.add(
-      deliverySendJob,
-      deliveries.map((d) => ({
-        deliveryId: d.id,
-        providerId: d.providerId,
-        referralId: d.round.referralId,
-        round: d.round.number,
-      })),
-      { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
-    );
+    await deps.queues.add(deliverySendJob, deliveries.map(sendPayloadOf), {
+      attempts: deps.config.DELIVERY_MAX_ATTEMPTS,
+    });
   } else if (row.kind === "provider.messages") {
     const ids = (row.payload.ids as string[]) ?? [];
     await deps.queues.add(

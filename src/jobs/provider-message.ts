@@ -1,21 +1,18 @@
 // Sends one follow-up message (outcome, answer) to a provider by the channel of its delivery. Idempotent: a sent
 // or failed message is never sent again; the message id (the row's id) is stable across retries.
-import { z } from "zod";
 import { destinationOf } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
 import type { OutboundKind } from "../ports.js";
+import { providerMessageContract } from "../queue/contracts.js";
 import { failureDetailOf, failureReasonOf } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
+import { takeDestinationSlot } from "./destination-slot.js";
+import type { JobType } from "./job-type.js";
 
-const payload = z.object({ messageId: z.uuid() });
-
-export const providerMessageJob: JobType<typeof payload, JobDeps> = {
-  name: "provider-message",
-  payload,
-  jobId: (p) => jobIdOf("pmsg", p.messageId),
+export const providerMessageJob: JobType<typeof providerMessageContract.payload, JobDeps> = {
+  ...providerMessageContract,
   async handle(deps, p, ctx) {
     const m = await deps.db.providerMessage.findUnique({ where: { id: p.messageId } });
     if (m?.state !== "pending") return;
@@ -30,8 +27,12 @@ export const providerMessageJob: JobType<typeof payload, JobDeps> = {
         FAILURE_REASONS.noChannel,
       );
     }
-    const release = await deps.limiter.acquire(destinationOf({ channel: d.channel, ...d.provider }));
-    if (!release) return ctx.retryLater(200 + Math.floor(Math.random() * 800));
+    const release = await takeDestinationSlot(
+      deps,
+      destinationOf({ channel: d.channel, ...d.provider }),
+      { queue: providerMessageContract.name, jobId: providerMessageContract.jobId(p) },
+      ctx,
+    );
     try {
       await deps.db.providerMessage.update({ where: { id: m.id }, data: { attempts: { increment: 1 } } });
       const message = { ...outboundFor(d, m.kind as OutboundKind, deps.config, m.text ?? undefined), messageId: m.id };

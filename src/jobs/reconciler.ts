@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { Platform } from "../chat/port.js";
 import { enqueueSyncs } from "../chat/request-sync.js";
+import { sendPayloadOf, sendPayloadSelect } from "../delivery/claim.js";
 import { queueMissedDigest } from "../digest/catch-up.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
@@ -62,14 +63,9 @@ export async function reconcile(
   const digestCatchUp = await queueMissedDigest(deps);
   const due = await deps.db.delivery.findMany({
     where: { state: { in: ["pending", "sending"] }, round: { closedAt: null } },
-    select: { id: true, providerId: true, round: { select: { referralId: true, number: true } } },
+    select: sendPayloadSelect,
   });
-  const payloads = due.map((d) => ({
-    deliveryId: d.id,
-    providerId: d.providerId,
-    referralId: d.round.referralId,
-    round: d.round.number,
-  }));
+  const payloads = due.map(sendPayloadOf);
   const requeue = async <S extends z.ZodType>(type: JobType<S, never>, all: z.infer<S>[], attempts: number) => {
     const gone = await missing(
       deps,

@@ -2,22 +2,13 @@
 // recirculating or expiring their referrals. Fired by the `round-sweep` job scheduler every
 // ROUND_SWEEP_INTERVAL_MS; the rounds themselves live in PostgreSQL, so a lost or repeated run loses nothing, and
 // rounds are claimed with SKIP LOCKED, so runs on several workers never close one twice.
-import { z } from "zod";
 import { closeDueRounds, enqueueDueReminders } from "../delivery/round-sweep.js";
+import { roundSweepContract } from "../queue/contracts.js";
 import type { JobDeps } from "./deps.js";
-import { type JobType, jobIdOf } from "./job-type.js";
+import type { JobType } from "./job-type.js";
 
-const payload = z.object({
-  trigger: z
-    .string()
-    .regex(/^[a-z0-9-]{1,40}$/)
-    .default("schedule"),
-});
-
-export const roundSweepJob: JobType<typeof payload, JobDeps> = {
-  name: "round-sweep",
-  payload,
-  jobId: (p) => jobIdOf("round-sweep", p.trigger),
+export const roundSweepJob: JobType<typeof roundSweepContract.payload, JobDeps> = {
+  ...roundSweepContract,
   async handle(deps, _p, ctx) {
     const closed = await closeDueRounds(deps);
     const reminders = await enqueueDueReminders(deps);

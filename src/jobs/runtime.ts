@@ -85,8 +85,12 @@ async function runOne<D>(
 ): Promise<void> {
   const parsed = type.payload.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${type.name}`);
-  const retryLater = async (ms: number): Promise<never> => {
+  const retryLater = async (ms: number, whenDelayed?: () => Promise<void>): Promise<never> => {
     await job.moveToDelayed(Date.now() + ms, token);
+    // The job is no longer ours (it is delayed): a failure here must not fail it; the delay still runs it.
+    await whenDelayed?.().catch((err: Error) =>
+      logger.warn({ job: type.name, jobId: job.id, error: err.message.slice(0, 200) }, "delayed job not parked"),
+    );
     throw new DelayedError();
   };
   try {

@@ -2,7 +2,7 @@
 // patterns (never raw URLs, which hold response tokens), job types, channels, platforms, states.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Db } from "../db.js";
-import type { JobQueues } from "../jobs/queues.js";
+import type { JobQueues } from "../queue/queues.js";
 
 export const registry = new Registry();
 registry.setDefaultLabels({ service: "referral-bot" });
@@ -45,6 +45,13 @@ export const roundFanOut = new Histogram({
   name: "rb_round_fanout_seconds",
   help: "From a round opening (the raise, for round 1) to its last delivery accepted",
   buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 14_400],
+  registers: [registry],
+});
+
+export const destinationWaitsTotal = new Counter({
+  name: "rb_destination_waits_total",
+  help: "Jobs parked because their destination (webhook host, email domain) had no free slot, by job type",
+  labelNames: ["type"] as const,
   registers: [registry],
 });
 

@@ -1,6 +1,6 @@
 // The core (src/) must never depend on a vendor SDK: adapters implement the core's ports instead.
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const FORBIDDEN =
@@ -16,6 +16,26 @@ function sourceFiles(dir: string): string[] {
 
 function vendorImports(files: string[]): string[] {
   return files.flatMap((f) => [...readFileSync(f, "utf8").matchAll(FORBIDDEN)].map((m) => `${f}: ${m[1]}`));
+}
+
+const RELATIVE_IMPORT = /(?:from\s+|import\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
+
+/** The src/ files a file imports, as paths from the repository root (`src/jobs/queues.ts`). */
+function localImports(file: string, text = readFileSync(file, "utf8")): string[] {
+  return [...text.matchAll(RELATIVE_IMPORT)].map((m) => normalize(join(dirname(file), m[1]!)).replace(/\.js$/, ".ts"));
+}
+
+/** Entry points wire handlers to queues; everything else reaches jobs through src/queue/ (the contracts). */
+const ENTRY_POINTS = /^src\/(main\.ts|cli\.ts|cli-withdraw\.ts|cli\/|bin\/)/;
+
+function backArrowsIntoJobs(files: [file: string, text?: string][]): string[] {
+  return files.flatMap(([f, text]) =>
+    f.startsWith("src/jobs/") || ENTRY_POINTS.test(f)
+      ? []
+      : localImports(f, text)
+          .filter((i) => i.startsWith("src/jobs/"))
+          .map((i) => `${f} -> ${i}`),
+  );
 }
 
 describe("architecture boundary", () => {
@@ -49,5 +69,29 @@ describe("architecture boundary", () => {
     expect(found).toEqual([]);
     expect('import { mountSlack } from "../adapters/slack/slack-app.js";').toMatch(STATIC_CHAT_ADAPTER);
     expect('import type { App } from "../adapters/teams/teams-app.js";').not.toMatch(STATIC_CHAT_ADAPTER);
+  });
+
+  it("only the entry points import the job handlers (src/jobs/); the domain enqueues through src/queue/", () => {
+    const files = sourceFiles("src");
+    expect(backArrowsIntoJobs(files.map((f) => [f]))).toEqual([]);
+    // The check sees a back-arrow in either import form, and lets the composition root through.
+    expect(
+      backArrowsIntoJobs([
+        ["src/chat/request-sync.ts", 'import { chatSyncJob } from "../jobs/chat-sync.js";'],
+        ["src/delivery/x.ts", 'const m = await import("../jobs/deps.js");'],
+        ["src/main.ts", 'import { allJobTypes } from "./jobs/all.js";'],
+      ]),
+    ).toEqual(["src/chat/request-sync.ts -> src/jobs/chat-sync.ts", "src/delivery/x.ts -> src/jobs/deps.ts"]);
+  });
+
+  it("src/queue/ is the bottom layer: it imports nothing from the domain or the handlers", () => {
+    const allowed = new Set(["src/redis.ts", "src/observability/context.ts"]);
+    const found = sourceFiles("src/queue").flatMap((f) =>
+      localImports(f)
+        .filter((i) => !i.startsWith("src/queue/") && !allowed.has(i))
+        .map((i) => `${f} -> ${i}`),
+    );
+    expect(sourceFiles("src/queue").length).toBeGreaterThanOrEqual(2);
+    expect(found).toEqual([]);
   });
 });

@@ -1,0 +1,161 @@
+// The delivery send's hot path in SQL: one statement loads and claims a delivery, one finishes it. Prisma's
+// relation loading took five queries (and most of the worker's CPU in a fan-out) for what one join returns.
+import type { Db } from "../db.js";
+import { destinationOf } from "./destination-limiter.js";
+import type { OutboundSource } from "./outbound.js";
+
+type ClaimRow = {
+  id: string;
+  channel: "email" | "webhook";
+  providerId: string;
+  roundId: string;
+  roundNumber: number;
+  closesAt: Date;
+  openedAt: Date;
+  referralId: string;
+  providerName: string;
+  email: string | null;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  reference: string;
+  ageYears: number;
+  gender: string;
+  needCodes: string[];
+  ehcp: boolean;
+  legalStatus: string;
+  area: string;
+  urgency: "emergency" | "standard";
+  requiredBy: Date;
+  summary: string | null;
+  lotNumber: number;
+  lotName: string;
+};
+
+export interface ClaimedDelivery extends OutboundSource {
+  channel: "email" | "webhook";
+  providerId: string;
+  roundId: string;
+  round: OutboundSource["round"] & { openedAt: Date; referralId: string };
+}
+
+/**
+ * Marks a pending delivery (or one left `sending` by a crash: the retry reuses its message id, so the receiver
+ * drops the repeat) as sending, counts the attempt, and returns everything the send needs. Undefined when there
+ * is nothing to send: it is gone, delivered, failed, or its round closed (see `unclaimedReason`).
+ */
+export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promise<ClaimedDelivery | undefined> {
+  const rows = await db.$queryRaw<ClaimRow[]>`
+    UPDATE "Delivery" d SET "state" = 'sending', "attempts" = d."attempts" + 1, "updatedAt" = ${at}
+    FROM "Round" r, "Provider" p, "Referral" f, "Lot" l
+    WHERE d."id" = ${deliveryId}::uuid AND d."state" IN ('pending', 'sending')
+      AND r."id" = d."roundId" AND r."closedAt" IS NULL
+      AND p."id" = d."providerId" AND f."id" = r."referralId" AND l."id" = f."lotId"
+    RETURNING d."id", d."channel"::text AS "channel", d."providerId", d."roundId",
+      r."number" AS "roundNumber", r."closesAt", r."openedAt", r."referralId",
+      p."name" AS "providerName", p."email", p."webhookUrl", p."webhookSecret",
+      f."reference", f."ageYears", f."gender", f."needCodes", f."ehcp", f."legalStatus", f."area",
+      f."urgency"::text AS "urgency", f."requiredBy", f."summary", l."number" AS "lotNumber", l."name" AS "lotName"`;
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    channel: r.channel,
+    providerId: r.providerId,
+    roundId: r.roundId,
+    provider: {
+      id: r.providerId,
+      name: r.providerName,
+      email: r.email,
+      webhookUrl: r.webhookUrl,
+      webhookSecret: r.webhookSecret,
+    },
+    round: {
+      number: r.roundNumber,
+      closesAt: r.closesAt,
+      openedAt: r.openedAt,
+      referralId: r.referralId,
+      referral: {
+        reference: r.reference,
+        ageYears: r.ageYears,
+        gender: r.gender,
+        needCodes: r.needCodes,
+        ehcp: r.ehcp,
+        legalStatus: r.legalStatus,
+        area: r.area,
+        urgency: r.urgency,
+        requiredBy: r.requiredBy,
+        summary: r.summary,
+        lot: { number: r.lotNumber, name: r.lotName },
+      },
+    },
+  };
+}
+
+/** Why a delivery was not claimed: only a still-due delivery of a closed round needs anything (marking failed). */
+export async function unclaimedReason(
+  db: Db,
+  deliveryId: string,
+): Promise<{ roundClosed: true; referralId: string; providerId: string } | undefined> {
+  const d = await db.delivery.findUnique({
+    where: { id: deliveryId },
+    select: { state: true, providerId: true, round: { select: { closedAt: true, referralId: true } } },
+  });
+  if (!d || (d.state !== "pending" && d.state !== "sending") || !d.round.closedAt) return undefined;
+  return { roundClosed: true, referralId: d.round.referralId, providerId: d.providerId };
+}
+
+/** Records the delivery as delivered; returns how many of its round's deliveries are still due after it. */
+export async function finishDelivered(db: Db, deliveryId: string, roundId: string, at: Date): Promise<number> {
+  // The count reads the snapshot from before the UPDATE, where this delivery is still due: it is left out.
+  const rows = await db.$queryRaw<{ left: number }[]>`
+    WITH done AS (
+      UPDATE "Delivery" SET "state" = 'delivered', "deliveredAt" = ${at}, "lastError" = NULL, "updatedAt" = ${at}
+      WHERE "id" = ${deliveryId}::uuid RETURNING "id"
+    )
+    SELECT count(*)::int AS "left" FROM "Delivery"
+    WHERE "roundId" = ${roundId}::uuid AND "state" IN ('pending', 'sending') AND "id" <> ${deliveryId}::uuid`;
+  return rows[0]?.left ?? 0;
+}
+
+/** An attempt failed and another will come: due again, with the reason ART may read. */
+export async function releaseForRetry(db: Db, deliveryId: string, reason: string, at: Date): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "Delivery" SET "state" = 'pending', "lastError" = ${reason}, "updatedAt" = ${at}
+    WHERE "id" = ${deliveryId}::uuid`;
+}
+
+/** What the send job's payload is made from: the relay and the reconciler select this for each due delivery. */
+export const sendPayloadSelect = {
+  id: true,
+  providerId: true,
+  channel: true,
+  provider: { select: { email: true, webhookUrl: true } },
+  round: { select: { referralId: true, number: true } },
+} as const;
+
+type SendPayloadRow = {
+  id: string;
+  providerId: string;
+  channel: "email" | "webhook";
+  provider: { email: string | null; webhookUrl: string | null };
+  round: { referralId: string; number: number };
+};
+
+/** The send job's payload, with the destination, so the job takes its slot before it reads anything. */
+export function sendPayloadOf(d: SendPayloadRow) {
+  return {
+    deliveryId: d.id,
+    providerId: d.providerId,
+    referralId: d.round.referralId,
+    round: d.round.number,
+    destination: destinationOf({ channel: d.channel, ...d.provider }),
+  };
+}
+
+/** A job queued without its destination (before it was carried in the payload) looks it up. */
+export async function destinationOfDelivery(db: Db, deliveryId: string): Promise<string | undefined> {
+  const rows = await db.$queryRaw<{ channel: "email" | "webhook"; email: string | null; webhookUrl: string | null }[]>`
+    SELECT d."channel"::text AS "channel", p."email", p."webhookUrl"
+    FROM "Delivery" d JOIN "Provider" p ON p."id" = d."providerId" WHERE d."id" = ${deliveryId}::uuid`;
+  return rows[0] ? destinationOf(rows[0]) : undefined;
+}

@@ -1,0 +1,84 @@
+// The job contracts: each job type's name, payload schema and deterministic id. They are the bottom layer of the
+// job path: the domain (chat, delivery, referrals, digest) enqueues work through them without knowing the
+// handlers, which live in src/jobs/ and import these, so the imports run one way.
+import { z } from "zod";
+
+export interface JobContract<S extends z.ZodType = z.ZodType> {
+  name: string;
+  payload: S;
+  /** Deterministic id from the payload, so enqueuing the same work twice yields one job. */
+  jobId(payload: z.infer<S>): string;
+}
+
+/** Infers the payload type from the schema, so `jobId` is checked against it. */
+function jobContract<S extends z.ZodType>(contract: JobContract<S>): JobContract<S> {
+  return contract;
+}
+
+/** BullMQ ids may not contain ':' (it separates key parts), so ids use '.' between parts. */
+export const jobIdOf = (...parts: (string | number)[]) => parts.map(String).join(".");
+
+/** A scheduled or hand-fired run: the trigger names it ("schedule", "catchup-2026-11-30", ...). */
+const triggered = z.object({
+  trigger: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/)
+    .default("schedule"),
+});
+
+export const deliverySendContract = jobContract({
+  name: "delivery-send",
+  payload: z.object({
+    deliveryId: z.uuid(),
+    referralId: z.uuid(),
+    round: z.number().int(),
+    providerId: z.uuid(),
+    // Where it goes (destinationOf), so the job can take its destination's slot before it reads anything. Jobs
+    // queued without it look it up.
+    destination: z.string().max(300).optional(),
+  }),
+  jobId: (p) => jobIdOf("delivery", p.referralId, p.round, p.providerId),
+});
+
+export const deliveryRemindContract = jobContract({
+  name: "delivery-remind",
+  payload: z.object({ deliveryId: z.uuid() }),
+  jobId: (p) => jobIdOf("reminder", p.deliveryId),
+});
+
+export const providerMessageContract = jobContract({
+  name: "provider-message",
+  payload: z.object({ messageId: z.uuid() }),
+  jobId: (p) => jobIdOf("pmsg", p.messageId),
+});
+
+export const eventDispatchContract = jobContract({
+  name: "event-dispatch",
+  payload: z.object({ outboxId: z.string().regex(/^\d+$/), event: z.looseObject({ type: z.string() }) }),
+  jobId: (p) => jobIdOf("event", p.outboxId),
+});
+
+/** Updates a referral's chat thread on one platform; `bucket` is the coalescing window (see request-sync). */
+export const chatSyncContract = jobContract({
+  name: "chat-sync",
+  payload: z.object({ referralId: z.uuid(), platform: z.enum(["slack", "teams"]), bucket: z.number().int() }),
+  jobId: (p) => jobIdOf("chat-sync", p.platform, p.referralId, p.bucket),
+});
+
+export const digestContract = jobContract({
+  name: "digest",
+  payload: triggered,
+  jobId: (p) => jobIdOf("digest", p.trigger),
+});
+
+export const roundSweepContract = jobContract({
+  name: "round-sweep",
+  payload: triggered,
+  jobId: (p) => jobIdOf("round-sweep", p.trigger),
+});
+
+export const retentionContract = jobContract({
+  name: "retention",
+  payload: triggered,
+  jobId: (p) => jobIdOf("retention", p.trigger),
+});

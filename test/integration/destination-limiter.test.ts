@@ -1,0 +1,141 @@
+// The per-destination limit with real workers, queues and receivers: ten deliveries to one host with a limit of
+// two. Never more than two in flight, all ten delivered once, and a job refused a slot waits to be woken by a
+// release instead of polling (it is refused about once, not every few hundred milliseconds while it waits).
+import type { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
+import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
+import type { Config } from "../../src/config.js";
+import type { Db } from "../../src/db.js";
+import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
+import { deliverySendJob } from "../../src/jobs/delivery-send.js";
+import type { JobDeps } from "../../src/jobs/deps.js";
+import type { JobType } from "../../src/jobs/job-type.js";
+import { relayOutbox } from "../../src/jobs/outbox-relay.js";
+import { JobQueues } from "../../src/jobs/queues.js";
+import { startWorkers } from "../../src/jobs/runtime.js";
+import { systemClock } from "../../src/ports.js";
+import { raiseReferral } from "../../src/referrals/raise.js";
+import { capturingLogger, freshLot, isolatedEnv, socialWorker } from "../helpers/env.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { referralInput } from "../helpers/referrals.js";
+
+const LIMIT = 2;
+const DELIVERIES = 10;
+
+/** The real limiter, counting the slots it refuses, per job. */
+class CountingLimiter extends DestinationLimiter {
+  refusals = 0;
+  readonly refusedJobs = new Map<string, number>();
+  override async acquire(destination: string, opts: Parameters<DestinationLimiter["acquire"]>[1] = {}) {
+    const release = await super.acquire(destination, opts);
+    if (!release) {
+      this.refusals++;
+      const job = opts.waiter?.jobId ?? "unknown";
+      this.refusedJobs.set(job, (this.refusedJobs.get(job) ?? 0) + 1);
+    }
+    return release;
+  }
+}
+
+const receivers = new WebhookReceivers();
+let db: Db;
+let config: Config;
+let redis: Redis;
+let workerRedis: Redis;
+let queues: JobQueues;
+let workers: Worker[] = [];
+
+beforeAll(async () => {
+  await receivers.start();
+  ({ db, config } = await isolatedEnv("dest-limit", { WEBHOOK_ALLOW_LOOPBACK: "true" }));
+  redis = new Redis(config.REDIS_URL);
+  workerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  queues = new JobQueues(redis, config.REDIS_PREFIX);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.close()));
+  await queues.close();
+  await workerRedis.quit();
+  await redis.quit();
+  await db.$disconnect();
+  await receivers.stop();
+});
+
+describe("per-destination limit", () => {
+  it("keeps at most 2 of 10 sends to one host in flight, delivers all 10, and wakes waiters instead of polling", async () => {
+    const lot = await freshLot(db);
+    for (let i = 0; i < DELIVERIES; i++) {
+      await db.provider.create({
+        data: {
+          name: `Same host ${i}`,
+          webhookUrl: receivers.urlFor(`/p${i}`),
+          webhookSecret: receivers.secretFor(`/p${i}`),
+          needsCovered: ["SEMH"],
+          lots: { create: { lotId: lot.id } },
+        },
+      });
+    }
+    // Each provider takes a moment to answer, so the jobs that find no slot have to wait for one.
+    let inFlight = 0;
+    let maxInFlight = 0;
+    receivers.behaviour = () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => inFlight--, 300);
+      return { status: 200, delayMs: 300 };
+    };
+    const { logger } = capturingLogger();
+    const limiter = new CountingLimiter(redis, config.REDIS_PREFIX, LIMIT, 30_000);
+    const deps: JobDeps = {
+      db,
+      clock: systemClock,
+      logger,
+      config,
+      channels: { webhook: new WebhookChannel({ timeoutMs: 5_000, allowLoopback: true }) },
+      limiter,
+      queues,
+      subscribers: [],
+      chats: {},
+      chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
+    };
+    const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
+    expect(r.deliveries).toBe(DELIVERIES);
+    await relayOutbox(deps);
+    // Every job is picked up at once, so eight of them find both slots taken.
+    workers = startWorkers(
+      [deliverySendJob] as unknown as JobType<never, JobDeps>[],
+      deps,
+      workerRedis,
+      { prefix: config.REDIS_PREFIX, concurrency: 20, backoffBaseMs: 100, stalledIntervalMs: 30_000 },
+      logger,
+    );
+
+    await eventually(
+      async () =>
+        (await db.delivery.count({ where: { round: { referralId: r.id }, state: "delivered" } })) === DELIVERIES,
+      "all 10 delivered",
+    );
+    expect(receivers.accepted).toHaveLength(DELIVERIES);
+    expect(receivers.uniqueAccepted().size).toBe(DELIVERIES);
+    expect(maxInFlight).toBeLessThanOrEqual(LIMIT);
+    expect(maxInFlight).toBe(LIMIT);
+    // Parked jobs are woken one per release: each waiting job is refused about once. Polling every 200-1,000 ms
+    // while eight sends of 300 ms queue up refuses most jobs several times.
+    expect(limiter.refusals).toBeGreaterThanOrEqual(DELIVERIES / 2);
+    expect(limiter.refusals).toBeLessThanOrEqual(DELIVERIES + 2);
+    expect(Math.max(...limiter.refusedJobs.values())).toBeLessThanOrEqual(2);
+
+    // A delivered job run again (a stalled worker's repeat) sends nothing and counts no attempt.
+    const [done] = await db.delivery.findMany({ where: { round: { referralId: r.id } }, include: { round: true } });
+    const ctx = { logger, attempt: 1, maxAttempts: 3, retryLater: async () => expect.unreachable() as never };
+    await deliverySendJob.handle(
+      deps,
+      { deliveryId: done!.id, referralId: r.id, round: done!.round.number, providerId: done!.providerId },
+      ctx,
+    );
+    expect(receivers.accepted).toHaveLength(DELIVERIES);
+    expect((await db.delivery.findUniqueOrThrow({ where: { id: done!.id } })).attempts).toBe(1);
+  });
+});
