@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { chatSettings, checkChatSettings } from "./config/chat.js";
 import { checkDeliverySettings, deliverySettings } from "./config/delivery.js";
+import { documentSettings } from "./config/documents.js";
 import {
   bool,
   cronPattern,
@@ -112,6 +113,7 @@ const schema = z
     ...deliverySettings,
     ...chatSettings,
     ...operationsSettings,
+    ...documentSettings,
   })
   .superRefine((c, ctx) => {
     if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {

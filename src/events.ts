@@ -36,6 +36,11 @@ export type DomainEvent =
   | { type: "second_approval.given"; referralId: string; decisionId: string }
   | { type: "second_approval.refused"; referralId: string; decisionId: string }
   | { type: "question.answered"; referralId: string; responseId: string }
+  /** A provider asked for documents (care plan, risk assessment, EHCP) before it can decide. */
+  | { type: "documents.requested"; referralId: string; requestId: string }
+  | { type: "document.uploaded"; referralId: string; documentId: string }
+  /** ART (or the raiser) made documents available to the one provider that asked. */
+  | { type: "documents.released"; referralId: string; requestId: string; documents: number }
   /** The referral is closed: placed, withdrawn or expired. Its rounds are closed and providers told. */
   | { type: "referral.placed"; referralId: string; responseId: string; decisionId: string }
   | { type: "referral.withdrawn"; referralId: string; reason: string }

@@ -19,6 +19,7 @@ import type { EventSubscriber } from "./events.js";
 import { mountAdminQueues } from "./http/admin-queues.js";
 import { parseApiTokens } from "./http/api-tokens.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
+import { documentsRouter } from "./http/documents-routes.js";
 import { responseRouter } from "./http/response-routes.js";
 import { allJobTypes } from "./jobs/all.js";
 import { startBackgroundLoops } from "./jobs/background.js";
@@ -223,6 +224,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       logger.info({ localMode: !teams.credentials }, "teams endpoint mounted at /api/messages");
     }
     app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
+    app.use(documentsRouter({ db, clock, config, logger, apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens }));
     const inbound = {
       db,
       clock,

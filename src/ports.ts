@@ -51,6 +51,8 @@ export type OutboundKind =
   | "outcome_approved"
   | "outcome_not_taken_up"
   | "answer"
+  /** Documents the provider asked for are ready on its response link (the text says which; never the documents). */
+  | "documents_released"
   /** The referral closed (placed, withdrawn, expired) and is no longer available; says nothing of who was chosen. */
   | "referral_closed";
 
@@ -66,7 +68,7 @@ export interface OutboundDelivery {
   responseUrl: string;
   /** Email only: where the provider's reply goes. */
   replyTo?: string;
-  /** For kind "answer": ART's answer to the provider's question. */
+  /** For kind "answer": ART's answer to the provider's question; for "documents_released", which are ready. */
   text?: string;
 }
 

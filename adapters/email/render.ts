@@ -15,6 +15,7 @@ const SUBJECT_PREFIX: Record<OutboundKind, string> = {
   outcome_approved: "Outcome: ",
   outcome_not_taken_up: "Outcome: ",
   answer: "Answer to your question: ",
+  documents_released: "Documents ready: ",
   referral_closed: "Closed: ",
 };
 
@@ -59,6 +60,11 @@ function intro(m: OutboundDelivery): { paragraphs: string[]; respond: boolean } 
       };
     case "answer":
       return { paragraphs: ["The Access to Resources Team answered your question:", m.text ?? ""], respond: true };
+    case "documents_released":
+      return {
+        paragraphs: ["The documents you asked for are ready to download from your response link:", m.text ?? ""],
+        respond: true,
+      };
     case "referral_closed":
       return {
         paragraphs: [

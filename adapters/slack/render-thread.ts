@@ -1,5 +1,11 @@
 // Block Kit for the referral card and its timeline. Only the anonymised profile is ever rendered here.
-import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
+import {
+  countsText,
+  documentsStatus,
+  OFFER_OUTCOME_TEXT,
+  roundOpenedText,
+  startDateText,
+} from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { profileRows } from "../../src/responses/profile.js";
 import { cut, LIMITS, safeText } from "./escape.js";
@@ -140,6 +146,29 @@ export function itemBlocks(item: ThreadItem): Block[] {
         section(
           `:speech_balloon: ${actorName(item.answeredBy)} answered ${safeText(item.providerName, 200)}: ${safeText(item.answer, 2500)}`,
         ),
+      ];
+    case "documents_requested":
+      return [
+        section(
+          `:page_facing_up: *${safeText(item.providerName, 200)} asks for documents:* ${safeText(item.documents, 500)}. ${documentsStatus(item)}`,
+        ),
+        ...(item.actionable
+          ? [
+              {
+                type: "actions",
+                elements: [
+                  button(
+                    item.released ? "Release again" : "Release to this provider",
+                    "release_documents",
+                    item.requestId,
+                    item.released ? undefined : "primary",
+                    `Release documents to ${item.providerName}`,
+                  ),
+                  button("Add a document", "document_upload_link", item.referralId),
+                ],
+              },
+            ]
+          : []),
       ];
     case "withdrawn":
       return [section(`Referral withdrawn: ${safeText(item.reason, 1000)}`)];

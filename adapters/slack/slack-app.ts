@@ -137,6 +137,8 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     ["decline_offer", (v: string) => ({ type: "decline_offer", responseId: v })],
     ["second_approve", (v: string) => ({ type: "second_approval", referralId: v, approve: true })],
     ["second_refuse", (v: string) => ({ type: "second_approval", referralId: v, approve: false })],
+    ["release_documents", (v: string) => ({ type: "release_documents", requestId: v })],
+    ["document_upload_link", (v: string) => ({ type: "document_upload_link", referralId: v })],
   ] as [string, (v: string) => ChatAction][]) {
     app.action(actionId, async ({ ack, body, action }) => {
       await ack();

@@ -1,6 +1,12 @@
 // The referral card and its timeline as Adaptive Cards. Only the anonymised profile is ever rendered here;
 // restricted details are shown only to one ART member, in answer to their own click (render-forms.ts).
-import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
+import {
+  countsText,
+  documentsStatus,
+  OFFER_OUTCOME_TEXT,
+  roundOpenedText,
+  startDateText,
+} from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
 import { profileRows } from "../../src/responses/profile.js";
@@ -14,7 +20,6 @@ import {
   LIMITS,
   line,
   money,
-  note,
   showCard,
   teamsSize,
 } from "./card-parts.js";
@@ -157,6 +162,28 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
     }
     case "answer_sent":
       return [line(`💬 ${nameOf(item.answeredBy, names)} answered ${item.providerName}: ${item.answer}`)];
+    case "documents_requested":
+      return [
+        line(
+          "📄 ",
+          { text: `${item.providerName} asks for documents: `, bold: true },
+          `${item.documents}. ${documentsStatus(item)}`,
+        ),
+        ...(item.actionable
+          ? [
+              actions(
+                execute(
+                  item.released ? "Release again" : "Release to this provider",
+                  "release_documents",
+                  { requestId: item.requestId },
+                  item.released ? undefined : "positive",
+                  `Release documents to ${item.providerName}`,
+                ),
+                execute("Add a document", "document_upload_link", { referralId: item.referralId }),
+              ),
+            ]
+          : []),
+      ];
     case "withdrawn":
       return [line(`Referral withdrawn: ${item.reason}`)];
   }

@@ -300,6 +300,10 @@ function simpleAction(verb: string, data: CardActionData): ChatAction | undefine
       return { type: "second_approval", referralId, approve: true };
     case "second_refuse":
       return { type: "second_approval", referralId, approve: false };
+    case "release_documents":
+      return { type: "release_documents", requestId: typeof data.requestId === "string" ? data.requestId : "" };
+    case "document_upload_link":
+      return { type: "document_upload_link", referralId };
     default:
       return undefined;
   }

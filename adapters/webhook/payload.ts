@@ -94,6 +94,21 @@ const answer = z
   .strict()
   .meta({ title: "referral.answer", description: "An answer to your question." });
 
+const documents = z
+  .object({
+    type: z.literal("referral.documents"),
+    ...common,
+    documents: z
+      .string()
+      .min(1)
+      .describe(
+        "Which documents you asked for are ready, and until when. The documents themselves are never sent: download " +
+          "them from the response_url (each download is recorded).",
+      ),
+  })
+  .strict()
+  .meta({ title: "referral.documents", description: "Documents you asked for are ready on your response link." });
+
 const closed = z
   .object({ type: z.literal("referral.closed"), ...common })
   .strict()
@@ -105,12 +120,14 @@ const closed = z
       "the referral, except those that made an offer on a referral that was placed: they get referral.outcome.",
   });
 
-export const webhookPayloadSchema = z.discriminatedUnion("type", [broadcast, reminder, outcome, answer, closed]).meta({
-  title: "Placement referral webhook",
-  description:
-    "Body of every webhook POST from the council's placement referral service. Verify the Standard Webhooks " +
-    "signature headers before trusting it; switch on `type`.",
-});
+export const webhookPayloadSchema = z
+  .discriminatedUnion("type", [broadcast, reminder, outcome, answer, documents, closed])
+  .meta({
+    title: "Placement referral webhook",
+    description:
+      "Body of every webhook POST from the council's placement referral service. Verify the Standard Webhooks " +
+      "signature headers before trusting it; switch on `type`.",
+  });
 
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
@@ -151,6 +168,8 @@ export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload
       return webhookPayloadSchema.parse({ type: "referral.outcome", ...base, outcome: "not_taken_up" });
     case "answer":
       return webhookPayloadSchema.parse({ type: "referral.answer", ...base, answer: message.text });
+    case "documents_released":
+      return webhookPayloadSchema.parse({ type: "referral.documents", ...base, documents: message.text });
     case "referral_closed":
       return webhookPayloadSchema.parse({ type: "referral.closed", ...base });
   }

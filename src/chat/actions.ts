@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import { queueProviderMessages } from "../delivery/follow-ups.js";
+import { releaseDocuments, uploadLinkText } from "../documents/documents.js";
 import { fieldErrorsOf, newReferralSchemaFor, type RestrictedDetails } from "../domain/referral-input.js";
 import {
   AppError,
@@ -28,6 +29,7 @@ import { approveOffer, auditRefusal, declineOffer, secondApproval } from "../ref
 import { type RaiseStep, raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
 import { withdrawReferral } from "../referrals/withdraw.js";
+import { plural } from "./card-text.js";
 import { type ChatAction, NOT_ALLOWED_TO_RAISE, type Platform } from "./port.js";
 
 export interface ChatCoreDeps {
@@ -112,9 +114,13 @@ function checkIds(action: ChatAction): void {
     case "answer_question":
       requireId(action.responseId, "question");
       return;
+    case "release_documents":
+      requireId(action.requestId, "document request");
+      return;
     case "second_approval":
     case "view_details":
     case "withdraw_referral":
+    case "document_upload_link":
       requireId(action.referralId, "referral");
       return;
   }
@@ -158,6 +164,14 @@ export async function performAction(
       case "answer_question":
         await answerQuestion(deps, actor, action.responseId, action.answer);
         text = "Your answer is on its way to the provider.";
+        break;
+      case "release_documents": {
+        const r = await releaseDocuments(deps, actor, action.requestId);
+        text = `Released ${plural(r.documents, "document")} of ${r.reference} to ${r.providerName} only, for ${deps.config.DOCUMENT_LINK_DAYS} days. They download from their response link; every download is recorded.`;
+        break;
+      }
+      case "document_upload_link":
+        text = await uploadLinkText(deps, actor, action.referralId);
         break;
       case "withdraw_referral": {
         const w = await withdrawReferral(deps, action.referralId, actor, {

@@ -29,3 +29,10 @@ export const startDateText = (ymd: string) => (/^\d{4}-\d{2}-\d{2}$/.test(ymd) ?
 
 /** How a decided offer is marked in the thread. */
 export const OFFER_OUTCOME_TEXT = { approved: "✅ Approved", declined: "Declined" } as const;
+
+/** Where a provider's request for documents stands, in the words both platforms show under it. */
+export function documentsStatus(item: Extract<ThreadItem, { kind: "documents_requested" }>): string {
+  if (item.released) return "Released to this provider (downloads are recorded).";
+  if (item.available === 0) return "None of these has been added yet.";
+  return `${plural(item.available, "document")} ready to release.`;
+}

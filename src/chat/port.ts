@@ -68,6 +68,22 @@ export type ThreadItem =
       decidedBy: string[];
     }
   | { kind: "answer_sent"; key: string; providerName: string; answer: string; answeredBy: string }
+  /**
+   * A provider asked for documents (care plan, risk assessment, EHCP). `available`: how many of those kinds have
+   * been added; the buttons release them to this provider alone, or give the clicker a link to add one.
+   */
+  | {
+      kind: "documents_requested";
+      key: string;
+      requestId: string;
+      referralId: string;
+      providerName: string;
+      /** What was asked for, in words. */
+      documents: string;
+      available: number;
+      released: boolean;
+      actionable: boolean;
+    }
   | { kind: "withdrawn"; key: string; reason: string };
 
 export interface CardRef {
@@ -123,6 +139,10 @@ export type ChatAction =
   | { type: "second_approval"; referralId: string; approve: boolean }
   | { type: "view_details"; referralId: string }
   | { type: "answer_question"; responseId: string; answer: string }
+  /** Make the documents a provider asked for downloadable by that provider (ART or the raiser). */
+  | { type: "release_documents"; requestId: string }
+  /** A link, for the clicker only, to a page where they add a document to the referral (ART or the raiser). */
+  | { type: "document_upload_link"; referralId: string }
   /** By the social worker who raised it or by ART; `reason` is a code of WITHDRAWAL_REASONS (the core checks it). */
   | { type: "withdraw_referral"; referralId: string; reason: string; text?: string };
 

@@ -3,6 +3,7 @@
 import type { Db } from "../db.js";
 import { displayedFailure, FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { londonDateTime } from "../digest/london.js";
+import { documentLabels } from "../domain/vocabulary.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
@@ -33,6 +34,8 @@ export async function loadThreadState(db: Db, referralId: string) {
       rounds: { orderBy: { number: "asc" }, include: { deliveries: { include: { provider: true, messages: true } } } },
       responses: { orderBy: { createdAt: "asc" } },
       decisions: { orderBy: { decidedAt: "asc" } },
+      documentRequests: { orderBy: { requestedAt: "asc" } },
+      documents: { where: { erasedAt: null }, select: { kind: true } },
     },
   });
 }
@@ -168,8 +171,26 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
       });
     }
   }
+  items.push(...documentRequestItems(s, deliveries));
   if (s.status === "withdrawn") items.push({ kind: "withdrawn", key: "withdrawn", reason: s.statusReason ?? "" });
   return { card: cardOf(s, deliveries, providerName), items };
+}
+
+/** Each provider's request for documents, with buttons while the referral is open and its data not erased. */
+function documentRequestItems(s: State, deliveries: State["rounds"][number]["deliveries"]): ThreadItem[] {
+  const byDelivery = new Map(deliveries.map((d) => [d.id, d.provider.name]));
+  const open = !TERMINAL_STATES.has(s.status) && !s.erasedAt;
+  return s.documentRequests.map((r) => ({
+    kind: "documents_requested",
+    key: `documents:${r.id}`,
+    requestId: r.id,
+    referralId: s.id,
+    providerName: byDelivery.get(r.deliveryId) ?? "A provider",
+    documents: documentLabels(r.kinds),
+    available: s.documents.filter((d) => r.kinds.includes(d.kind)).length,
+    released: r.releasedAt !== null,
+    actionable: open,
+  }));
 }
 
 /**

@@ -1,14 +1,16 @@
 // How the demo's providers answer, whether a referral reached them by webhook or by email: like a provider's
 // system (or person) would, through the delivery's response link, after a short pause. Deterministic per
-// provider so the demo looks the same each time (about 1 in 3 offer, some decline, some ask a question), and
-// the first provider to receive each referral always offers, so every lot gets an offer however few of its
-// providers match the child.
+// provider so the demo looks the same each time (about 1 in 3 offer, some decline, some ask a question, some ask
+// for documents), and the first provider to receive each referral always offers, so every lot gets an offer
+// however few of its providers match the child.
 import type { Logger } from "../logger.js";
 
 export type DemoAnswer =
   | { type: "offer"; weeklyCostGbp: number; startDate: string; needsMet: string }
   | { type: "decline"; reason: string; notes: string }
-  | { type: "question"; question: string };
+  | { type: "question"; question: string }
+  /** Asks ART for documents before deciding: the thread shows the request with Release and "Add a document". */
+  | { type: "request_documents"; kinds: string[] };
 
 /** A provider's answer by its place in the sample directory (`index`); undefined: it does not answer. */
 export function answerFor(index: number, name: string, offerAnyway = false): DemoAnswer | undefined {
@@ -33,6 +35,8 @@ export function answerFor(index: number, name: string, offerAnyway = false): Dem
       };
     case 4:
       return { type: "question", question: "Does the young person have contact with siblings, and how often?" };
+    case 5:
+      return { type: "request_documents", kinds: ["care_plan", "risk_assessment"] };
     default:
       return undefined;
   }

@@ -56,3 +56,17 @@ export const lotTitle = (lot: { number: number; name: string }) => `${lot.number
 /** What every form's lot and needs pickers offer (value: what the core parses; label: what people read). */
 export const LOT_OPTIONS = STANDARD_LOTS.map((l) => ({ value: String(l.number), label: lotTitle(l) }));
 export const NEED_OPTIONS = NEED_CODES.map((code) => ({ value: code, label: `${code}: ${NEED_LABELS[code]}` }));
+
+/** The documents a provider may ask for before deciding, and ART may release to it (see src/documents). */
+export const DOCUMENT_KINDS = ["care_plan", "risk_assessment", "ehcp", "other"] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export const DOCUMENT_LABELS: Readonly<Record<DocumentKind, string>> = Object.freeze({
+  care_plan: "Care plan",
+  risk_assessment: "Risk assessment",
+  ehcp: "Education, health and care plan (EHCP)",
+  other: "Other document",
+});
+
+/** "Care plan, Risk assessment": kinds as people read them (an unknown one, from an older row, as "Other document"). */
+export const documentLabels = (kinds: readonly string[]) =>
+  kinds.map((k) => DOCUMENT_LABELS[k as DocumentKind] ?? DOCUMENT_LABELS.other).join(", ");

@@ -25,6 +25,8 @@ export interface FormPageModel {
   errors: FormErrors;
   /** The provider's answer so far (see pages/current-answer.ts), as HTML; empty before they answer. */
   currentAnswer?: string;
+  /** Documents released to this provider and the form to ask for them (see pages/documents.ts), as HTML. */
+  documents?: string;
 }
 
 export function formPage(m: FormPageModel): string {
@@ -70,6 +72,7 @@ ${textarea(f("question", "What would you like to ask?", "Do not include anyone's
 </fieldset>
 <button type="submit" class="button">Send response</button>
 </form>
-</section>`;
+</section>
+${m.documents ?? ""}`;
   return layout({ title: `Respond to referral ${m.profile.reference}`, nonce: m.nonce, body, hasErrors });
 }

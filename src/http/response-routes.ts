@@ -6,6 +6,8 @@
 import express, { type Request, type Response, type Router } from "express";
 import type { Db } from "../db.js";
 import { londonDate } from "../digest/london.js";
+import { releasedTo, requestDocuments } from "../documents/documents.js";
+import { documentLabels } from "../domain/vocabulary.js";
 import { AppError, NotFoundError, ValidationError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
@@ -15,6 +17,7 @@ import { currentAnswerOf } from "../responses/current-answer.js";
 import { type ResolvedDelivery, resolveResponseToken } from "../responses/resolve.js";
 import { logAuthFailure } from "./auth-log.js";
 import { currentAnswerHtml, valuesFromAnswer } from "./pages/current-answer.js";
+import { documentsHtml } from "./pages/documents.js";
 import { confirmationPage, messagePage } from "./pages/messages.js";
 import { renderErrorPage, sendPage } from "./response-error-pages.js";
 import {
@@ -86,6 +89,13 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
   ): Promise<void> {
     const current = await currentAnswerOf(deps.db, d.deliveryId);
     const csrf = csrfTokenFor(deps.tokenSecret, token);
+    const pending = await deps.db.documentRequest.findFirst({ where: { deliveryId: d.deliveryId, releasedAt: null } });
+    const documents = documentsHtml({
+      csrf,
+      formPath: formPathOf(req, token),
+      released: await releasedTo(deps, d),
+      pending: pending ? documentLabels(pending.kinds).split(", ") : [],
+    });
     setCsrfCookie(req, res, token, csrf);
     const html = formPage({
       nonce: nonceOf(res),
@@ -97,6 +107,7 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
       values: values ?? valuesFromAnswer(current),
       errors,
       currentAnswer: currentAnswerHtml(current, csrf),
+      documents,
     });
     sendPage(res, status, html);
   }
@@ -162,6 +173,10 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
       );
       return;
     }
+    if (stringField(req.body, "type") === "request_documents") {
+      await requestDocumentsFromForm(req, res, d, formPath);
+      return;
+    }
     const values = formValuesOf(req.body);
     if (values.type === "withdraw") {
       await withdrawFromForm(res, d, formPath);
@@ -191,6 +206,41 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
         type: s.type,
         respondBy: d.respondBy,
         formPath,
+      }),
+    );
+  }
+
+  async function requestDocumentsFromForm(req: Request, res: Response, d: ResolvedDelivery, formPath: string) {
+    const raw = (req.body as Record<string, unknown>).documents;
+    const kinds = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((k) => typeof k === "string");
+    try {
+      await requestDocuments(deps, d.deliveryId, { kinds });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) return renderError(res, err, formPath);
+      sendPage(
+        res,
+        400,
+        messagePage({
+          nonce: nonceOf(res),
+          title: "Choose the documents you need",
+          paragraphs: ["Tick at least one document, then ask again. Nothing has been sent."],
+          link: { href: formPath, text: "Go back to the referral" },
+        }),
+      );
+      return;
+    }
+    deps.logger.info({ deliveryId: d.deliveryId, kinds }, "documents requested");
+    sendPage(
+      res,
+      200,
+      messagePage({
+        nonce: nonceOf(res),
+        title: "Your request for documents has been sent",
+        paragraphs: [
+          `The placement team can see what you asked for on ${d.profile.reference}.`,
+          "When they release the documents, we will let you know; you will download them from this same link.",
+        ],
+        link: { href: formPath, text: "Go back to the referral" },
       }),
     );
   }
@@ -225,6 +275,12 @@ export function responseRouter(deps: ResponseRouterDeps): Router {
       const w = await withdrawOffer(deps, d.deliveryId);
       deps.logger.info({ responseId: w.id, referralId: w.referralId, providerId: w.providerId }, "offer withdrawn");
       res.status(200).json({ id: w.id, type: "offer", status: "withdrawn" });
+      return;
+    }
+    // {"type": "request_documents", "kinds": ["care_plan", ...]}: ask ART for documents (see documents/documents.ts).
+    if ((req.body as { type?: unknown } | undefined)?.type === "request_documents") {
+      const r = await requestDocuments(deps, d.deliveryId, req.body);
+      res.status(202).json({ id: r.id, type: "request_documents", status: "requested" });
       return;
     }
     const key = req.get("idempotency-key");

@@ -4,6 +4,7 @@
 // is still the envelope that was decrypted, so a concurrent write is never overwritten with older data. Rows are
 // visited once per run in id order, so a row that cannot be read is reported and skipped, never retried forever.
 import type { Db } from "../db.js";
+import { documentAad } from "../documents/content.js";
 import { decryptJson, encryptJson, type KeyRing, keyIdOf } from "../domain/crypto.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
@@ -18,6 +19,13 @@ export const ENVELOPE_COLUMNS = [
     column: "restrictedEnvelope",
     aad: restrictedAad,
     referralIdOf: (rowId: string): string | null => rowId,
+  },
+  {
+    // A document's bytes (base64 inside the envelope); its audit rows name the document, not the referral.
+    table: "ReferralDocument",
+    column: "contentEnvelope",
+    aad: documentAad,
+    referralIdOf: (_rowId: string): string | null => null,
   },
 ] as const;
 type EnvelopeColumn = (typeof ENVELOPE_COLUMNS)[number];
@@ -39,7 +47,8 @@ export async function keyStatus(db: Db, activeKeyId: string): Promise<KeyStatus>
   for (const c of ENVELOPE_COLUMNS) {
     const { table, column } = ident(c);
     const rows = await db.$queryRaw<{ keyId: string; n: number }[]>`
-      SELECT split_part(${column}, '.', 2) AS "keyId", count(*)::int AS n FROM ${table} GROUP BY 1 ORDER BY 1`;
+      SELECT split_part(${column}, '.', 2) AS "keyId", count(*)::int AS n FROM ${table}
+      WHERE ${column} IS NOT NULL GROUP BY 1 ORDER BY 1`;
     const counts: Record<string, number> = {};
     for (const r of rows) {
       counts[r.keyId] = r.n;

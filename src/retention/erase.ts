@@ -66,6 +66,11 @@ export async function eraseReferral(tx: Tx, args: ErasureArgs): Promise<ErasureR
     where: { chatLink: { referralId: args.referralId } },
     data: { item: Prisma.DbNull },
   });
+  // Documents about the child (care plans, risk assessments): the bytes go; the row (kind, size, dates) stays.
+  const documents = await tx.referralDocument.updateMany({
+    where: { referralId: args.referralId, erasedAt: null },
+    data: { contentEnvelope: null, erasedAt: args.at },
+  });
   // Audit rows carry no free text (a withdrawal's reason is recorded as its code), so they stay whole.
 
   await writeAudit(tx, {
@@ -83,6 +88,7 @@ export async function eraseReferral(tx: Tx, args: ErasureArgs): Promise<ErasureR
         responses: responses.count,
         providerMessages: messages.count,
         chatPosts: chatPosts.count,
+        documents: documents.count,
       },
     },
     at: args.at,

@@ -3,6 +3,7 @@
 // audit trail and the ids of its chat posts (to find them on the chat platform). ART only; the export is audited
 // before anything is decrypted, as a view of the details is.
 import type { Db } from "../db.js";
+import { openDocument } from "../documents/content.js";
 import { decryptJson, type KeyRing } from "../domain/crypto.js";
 import { restrictedDetailsSchema } from "../domain/referral-input.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
@@ -38,6 +39,8 @@ export async function exportReferral(
       responses: { orderBy: { createdAt: "asc" } },
       decisions: { orderBy: { decidedAt: "asc" } },
       chatLinks: { include: { posts: { orderBy: { postedAt: "asc" } } } },
+      documents: { orderBy: { uploadedAt: "asc" }, include: { releases: { orderBy: { releasedAt: "asc" } } } },
+      documentRequests: { orderBy: { requestedAt: "asc" } },
     },
   });
   if (!referral) throw new NotFoundError("referral");
@@ -55,7 +58,8 @@ export async function exportReferral(
       at: exportedAt,
     }),
   );
-  const { restrictedEnvelope, rounds, responses, decisions, chatLinks, lot, ...row } = referral;
+  const { restrictedEnvelope, rounds, responses, decisions, chatLinks, lot, documents, documentRequests, ...row } =
+    referral;
   const restricted = restrictedEnvelope
     ? restrictedDetailsSchema.parse(decryptJson(deps.keyRing, restrictedEnvelope, restrictedAad(referral.id)))
     : null;
@@ -76,6 +80,12 @@ export async function exportReferral(
     })),
     responses: responses.map(({ idempotencyKey: _key, ...r }) => r),
     decisions,
+    // Each document with its content (base64) while it is held, who it was released to and until when.
+    documents: documents.map(({ contentEnvelope, ...d }) => ({
+      ...d,
+      contentBase64: contentEnvelope ? openDocument(deps.keyRing, d.id, contentEnvelope).toString("base64") : null,
+    })),
+    documentRequests,
     audit: audit.map((a) => ({ ...a, id: String(a.id) })),
     chat: chatLinks.map((l) => ({
       platform: l.platform,

@@ -347,6 +347,50 @@ export function chatPortConformance(
       });
     });
 
+    it("shows a provider's request for documents with buttons to release them and to add one", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const thread = { channelId: h.channelId, threadId: posted.threadId };
+      const request: Extract<ThreadItem, { kind: "documents_requested" }> = {
+        kind: "documents_requested",
+        key: "documents:1",
+        requestId: "00000000-0000-4000-8000-0000000000d1",
+        referralId: sampleCard().referralId,
+        providerName: "Oak Lodge <!here>",
+        documents: "Care plan, Risk assessment",
+        available: 1,
+        released: false,
+        actionable: true,
+      };
+      const { messageIds } = await h.chat.replyInThread(thread, [request]);
+      const text = h.cardText(messageIds[0]!);
+      for (const fact of [
+        "Oak Lodge",
+        "Care plan, Risk assessment",
+        "1 document ready to release",
+        "Release",
+        "Add a document",
+      ])
+        expect(text).toContain(fact);
+      expect(h.interpretedMessage(messageIds[0]!)).not.toContain("<!here>");
+      await h.click(ids.art, { type: "release_documents", requestId: request.requestId });
+      expect(h.reported.at(-1)).toEqual({
+        actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.art}`, art: true }),
+        action: { type: "release_documents", requestId: request.requestId },
+      });
+      await h.click(ids.other, { type: "document_upload_link", referralId: request.referralId });
+      expect(h.reported.at(-1)).toEqual({
+        actor: expect.objectContaining({ id: `${h.chat.platform}:${ids.other}`, art: false }),
+        action: { type: "document_upload_link", referralId: request.referralId },
+      });
+      // Once the referral has closed the request stays in the thread, without buttons.
+      await h.chat.updateThreadMessage({ ...thread, messageId: messageIds[0]! }, [
+        { ...request, released: true, actionable: false },
+      ]);
+      const after = h.cardText(messageIds[0]!);
+      expect(after).toContain("Released to this provider");
+      expect(after).not.toContain("Add a document");
+    });
+
     it("reports who clicked what, with the ART flag decided from config", async () => {
       await h.click(ids.art, { type: "approve_offer", responseId: OFFER_ID });
       await h.click(ids.other, { type: "approve_offer", responseId: OFFER_ID });

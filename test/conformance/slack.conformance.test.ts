@@ -113,7 +113,14 @@ async function slackHarness(): Promise<ChatHarness> {
     },
     click: async (userId, action) => {
       const before = reported.length;
-      const value = "responseId" in action ? action.responseId : "referralId" in action ? action.referralId : "";
+      const value =
+        "responseId" in action
+          ? action.responseId
+          : "referralId" in action
+            ? action.referralId
+            : "requestId" in action
+              ? action.requestId
+              : "";
       await signedSlackRequest(url, SECRET, blockAction(userId, SLACK_ACTION_IDS[action.type] ?? action.type, value));
       await eventually(() => reported.length > before, "click reported");
     },

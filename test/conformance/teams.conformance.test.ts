@@ -143,7 +143,12 @@ async function teamsHarness(): Promise<ChatHarness> {
     },
     click: async (userId, action) => {
       const verb = action.type;
-      const data = "responseId" in action ? { responseId: action.responseId } : { referralId: action.referralId };
+      const data =
+        "responseId" in action
+          ? { responseId: action.responseId }
+          : "requestId" in action
+            ? { requestId: action.requestId }
+            : { referralId: action.referralId };
       const res = await connector.clickExecute(teamsUser(userId), channel, verb, data);
       if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
     },
