@@ -1,5 +1,11 @@
 // Block Kit for the referral card and its timeline. Only the anonymised profile is ever rendered here.
-import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
+import {
+  countsText,
+  OFFER_OUTCOME_TEXT,
+  roundOpenedText,
+  roundWidenedText,
+  startDateText,
+} from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { profileRows } from "../../src/responses/profile.js";
 import { cut, LIMITS, safeText } from "./escape.js";
@@ -67,6 +73,8 @@ export function itemBlocks(item: ThreadItem): Block[] {
   switch (item.kind) {
     case "round_opened":
       return [section(`:outbox_tray: ${roundOpenedText(item)}`)];
+    case "round_widened":
+      return [section(`:heavy_plus_sign: ${roundWidenedText(item)}`)];
     case "offer": {
       const offer = `the offer from ${item.providerName} at ${money(item.weeklyCostGbp)}/week`;
       return [

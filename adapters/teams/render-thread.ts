@@ -1,6 +1,12 @@
 // The referral card and its timeline as Adaptive Cards. Only the anonymised profile is ever rendered here;
 // restricted details are shown only to one ART member, in answer to their own click (render-forms.ts).
-import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
+import {
+  countsText,
+  OFFER_OUTCOME_TEXT,
+  roundOpenedText,
+  roundWidenedText,
+  startDateText,
+} from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
 import { profileRows } from "../../src/responses/profile.js";
@@ -79,6 +85,8 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
   switch (item.kind) {
     case "round_opened":
       return [line(`📤 ${roundOpenedText(item)}`)];
+    case "round_widened":
+      return [line(`➕ ${roundWidenedText(item)}`)];
     case "offer": {
       const offer = `the offer from ${item.providerName} at ${money(item.weeklyCostGbp)}/week`;
       return [

@@ -1,0 +1,77 @@
+// Widening open rounds as their gate opens (src/matching/gate.ts): after a tier's head start the next tier is
+// sent the referral, after VACANCY_FIRST_HOURS the whole lot. Only the newly eligible are sent to (the round's
+// existing deliveries are skipped, and (round, provider) is unique). Rounds are claimed with SKIP LOCKED and the
+// gate stored on the round is compared with the gate now, so a repeated or concurrent run widens nothing twice.
+import type { Tx } from "../db.js";
+import { recordEvent } from "../events.js";
+import type { JobDeps } from "../jobs/deps.js";
+import { type Gate, gateAt, isWider } from "../matching/gate.js";
+import { planRoundDeliveries } from "./plan-round.js";
+
+type WidenDeps = Pick<JobDeps, "db" | "clock" | "config">;
+
+/** Widens every gated open round whose gate has opened further; returns how many it widened. */
+export async function widenDueRounds(deps: WidenDeps, batch = 50): Promise<number> {
+  const now = deps.clock.now();
+  let widened = 0;
+  let after = new Date(0);
+  for (;;) {
+    const { n, last, done } = await deps.db.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<{ id: string; openedAt: Date }[]>`
+          SELECT r."id", r."openedAt" FROM "Round" r JOIN "Referral" f ON f."id" = r."referralId"
+          WHERE r."closedAt" IS NULL AND r."closesAt" > ${now} AND r."openedAt" > ${after}
+            AND (r."gateTier" IS NOT NULL OR r."gateVacancyOnly")
+            AND f."status" IN ('open', 'offers_received', 'recirculated')
+          ORDER BY r."openedAt" LIMIT ${batch} FOR UPDATE OF r SKIP LOCKED`;
+        let count = 0;
+        for (const row of rows) if (await widenRound(tx, deps, row.id, now)) count++;
+        return { n: count, last: rows.at(-1)?.openedAt, done: rows.length < batch };
+      },
+      { timeout: 120_000 },
+    );
+    widened += n;
+    if (done || !last) return widened;
+    after = last;
+  }
+}
+
+/** Widens one (locked) round if its gate has opened since it was last planned. */
+export async function widenRound(tx: Tx, deps: WidenDeps, roundId: string, now: Date): Promise<boolean> {
+  const round = await tx.round.findUniqueOrThrow({
+    where: { id: roundId },
+    include: {
+      referral: { select: { id: true, urgency: true, lotId: true } },
+      _count: { select: { widenings: true } },
+    },
+  });
+  const tiers = await tx.provider.aggregate({
+    where: { lots: { some: { lotId: round.referral.lotId } } },
+    _max: { tier: true },
+  });
+  const current: Gate = { tier: round.gateTier, vacancyOnly: round.gateVacancyOnly };
+  const next = gateAt({ ...round, urgency: round.referral.urgency }, now, tiers._max.tier ?? 1, deps.config);
+  if (!isWider(next, current)) return false;
+  const plan = await planRoundDeliveries(tx, {
+    referralId: round.referralId,
+    roundId,
+    closesAt: round.closesAt,
+    tokenSecret: deps.config.RESPONSE_TOKEN_SECRET,
+    now,
+    config: deps.config,
+    gate: next,
+  });
+  const step = round._count.widenings + 1;
+  await tx.roundWidening.create({
+    data: { roundId, step, tier: next.tier, vacancyOnly: next.vacancyOnly, deliveries: plan.deliveries, at: now },
+  });
+  await recordEvent(tx, {
+    type: "round.widened",
+    referralId: round.referralId,
+    roundId,
+    roundNumber: round.number,
+    step,
+    deliveries: plan.deliveries,
+  });
+  return true;
+}
