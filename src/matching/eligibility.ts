@@ -160,11 +160,7 @@ function vacancyExclusion(p: ProviderForMatching, r: ReferralForMatching, freshS
 export const isInadequate = (grade: string | null | undefined) => grade?.trim().toLowerCase() === "inadequate";
 
 /** All reasons the provider cannot take this referral, in ExclusionCode order. */
-export function exclusionsFor(
-  p: ProviderForMatching,
-  r: ReferralForMatching,
-  rules: MatchingRules = {},
-): Exclusion[] {
+export function exclusionsFor(p: ProviderForMatching, r: ReferralForMatching, rules: MatchingRules = {}): Exclusion[] {
   const out: Exclusion[] = [];
 
   if (!p.lotNumbers.includes(r.lotNumber)) {
