@@ -56,3 +56,10 @@ export const lotTitle = (lot: { number: number; name: string }) => `${lot.number
 /** What every form's lot and needs pickers offer (value: what the core parses; label: what people read). */
 export const LOT_OPTIONS = STANDARD_LOTS.map((l) => ({ value: String(l.number), label: lotTitle(l) }));
 export const NEED_OPTIONS = NEED_CODES.map((code) => ({ value: code, label: `${code}: ${NEED_LABELS[code]}` }));
+
+/**
+ * Placement types a vacancy can be declared for (the Placements Data Standard's foster / residential / supported
+ * accommodation); a vacancy without one is for any type on its lot.
+ */
+export const PLACEMENT_TYPES = ["foster", "residential", "supported_accommodation"] as const;
+export type PlacementType = (typeof PLACEMENT_TYPES)[number];

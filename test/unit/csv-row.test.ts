@@ -219,10 +219,10 @@ describe("test/fixtures/providers.csv", () => {
   const header = headerLine.split(",");
   const records = lines.map((line) => Object.fromEntries(header.map((h, i) => [h, line.split(",")[i] ?? ""])));
 
-  it("has the exact header and about 200 rows of 14 cells", () => {
+  it("has the exact header and about 200 rows of 18 cells", () => {
     expect(header).toEqual([...PROVIDER_CSV_HEADERS]);
     expect(records.length).toBeGreaterThanOrEqual(190);
-    for (const line of lines) expect(line.split(",")).toHaveLength(14);
+    for (const line of lines) expect(line.split(",")).toHaveLength(18);
   });
 
   it("parses every row", () => {
