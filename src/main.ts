@@ -20,6 +20,7 @@ import { mountAdminQueues } from "./http/admin-queues.js";
 import { parseApiTokens } from "./http/api-tokens.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
 import { responseRouter } from "./http/response-routes.js";
+import { vacancyRouter } from "./http/vacancy-routes.js";
 import { allJobTypes } from "./jobs/all.js";
 import { startBackgroundLoops } from "./jobs/background.js";
 import type { JobDeps } from "./jobs/deps.js";
@@ -223,6 +224,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       logger.info({ localMode: !teams.credentials }, "teams endpoint mounted at /api/messages");
     }
     app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
+    app.use(vacancyRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
     const inbound = {
       db,
       clock,
