@@ -49,8 +49,9 @@ export async function widenRound(tx: Tx, deps: WidenDeps, roundId: string, now: 
     where: { lots: { some: { lotId: round.referral.lotId } } },
     _max: { tier: true },
   });
+  const highest = tiers._max.tier ?? 1;
   const current: Gate = { tier: round.gateTier, vacancyOnly: round.gateVacancyOnly };
-  const next = gateAt({ ...round, urgency: round.referral.urgency }, now, tiers._max.tier ?? 1, deps.config);
+  const next = gateAt({ ...round, urgency: round.referral.urgency }, now, highest, deps.config);
   if (!isWider(next, current)) return false;
   const plan = await planRoundDeliveries(tx, {
     referralId: round.referralId,
@@ -62,8 +63,9 @@ export async function widenRound(tx: Tx, deps: WidenDeps, roundId: string, now: 
     gate: next,
   });
   const step = round._count.widenings + 1;
+  const shown = shownGate(current, next, highest);
   await tx.roundWidening.create({
-    data: { roundId, step, tier: next.tier, vacancyOnly: next.vacancyOnly, deliveries: plan.deliveries, at: now },
+    data: { roundId, step, tier: shown.tier, vacancyOnly: shown.vacancyOnly, deliveries: plan.deliveries, at: now },
   });
   await recordEvent(tx, {
     type: "round.widened",
@@ -74,4 +76,14 @@ export async function widenRound(tx: Tx, deps: WidenDeps, roundId: string, now: 
     deliveries: plan.deliveries,
   });
   return true;
+}
+
+/**
+ * How the thread names a widening: "tier 2" when the next tier came in (the top tier is stored as "every tier",
+ * but people know it by its number), "the whole lot" when the vacancy-first period ended.
+ */
+export function shownGate(current: Gate, next: Gate, highest: number): Gate {
+  if (current.vacancyOnly && !next.vacancyOnly && next.tier === null) return next;
+  const tier = next.tier ?? highest;
+  return current.tier !== null && tier > current.tier ? { tier, vacancyOnly: next.vacancyOnly } : next;
 }

@@ -14,7 +14,7 @@ const age = z.coerce.number({ error: "must be a whole number" }).int("must be a 
 
 export const vacancyInputSchema = z
   .object({
-    lot: z.coerce.number({ error: "must be a lot number" }).int().min(1).max(99),
+    lot: z.coerce.number({ error: "must be a lot number" }).int().min(1).max(2_147_483_647),
     placementType: z.enum(PLACEMENT_TYPES).nullish().default(null),
     ageMin: age.default(0),
     ageMax: age.default(AGE_LIMIT),
