@@ -14,19 +14,20 @@ type WidenDeps = Pick<JobDeps, "db" | "clock" | "config">;
 export async function widenDueRounds(deps: WidenDeps, batch = 50): Promise<number> {
   const now = deps.clock.now();
   let widened = 0;
-  let after = new Date(0);
+  // Paged by id, so a round left as it is (its gate not yet wider) is not read again in this run.
+  let after = "00000000-0000-0000-0000-000000000000";
   for (;;) {
     const { n, last, done } = await deps.db.$transaction(
       async (tx) => {
-        const rows = await tx.$queryRaw<{ id: string; openedAt: Date }[]>`
-          SELECT r."id", r."openedAt" FROM "Round" r JOIN "Referral" f ON f."id" = r."referralId"
-          WHERE r."closedAt" IS NULL AND r."closesAt" > ${now} AND r."openedAt" > ${after}
+        const rows = await tx.$queryRaw<{ id: string }[]>`
+          SELECT r."id" FROM "Round" r JOIN "Referral" f ON f."id" = r."referralId"
+          WHERE r."closedAt" IS NULL AND r."closesAt" > ${now} AND r."id" > ${after}::uuid
             AND (r."gateTier" IS NOT NULL OR r."gateVacancyOnly")
             AND f."status" IN ('open', 'offers_received', 'recirculated')
-          ORDER BY r."openedAt" LIMIT ${batch} FOR UPDATE OF r SKIP LOCKED`;
+          ORDER BY r."id" LIMIT ${batch} FOR UPDATE OF r SKIP LOCKED`;
         let count = 0;
         for (const row of rows) if (await widenRound(tx, deps, row.id, now)) count++;
-        return { n: count, last: rows.at(-1)?.openedAt, done: rows.length < batch };
+        return { n: count, last: rows.at(-1)?.id, done: rows.length < batch };
       },
       { timeout: 120_000 },
     );
