@@ -10,7 +10,6 @@ import {
 import { gateAt, gateText, isWider, OPEN_GATE, widerGate } from "../../src/matching/gate.js";
 import { reachOf, reachText } from "../../src/matching/reach.js";
 
-const now = new Date("2026-11-30T09:00:00Z");
 const freshSince = new Date("2026-11-16T09:00:00Z");
 
 const vacancy = (over: Partial<VacancyForMatching> = {}): VacancyForMatching => ({
