@@ -18,10 +18,12 @@ import { ConfigError, ValidationError } from "./errors.js";
 import { KEYS_USAGE, runKeys } from "./keys/keys-cli.js";
 import { createLogger } from "./logger.js";
 import { chatsFromConfig, type Role, startService } from "./main.js";
+import { gateText } from "./matching/gate.js";
 import { migrateDatabase } from "./migrate.js";
 import { systemClock } from "./ports.js";
-import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
+import { ensureLots, explainEligibility, listProviders, suspendProvider } from "./providers/directory.js";
 import { importProviders } from "./providers/import.js";
+import { importOfstedGrades } from "./providers/ofsted-import.js";
 import { parseReportQuery } from "./reporting/period.js";
 import { placementReport } from "./reporting/placement-report.js";
 import { placementReportCsv } from "./reporting/report-csv.js";
@@ -32,7 +34,11 @@ const USAGE = `Usage: referral-bot <command>
   migrate                                  apply pending database migrations
   seed [--file <providers.csv>]            create lots 1-5 and load the sample providers
   providers import <file.csv>              validate and import providers (upsert by Ofsted URN or email)
-  providers list [--lot N]                 list providers
+  providers list [--lot N]                 list providers (tier, Ofsted grade)
+  providers list --reference R-...         the eligibility explanation for a referral: every provider on its
+                                           lot, sent or not and why (full, Ofsted, tier, area, ...)
+  providers ofsted-import <file.csv>       set Ofsted grades and inspection dates by URN from Ofsted's
+                                           published providers CSV (a downloaded file; no network)
   providers suspend <id> --reason "..."    suspend a provider
   report --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
                                            placement report for referrals raised in those days
@@ -202,14 +208,38 @@ async function main(argv: string[]): Promise<number> {
       if (!arg) throw new ConfigError(["providers import: give the CSV file's path"]);
       return runImport(config, arg);
     case "providers list": {
+      if (values.reference) {
+        const ref = values.reference;
+        const e = await withDb(config, (db) => explainEligibility(db, ref, config, systemClock.now()));
+        out(`${e.reference}: round open to ${gateText(e.gate)}`);
+        for (const r of e.rows) {
+          const why = r.reasons.length ? `  ${r.reasons.join("; ")}` : "";
+          out(`${r.outcome.padEnd(8)}  tier ${r.tier}  ${r.name}${why}`);
+        }
+        if (e.summary) out(e.summary);
+        return 0;
+      }
       const providers = await withDb(config, (db) =>
         listProviders(db, values.lot ? { lotNumber: Number(values.lot) } : {}),
       );
       for (const p of providers) {
         const lots = p.lots.map((l) => l.lot.number).join(",");
-        out(`${p.id}  ${p.status.padEnd(9)}  lots ${lots.padEnd(7)}  ${p.ofstedUrn ?? "-"}  ${p.name}`);
+        const ofsted = `${p.ofstedUrn ?? "-"} ${p.ofstedGrade ?? ""}`.trim();
+        out(`${p.id}  ${p.status.padEnd(9)}  lots ${lots.padEnd(7)}  tier ${p.tier}  ${ofsted}  ${p.name}`);
       }
       out(`${providers.length} providers`);
+      return 0;
+    }
+    case "providers ofsted-import": {
+      if (!arg) throw new ConfigError(["providers ofsted-import: give the path of Ofsted's providers CSV file"]);
+      const path = resolve(arg);
+      if (!existsSync(path)) throw new ValidationError(`No such file: ${path} (give Ofsted's providers CSV file)`);
+      await migrateDatabase(config.DATABASE_URL, createLogger({ level: "warn" }));
+      const r = await withDb(config, (db) => importOfstedGrades(db, path, "cli"));
+      out(
+        `Read ${r.rows} rows: ${r.updated} providers updated, ${r.unknown} URNs not in the directory, ${r.ungraded} without a judgement.`,
+      );
+      for (const p of r.problems) out(`  ${p}`);
       return 0;
     }
     case "providers suspend": {

@@ -80,6 +80,17 @@ const schema = z
     // Reminder to providers who have not answered, when this share of the round has passed.
     REMINDER_AT_PERCENT: intFrom(75, 1).pipe(z.number().max(99)),
     MAX_ROUNDS: intFrom(6, 1),
+    // Tiered matching (src/matching/gate.ts): round 1 goes to tier 1 providers first, the next tier after each
+    // head start (0 = every tier at once). A lot whose providers are all on tier 1 is never held back.
+    TIER_HEAD_START_HOURS: intFrom(24),
+    TIER_HEAD_START_EMERGENCY_MINUTES: intFrom(60),
+    // Vacancy-first: for this long, round 1 goes only to providers with a confirmed vacancy fitting the child,
+    // then to the whole lot. 0 (the default) = off: vacancies are not required.
+    VACANCY_FIRST_HOURS: intFrom(0),
+    // A vacancy declaration counts for vacancy-first only if confirmed within this many days.
+    VACANCY_FRESH_DAYS: intFrom(14, 1),
+    // Providers rated inadequate by Ofsted get no referrals (the eligibility explanation says so).
+    OFSTED_EXCLUDE_INADEQUATE: bool(true),
     RECONCILE_INTERVAL_MS: intFrom(15_000, 100),
     // Chat threads: events within this window become one update; one post per channel per interval.
     CHAT_COALESCE_MS: intFrom(1000, 50),

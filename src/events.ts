@@ -5,6 +5,15 @@ import { withCarrier } from "./observability/context.js";
 
 export type DomainEvent =
   | { type: "round.opened"; referralId: string; roundId: string; roundNumber: number; deliveries: number }
+  /** Round 1 reached more providers: a tier's head start or the vacancy-first period is over. */
+  | {
+      type: "round.widened";
+      referralId: string;
+      roundId: string;
+      roundNumber: number;
+      step: number;
+      deliveries: number;
+    }
   | {
       type: "response.received";
       referralId: string;

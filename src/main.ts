@@ -21,6 +21,7 @@ import { parseApiTokens } from "./http/api-tokens.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
 import { documentsRouter } from "./http/documents-routes.js";
 import { responseRouter } from "./http/response-routes.js";
+import { vacancyRouter } from "./http/vacancy-routes.js";
 import { allJobTypes } from "./jobs/all.js";
 import { startBackgroundLoops } from "./jobs/background.js";
 import type { JobDeps } from "./jobs/deps.js";
@@ -225,6 +226,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
     app.use(documentsRouter({ db, clock, config, logger, apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens }));
+    app.use(vacancyRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
     const inbound = {
       db,
       clock,

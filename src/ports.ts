@@ -66,6 +66,8 @@ export interface OutboundDelivery {
   round: { number: number; respondBy: Date };
   profile: BroadcastProfile;
   responseUrl: string;
+  /** Where the provider declares its vacancies (src/responses/vacancy-token.ts); every email links to it. */
+  vacancyUrl?: string;
   /** Email only: where the provider's reply goes. */
   replyTo?: string;
   /** For kind "answer": ART's answer to the provider's question; for "documents_released", which are ready. */

@@ -76,6 +76,9 @@ function intro(m: OutboundDelivery): { paragraphs: string[]; respond: boolean } 
   }
 }
 
+// Every email carries it, so a provider can keep its vacancies current from whatever message it last had.
+const VACANCY_LINE = "Update the vacancies you can offer";
+
 const REPLY_LINE = "You can also reply to this email to ask a question or to decline.";
 
 export function renderText(m: OutboundDelivery): string {
@@ -91,6 +94,7 @@ export function renderText(m: OutboundDelivery): string {
       REPLY_LINE,
     );
   }
+  if (m.vacancyUrl) lines.push("", `${VACANCY_LINE}: ${m.vacancyUrl}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -116,6 +120,7 @@ export function renderHtml(m: OutboundDelivery): string {
       `<p>${escapeHtml(REPLY_LINE)}</p>`,
     );
   }
+  if (m.vacancyUrl) parts.push(`<p><a href="${escapeHtml(m.vacancyUrl)}">${escapeHtml(VACANCY_LINE)}</a></p>`);
   return `<!doctype html><html><body>${parts.join("")}</body></html>`;
 }
 

@@ -4,6 +4,7 @@ import {
   documentsStatus,
   OFFER_OUTCOME_TEXT,
   roundOpenedText,
+  roundWidenedText,
   startDateText,
 } from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
@@ -73,6 +74,8 @@ export function itemBlocks(item: ThreadItem): Block[] {
   switch (item.kind) {
     case "round_opened":
       return [section(`:outbox_tray: ${roundOpenedText(item)}`)];
+    case "round_widened":
+      return [section(`:heavy_plus_sign: ${roundWidenedText(item)}`)];
     case "offer": {
       const offer = `the offer from ${item.providerName} at ${money(item.weeklyCostGbp)}/week`;
       return [

@@ -5,6 +5,7 @@ import {
   documentsStatus,
   OFFER_OUTCOME_TEXT,
   roundOpenedText,
+  roundWidenedText,
   startDateText,
 } from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
@@ -84,6 +85,8 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
   switch (item.kind) {
     case "round_opened":
       return [line(`📤 ${roundOpenedText(item)}`)];
+    case "round_widened":
+      return [line(`➕ ${roundWidenedText(item)}`)];
     case "offer": {
       const offer = `the offer from ${item.providerName} at ${money(item.weeklyCostGbp)}/week`;
       return [

@@ -6,12 +6,15 @@ import type { ReferralCard, ThreadItem } from "./port.js";
 /** "1 offer", "2 offers", "0 questions". */
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** The card's tally line: "Round 1 · sent to 12 providers · 1 offer · 0 declines · 0 questions". */
+/**
+ * The card's tally line: "Round 1 · sent to 12 providers · 1 offer · 0 declines · 0 questions". With the round's
+ * eligibility summary, that replaces the "sent to" part: "Round 1 · sent to 14 of 31 on the lot: 9 full, ...".
+ */
 export function countsText(card: ReferralCard): string {
   const c = card.counts;
   return [
     `Round ${card.roundNumber}`,
-    `sent to ${plural(c.sent, "provider")}`,
+    card.reach ?? `sent to ${plural(c.sent, "provider")}`,
     plural(c.offers, "offer"),
     plural(c.declines, "decline"),
     plural(c.questions, "question"),
@@ -22,6 +25,11 @@ export function countsText(card: ReferralCard): string {
 /** "Round 1 sent to 12 providers; closes Mon 30 Nov, 09:00 GMT". */
 export function roundOpenedText(item: Extract<ThreadItem, { kind: "round_opened" }>): string {
   return `Round ${item.roundNumber} sent to ${plural(item.deliveries, "provider")}; closes ${londonDateTime(new Date(item.closesAt))}`;
+}
+
+/** "Widened to tier 2: sent to 6 more providers". */
+export function roundWidenedText(item: Extract<ThreadItem, { kind: "round_widened" }>): string {
+  return `Widened to ${item.scope}: sent to ${plural(item.deliveries, "more provider")}`;
 }
 
 /** An offer's start date as people say it: "Tue 1 Dec 2026" (an empty or odd value is shown as it is). */

@@ -20,6 +20,12 @@ export interface ReferralCard {
   statusText: string;
   roundNumber: number;
   counts: { sent: number; failed: number; offers: number; declines: number; questions: number };
+  /**
+   * Who the current round reached and why the rest of the lot did not (src/matching/reach.ts), e.g. "sent to 14
+   * of 31 on the lot: 9 full, 5 out of area, 2 Ofsted inadequate, 1 suspended". Absent for rounds planned
+   * before it was recorded.
+   */
+  reach?: string;
   /** Set once placed. */
   placement?: { providerName: string; weeklyCostGbp: number };
   /** Whether the Withdraw button still makes sense (not yet placed, withdrawn or expired). */
@@ -29,6 +35,8 @@ export interface ReferralCard {
 /** One entry of the referral's timeline, posted in the card's thread. `key` is unique per referral. */
 export type ThreadItem =
   | { kind: "round_opened"; key: string; roundNumber: number; deliveries: number; closesAt: Date }
+  /** The round reached more of the lot (src/matching/gate.ts): `scope` is e.g. "tier 2", "the whole lot". */
+  | { kind: "round_widened"; key: string; roundNumber: number; scope: string; deliveries: number }
   | {
       kind: "offer";
       key: string;

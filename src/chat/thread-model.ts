@@ -5,6 +5,8 @@ import { displayedFailure, FAILURE_REASONS } from "../delivery/failure-reasons.j
 import { londonDateTime } from "../digest/london.js";
 import { documentLabels } from "../domain/vocabulary.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
+import { gateText } from "../matching/gate.js";
+import { parseReach, reachText } from "../matching/reach.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
 
@@ -31,7 +33,13 @@ export async function loadThreadState(db: Db, referralId: string) {
     where: { id: referralId },
     include: {
       lot: true,
-      rounds: { orderBy: { number: "asc" }, include: { deliveries: { include: { provider: true, messages: true } } } },
+      rounds: {
+        orderBy: { number: "asc" },
+        include: {
+          deliveries: { include: { provider: true, messages: true } },
+          widenings: { orderBy: { step: "asc" } },
+        },
+      },
       responses: { orderBy: { createdAt: "asc" } },
       decisions: { orderBy: { decidedAt: "asc" } },
       documentRequests: { orderBy: { requestedAt: "asc" } },
@@ -66,6 +74,15 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
       deliveries: round.deliveries.length,
       closesAt: round.closesAt,
     });
+    for (const w of round.widenings) {
+      items.push({
+        kind: "round_widened",
+        key: `round:${round.number}:widened:${w.step}`,
+        roundNumber: round.number,
+        scope: gateText({ tier: w.tier, vacancyOnly: w.vacancyOnly }),
+        deliveries: w.deliveries,
+      });
+    }
     for (const d of round.deliveries.filter(isFailure)) {
       items.push({
         kind: "delivery_failed",
@@ -249,6 +266,7 @@ function cardOf(
     expired: `Expired unplaced after ${s.rounds.length} rounds`,
   };
   const profile = broadcastProfileOf(s);
+  const reach = parseReach(round?.reach);
   return {
     referralId: s.id,
     reference: profile.reference,
@@ -264,6 +282,7 @@ function cardOf(
       questions: count("question"),
     },
     ...(placement ? { placement } : {}),
+    ...(reach ? { reach: reachText(reach) } : {}),
     withdrawable: !TERMINAL_STATES.has(s.status),
   };
 }

@@ -5,6 +5,7 @@ import type { Db } from "../db.js";
 import type { OutboundDelivery, OutboundKind } from "../ports.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import { replyAddressFor, responseTokenFor, responseUrlFor } from "../responses/tokens.js";
+import { vacancyTokenFor, vacancyUrlFor } from "../responses/vacancy-token.js";
 
 export async function loadDelivery(db: Db, deliveryId: string) {
   return db.delivery.findUnique({
@@ -49,6 +50,11 @@ export function outboundFor(
     round: { number: d.round.number, respondBy: d.round.closesAt },
     profile: broadcastProfileOf(d.round.referral),
     responseUrl: responseUrlFor(config.PUBLIC_BASE_URL, responseTokenFor(config.RESPONSE_TOKEN_SECRET, d.id)),
+    // Valid for VACANCY_TOKEN_DAYS after the round closes, and the same on every retry of this message.
+    vacancyUrl: vacancyUrlFor(
+      config.PUBLIC_BASE_URL,
+      vacancyTokenFor(config.RESPONSE_TOKEN_SECRET, p.id, d.round.closesAt),
+    ),
     replyTo: replyAddressFor(config.RESPONSE_TOKEN_SECRET, config.MAIL_REPLY_DOMAIN, d.id),
     ...(text ? { text } : {}),
   };

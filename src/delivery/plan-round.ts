@@ -1,31 +1,76 @@
-// Who gets a round: every eligible provider on the lot, minus those who declined for a lasting reason in an
-// earlier round through an authenticated answer (an email reply from an unverified sender counts for its own
-// round only: anyone who saw the reply address could have written it). Delivery rows and the outbox record are written in the caller's transaction, so a round never
-// exists without its deliveries, and the unique (round, provider) key makes a second send impossible.
+// Who gets a round: the eligible providers on the lot inside the round's gate (tier head start, vacancy-first;
+// see src/matching/gate.ts), minus those who declined for a lasting reason in an earlier round through an
+// authenticated answer (an email reply from an unverified sender counts for its own round only: anyone who saw
+// the reply address could have written it), minus those the round already reached. Delivery rows and the outbox
+// record are written in the caller's transaction, so a round never exists without its deliveries, and the unique
+// (round, provider) key makes a second send impossible. The same planning widens a round later (round-widen job).
 import { randomUUID } from "node:crypto";
+import type { Config } from "../config.js";
 import type { Tx } from "../db.js";
 import { matchProviders } from "../matching/eligibility.js";
+import { type Gate, type GateConfig, gateAt, isOpen, widerGate } from "../matching/gate.js";
+import { DECLINED_EARLIER, NO_CHANNEL, type Reach, reachOf, summaryLabel } from "../matching/reach.js";
 import { withCarrier } from "../observability/context.js";
 import { hashToken, responseTokenFor } from "../responses/tokens.js";
 
 /** Declines that will still hold next week; "no vacancy" is not one of them (a bed may free up). */
 export const LASTING_DECLINE_REASONS = ["cannot_meet_needs", "outside_area", "outside_age_range"] as const;
 
+export type MatchingConfig = GateConfig & Pick<Config, "OFSTED_EXCLUDE_INADEQUATE" | "VACANCY_FRESH_DAYS">;
+
 export interface PlannedRound {
   roundId: string;
+  /** Deliveries this planning added. */
   deliveries: number;
+  gate: Gate;
+  reach: Reach;
   excluded: { providerId: string; reasons: string[] }[];
 }
 
+/** The lot's providers with what matching needs (lots, tier, Ofsted grade, vacancies). */
+export async function providersForMatching(tx: Tx, lotId: number) {
+  const onLot = await tx.provider.findMany({
+    where: { lots: { some: { lotId } } },
+    include: {
+      lots: { include: { lot: { select: { number: true } } } },
+      vacancies: { include: { lot: { select: { number: true } } } },
+    },
+    orderBy: { name: "asc" },
+  });
+  return onLot.map((p) => ({
+    ...p,
+    lotNumbers: p.lots.map((l) => l.lot.number),
+    vacancies: p.vacancies.map((v) => ({ ...v, lotNumber: v.lot.number })),
+  }));
+}
+
+export const rulesFor = (config: MatchingConfig, gate: Gate, now: Date) => ({
+  excludeInadequate: config.OFSTED_EXCLUDE_INADEQUATE,
+  maxTier: gate.tier,
+  vacancyOnly: gate.vacancyOnly,
+  vacancyFreshSince: new Date(now.getTime() - config.VACANCY_FRESH_DAYS * 86_400_000),
+});
+
 export async function planRoundDeliveries(
   tx: Tx,
-  args: { referralId: string; roundId: string; closesAt: Date; tokenSecret: string },
+  args: {
+    referralId: string;
+    roundId: string;
+    closesAt: Date;
+    tokenSecret: string;
+    now: Date;
+    config: MatchingConfig;
+    /** A widening's gate; absent when the round opens (its gate then follows from the round's age). */
+    gate?: Gate;
+  },
 ): Promise<PlannedRound> {
   const referral = await tx.referral.findUniqueOrThrow({ where: { id: args.referralId }, include: { lot: true } });
-  const onLot = await tx.provider.findMany({
-    where: { lots: { some: { lotId: referral.lotId } } },
-    include: { lots: { include: { lot: { select: { number: true } } } } },
+  const round = await tx.round.findUniqueOrThrow({
+    where: { id: args.roundId },
+    select: { number: true, openedAt: true, deliveries: { select: { providerId: true } } },
   });
+  const onLot = await providersForMatching(tx, referral.lotId);
+  const already = new Set(round.deliveries.map((d) => d.providerId));
   const lastingDecliners = new Set(
     (
       await tx.response.findMany({
@@ -39,17 +84,30 @@ export async function planRoundDeliveries(
       })
     ).map((r) => r.providerId),
   );
-  const { eligible, excluded } = matchProviders(
-    onLot.map((p) => ({ ...p, lotNumbers: p.lots.map((l) => l.lot.number) })),
-    {
-      lotNumber: referral.lot.number,
-      ageYears: referral.ageYears,
-      gender: referral.gender,
-      needCodes: referral.needCodes,
-      area: referral.area,
-    },
-  );
-  const recipients = eligible.filter((p) => !lastingDecliners.has(p.id) && (p.webhookUrl || p.email));
+  const child = {
+    lotNumber: referral.lot.number,
+    ageYears: referral.ageYears,
+    gender: referral.gender,
+    needCodes: referral.needCodes,
+    area: referral.area,
+  };
+  const highestTier = Math.max(1, ...onLot.map((p) => p.tier));
+  const plan = (gate: Gate) => {
+    const { eligible, excluded } = matchProviders(onLot, child, rulesFor(args.config, gate, args.now));
+    const recipients = eligible.filter(
+      (p) => !already.has(p.id) && !lastingDecliners.has(p.id) && (p.webhookUrl || p.email),
+    );
+    return { eligible, excluded, recipients };
+  };
+  let gate = args.gate ?? gateAt({ ...round, urgency: referral.urgency }, args.now, highestTier, args.config);
+  let planned = plan(gate);
+  // A round never opens to nobody while someone could take the child: with no tier-1 provider (or none with a
+  // vacancy) eligible, the gate opens a step at a time until someone is.
+  while (!args.gate && planned.recipients.length === 0 && !isOpen(gate)) {
+    gate = widerGate(gate, highestTier);
+    planned = plan(gate);
+  }
+  const { eligible, excluded, recipients } = planned;
 
   const rows = recipients.map((p) => {
     const id = randomUUID();
@@ -64,10 +122,24 @@ export async function planRoundDeliveries(
     };
   });
   await tx.delivery.createMany({ data: rows });
-  await tx.outboxEvent.create({ data: { kind: "round.opened", payload: withCarrier({ roundId: args.roundId }) } });
+  if (rows.length > 0 || !args.gate) {
+    await tx.outboxEvent.create({ data: { kind: "round.opened", payload: withCarrier({ roundId: args.roundId }) } });
+  }
+  const unreached = eligible.filter((p) => !already.has(p.id) && !recipients.includes(p));
+  const labels = [
+    ...excluded.filter((e) => !already.has(e.provider.id)).map((e) => summaryLabel(e.reasons[0]!, e.provider.status)),
+    ...unreached.map((p) => (lastingDecliners.has(p.id) ? DECLINED_EARLIER : NO_CHANNEL)),
+  ];
+  const reach = reachOf(onLot.length, already.size + rows.length, labels);
+  await tx.round.update({
+    where: { id: args.roundId },
+    data: { gateTier: gate.tier, gateVacancyOnly: gate.vacancyOnly, reach },
+  });
   return {
     roundId: args.roundId,
     deliveries: rows.length,
+    gate,
+    reach,
     excluded: [
       ...excluded.map((e) => ({ providerId: e.provider.id, reasons: e.reasons.map((r) => r.reason) })),
       ...eligible

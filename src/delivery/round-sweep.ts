@@ -91,6 +91,8 @@ async function closeRound(tx: Tx, deps: SweepDeps, roundId: string, referralId: 
         roundId: next.id,
         closesAt,
         tokenSecret: deps.config.RESPONSE_TOKEN_SECRET,
+        now,
+        config: deps.config,
       });
       await recordEvent(tx, {
         type: "round.opened",

@@ -70,3 +70,9 @@ export const DOCUMENT_LABELS: Readonly<Record<DocumentKind, string>> = Object.fr
 /** "Care plan, Risk assessment": kinds as people read them (an unknown one, from an older row, as "Other document"). */
 export const documentLabels = (kinds: readonly string[]) =>
   kinds.map((k) => DOCUMENT_LABELS[k as DocumentKind] ?? DOCUMENT_LABELS.other).join(", ");
+/**
+ * Placement types a vacancy can be declared for (the Placements Data Standard's foster / residential / supported
+ * accommodation); a vacancy without one is for any type on its lot.
+ */
+export const PLACEMENT_TYPES = ["foster", "residential", "supported_accommodation"] as const;
+export type PlacementType = (typeof PLACEMENT_TYPES)[number];

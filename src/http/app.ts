@@ -69,6 +69,7 @@ export function createWebApp(deps: WebDeps): Express {
   // platform's traffic never uses up another's.
   const limiter = new RateLimiter(deps.redis, deps.redisPrefix, deps.rateLimits.windowMs, deps.logger);
   app.use("/r", limiter.middleware("responses", deps.rateLimits.responseLinks));
+  app.use("/p", limiter.middleware("responses", deps.rateLimits.responseLinks));
   app.use("/api/v1", limiter.middleware("api", deps.rateLimits.api));
   app.use("/inbound/email", limiter.middleware("inbound-email", deps.rateLimits.inbound));
   app.use("/slack/events", limiter.middleware("slack", deps.rateLimits.inbound));

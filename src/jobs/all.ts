@@ -9,6 +9,7 @@ import type { JobType } from "./job-type.js";
 import { providerMessageJob } from "./provider-message.js";
 import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
+import { roundWidenJob } from "./round-widen.js";
 
 export function allJobTypes(): JobType<never, JobDeps>[] {
   return [
@@ -19,6 +20,7 @@ export function allJobTypes(): JobType<never, JobDeps>[] {
     providerMessageJob,
     digestJob,
     roundSweepJob,
+    roundWidenJob,
     retentionJob,
   ] as unknown as JobType<never, JobDeps>[];
 }

@@ -9,6 +9,7 @@ import type { JobType } from "./job-type.js";
 import type { JobQueues } from "./queues.js";
 import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
+import { roundWidenJob } from "./round-widen.js";
 
 export interface Schedule {
   /** The scheduler's id (one per id, in the job type's own queue). */
@@ -34,6 +35,14 @@ export function schedulesOf(config: ScheduleConfig): Schedule[] {
     {
       id: "round-sweep",
       type: roundSweepJob as unknown as JobType<never, never>,
+      repeat: { every: config.ROUND_SWEEP_INTERVAL_MS },
+      data: { trigger: "schedule" },
+      // The next tick is the retry.
+      attempts: 1,
+    },
+    {
+      id: "round-widen",
+      type: roundWidenJob as unknown as JobType<never, never>,
       repeat: { every: config.ROUND_SWEEP_INTERVAL_MS },
       data: { trigger: "schedule" },
       // The next tick is the retry.

@@ -8,6 +8,8 @@
 import { z } from "zod";
 import { type AddressPolicy, isLoopbackLiteral, literalHostRefusal } from "../delivery/address-guard.js";
 import { NEED_CODES } from "../domain/vocabulary.js";
+import { ofstedDateOf } from "./ofsted-import.js";
+import { parseVacancyCell } from "./vacancies.js";
 
 export const PROVIDER_CSV_HEADERS = [
   "name",
@@ -24,6 +26,11 @@ export const PROVIDER_CSV_HEADERS = [
   "areas",
   "status",
   "status_reason",
+  // Added later; a file without them still imports (tier 1, Ofsted date and vacancies left as they are).
+  "tier",
+  "ofsted_inspected",
+  "vacancies",
+  "vacancies_confirmed",
 ] as const;
 
 export const PROVIDER_GENDERS = ["female", "male", "non-binary"] as const;
@@ -118,6 +125,14 @@ const enumCell = <T extends string>(allowed: readonly T[]) =>
     })
     .transform((v) => canonical(allowed, v) as T);
 
+// "2025-03-14" or "14/03/2025" (how spreadsheets write dates in England).
+const dateCell = z.string().transform((v, ctx) => {
+  const d = ofstedDateOf(v);
+  if (d) return d;
+  ctx.addIssue({ code: "custom", message: `"${v}" is not a date (YYYY-MM-DD or DD/MM/YYYY)` });
+  return z.NEVER;
+});
+
 const rawRowSchemaFor = (policy: AddressPolicy) =>
   z
     .object({
@@ -147,6 +162,20 @@ const rawRowSchemaFor = (policy: AddressPolicy) =>
       areas: listCell(z.string().transform((v) => v.toUpperCase())).transform(dedupe),
       status: cell.transform((v) => (v === "" ? "active" : v)).pipe(enumCell(PROVIDER_STATUSES)),
       status_reason: optionalCell(z.string().max(500, "must be at most 500 characters")),
+      tier: cell
+        .transform((v) => (v === "" ? "1" : v))
+        .pipe(z.string().regex(/^[1-9]$/, { error: (iss) => `"${String(iss.input)}" is not a tier from 1 to 9` }))
+        .transform(Number),
+      ofsted_inspected: optionalCell(dateCell),
+      vacancies: optionalCell(
+        z.string().transform((v, ctx) => {
+          const parsed = parseVacancyCell(v);
+          if (parsed.ok) return parsed.vacancies;
+          ctx.addIssue({ code: "custom", message: parsed.error });
+          return z.NEVER;
+        }),
+      ),
+      vacancies_confirmed: optionalCell(dateCell),
     })
     // Runs even when single cells failed, so every check guards its own inputs.
     .superRefine((row, ctx) => {
@@ -185,6 +214,10 @@ const providerCsvRowSchemaFor = (policy: AddressPolicy) =>
     areas: r.areas,
     status: r.status,
     statusReason: r.status_reason,
+    tier: r.tier,
+    ofstedInspectedAt: r.ofsted_inspected,
+    vacancies: r.vacancies,
+    vacanciesConfirmedAt: r.vacancies_confirmed,
   }));
 
 // One schema per policy, built once: production refuses loopback, the demo and tests may allow it.

@@ -6,6 +6,7 @@ import type { Db } from "../db.js";
 import type { AddressPolicy } from "../delivery/address-guard.js";
 import { writeAudit } from "../referrals/audit.js";
 import { type ProviderCsvRow, parseProviderRow } from "./csv-row.js";
+import { replaceVacanciesIn } from "./vacancies.js";
 
 export interface RejectedRow {
   line: number;
@@ -95,6 +96,8 @@ export async function importProviders(
     /** WEBHOOK_ALLOW_LOOPBACK: accept loopback webhook URLs (development and tests only). */
     allowLoopback?: boolean;
     transform?: RecordTransform;
+    /** When declared vacancies without a vacancies_confirmed date count as confirmed (default: now). */
+    now?: Date;
   },
 ): Promise<ImportReport> {
   const policy = { allowLoopback: opts.allowLoopback ?? false };
@@ -116,6 +119,8 @@ export async function importProviders(
 
   let created = 0;
   let updated = 0;
+  const now = opts.now ?? new Date();
+  let vacancyRows = 0;
   await db.$transaction(
     async (tx) => {
       for (const [i, { row }] of writable.entries()) {
@@ -134,6 +139,9 @@ export async function importProviders(
           areas: row.areas,
           status: row.status,
           statusReason: row.statusReason ?? null,
+          tier: row.tier,
+          // Blank: left as it is (set by `providers ofsted-import`, or an older file without the column).
+          ...(row.ofstedInspectedAt ? { ofstedInspectedAt: row.ofstedInspectedAt } : {}),
         };
         const provider = existing
           ? await tx.provider.update({ where: { id: existing.id }, data })
@@ -145,12 +153,22 @@ export async function importProviders(
         await tx.providerLot.createMany({
           data: row.lotNumbers.map((n) => ({ providerId: provider.id, lotId: lots.get(n)! })),
         });
+        // A blank vacancies cell leaves the provider's declarations (made on the vacancy page or the API) as they are.
+        if (row.vacancies) {
+          await replaceVacanciesIn(tx, provider.id, row.vacancies, {
+            actor: opts.actor,
+            via: "csv",
+            confirmedAt: row.vacanciesConfirmedAt ?? now,
+            audit: false,
+          });
+          vacancyRows += row.vacancies.length;
+        }
         if ((i + 1) % 500 === 0) opts.onProgress?.(i + 1, "write");
       }
       await writeAudit(tx, {
         actor: opts.actor,
         action: "providers.imported",
-        detail: { created, updated, rejected: rejected.length },
+        detail: { created, updated, rejected: rejected.length, vacancyRows },
       });
     },
     { timeout: 30 * 60_000, maxWait: 30_000 },

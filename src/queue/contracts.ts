@@ -77,6 +77,12 @@ export const roundSweepContract = jobContract({
   jobId: (p) => jobIdOf("round-sweep", p.trigger),
 });
 
+export const roundWidenContract = jobContract({
+  name: "round-widen",
+  payload: triggered,
+  jobId: (p) => jobIdOf("round-widen", p.trigger),
+});
+
 export const retentionContract = jobContract({
   name: "retention",
   payload: triggered,

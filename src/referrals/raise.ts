@@ -3,7 +3,7 @@
 // draft that was reported as raised but that nothing will send.
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
-import { planRoundDeliveries } from "../delivery/plan-round.js";
+import { type MatchingConfig, planRoundDeliveries } from "../delivery/plan-round.js";
 import type { NewReferral } from "../domain/referral-input.js";
 import { recordEvent } from "../events.js";
 import type { Actor, Clock } from "../ports.js";
@@ -18,7 +18,8 @@ export type RaiseConfig = Pick<
   | "ROUND_HOURS_EMERGENCY"
   | "ROUND_DAYS_STANDARD"
   | "RESPONSE_TOKEN_SECRET"
->;
+> &
+  MatchingConfig;
 
 /** The steps of raising, in order; a test seam may fail after any of them. */
 export type RaiseStep = "referral" | "round" | "deliveries" | "event" | "chat_link";
@@ -59,6 +60,8 @@ export async function raiseReferral(
         roundId: round.id,
         closesAt: round.closesAt,
         tokenSecret: config.RESPONSE_TOKEN_SECRET,
+        now,
+        config,
       });
       await step("deliveries");
       await recordEvent(tx, {

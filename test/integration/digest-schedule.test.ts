@@ -96,7 +96,7 @@ describe("digest schedule (DIGEST_CRON in Europe/London)", () => {
       ensureSchedules(queues, config),
       ensureSchedules(queues, config),
     ]);
-    for (const name of ["digest", "round-sweep", "retention"]) {
+    for (const name of ["digest", "round-sweep", "round-widen", "retention"]) {
       const queue = queues.queue(name);
       expect(await queue.getJobSchedulersCount()).toBe(1);
       expect(await queue.getDelayedCount()).toBeLessThanOrEqual(1);

@@ -40,6 +40,32 @@ describe("providers CLI", () => {
     expect(onLot2).toBeGreaterThanOrEqual(20);
   });
 
+  it("imports the sample's tiers, Ofsted dates and vacancies, then Ofsted's own CSV by URN", async () => {
+    await cli("providers", "import", "test/fixtures/providers.csv");
+    expect(await db.provider.count({ where: { tier: 2 } })).toBeGreaterThan(0);
+    expect(await db.vacancy.count({ where: { provider: { ofstedUrn: "9023991" } } })).toBe(1);
+    const res = await cli("providers", "ofsted-import", "test/fixtures/ofsted-providers.csv");
+    expect(res.stdout).toContain(
+      "Read 5 rows: 3 providers updated, 1 URNs not in the directory, 1 without a judgement.",
+    );
+    expect(res.code).toBe(0);
+    const fakenham = await db.provider.findUniqueOrThrow({ where: { ofstedUrn: "5120462" } });
+    expect([fakenham.ofstedGrade, fakenham.ofstedInspectedAt?.toISOString()]).toEqual([
+      "Inadequate",
+      "2024-10-02T00:00:00.000Z",
+    ]);
+    const horizons = await db.provider.findUniqueOrThrow({ where: { ofstedUrn: "5964616" } });
+    expect(horizons.ofstedGrade).toBe("Requires improvement");
+    const list = await cli("providers", "list", "--lot", "1");
+    expect(list.stdout).toMatch(/tier 1 {2}5120462 Inadequate {2}Fakenham Family Placements/);
+
+    const dir = mkdtempSync(join(tmpdir(), "rb-ofsted-"));
+    writeFileSync(join(dir, "wrong.csv"), "name,lots\nA,1\n");
+    const wrong = await cli("providers", "ofsted-import", join(dir, "wrong.csv"));
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("Not an Ofsted providers CSV");
+  });
+
   it("reports rejected rows with line numbers and reasons, and imports the valid ones", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-import-"));
     const file = join(dir, "p.csv");

@@ -52,7 +52,39 @@ describe("parseProviderRow: valid rows", () => {
       areas: [],
       status: "active",
       statusReason: undefined,
+      tier: 1,
+      ofstedInspectedAt: undefined,
+      vacancies: undefined,
+      vacanciesConfirmedAt: undefined,
     });
+  });
+
+  it("reads tier, Ofsted inspection date and vacancies (lot:count[:age-age][:AREA|AREA], optional /type)", () => {
+    const r = ok(
+      row({
+        lots: "1;2",
+        tier: "2",
+        ofsted_inspected: "14/03/2025",
+        vacancies: "1:2:5-17:PE|cb; 2/residential:0",
+        vacancies_confirmed: "2026-11-20",
+      }),
+    );
+    expect(r.tier).toBe(2);
+    expect(r.ofstedInspectedAt).toEqual(new Date("2025-03-14T00:00:00Z"));
+    expect(r.vacanciesConfirmedAt).toEqual(new Date("2026-11-20T00:00:00Z"));
+    expect(r.vacancies).toEqual([
+      { lot: 1, placementType: null, ageMin: 5, ageMax: 17, areas: ["PE", "CB"], count: 2 },
+      { lot: 2, placementType: "residential", ageMin: 0, ageMax: 25, areas: [], count: 0 },
+    ]);
+  });
+
+  it("refuses a bad tier, date or vacancies cell with the column's name", () => {
+    const errors = errorsOf(row({ tier: "0", ofsted_inspected: "31/02/2025", vacancies: "1:many" }));
+    expect(errors.some((e) => e.startsWith('tier: "0" is not a tier from 1 to 9'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('ofsted_inspected: "31/02/2025" is not a date'))).toBe(true);
+    expect(errors.some((e) => e.startsWith('vacancies: "1:many": count'))).toBe(true);
+    expect(errorsOf(row({ vacancies: "1:1:17-5" })).some((e) => e.includes("ageMin: must not be greater"))).toBe(true);
+    expect(errorsOf(row({ vacancies: "1/castle:1" })).some((e) => e.startsWith("vacancies:"))).toBe(true);
   });
 
   it("parses a webhook-only row", () => {
@@ -219,10 +251,10 @@ describe("test/fixtures/providers.csv", () => {
   const header = headerLine.split(",");
   const records = lines.map((line) => Object.fromEntries(header.map((h, i) => [h, line.split(",")[i] ?? ""])));
 
-  it("has the exact header and about 200 rows of 14 cells", () => {
+  it("has the exact header and about 200 rows of 18 cells", () => {
     expect(header).toEqual([...PROVIDER_CSV_HEADERS]);
     expect(records.length).toBeGreaterThanOrEqual(190);
-    for (const line of lines) expect(line.split(",")).toHaveLength(14);
+    for (const line of lines) expect(line.split(",")).toHaveLength(18);
   });
 
   it("parses every row", () => {
