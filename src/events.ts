@@ -36,6 +36,8 @@ export type DomainEvent =
   | { type: "second_approval.given"; referralId: string; decisionId: string }
   | { type: "second_approval.refused"; referralId: string; decisionId: string }
   | { type: "question.answered"; referralId: string; responseId: string }
+  /** ART shared a provider's question and its answer with every other provider on the round (asker not named). */
+  | { type: "question.published"; referralId: string; responseId: string; recipients: number }
   /** The referral is closed: placed, withdrawn or expired. Its rounds are closed and providers told. */
   | { type: "referral.placed"; referralId: string; responseId: string; decisionId: string }
   | { type: "referral.withdrawn"; referralId: string; reason: string }

@@ -51,6 +51,8 @@ export type OutboundKind =
   | "outcome_approved"
   | "outcome_not_taken_up"
   | "answer"
+  /** A question another provider asked and ART's answer, shared with every provider on the round; asker not named. */
+  | "clarification"
   /** The referral closed (placed, withdrawn, expired) and is no longer available; says nothing of who was chosen. */
   | "referral_closed";
 
@@ -66,8 +68,10 @@ export interface OutboundDelivery {
   responseUrl: string;
   /** Email only: where the provider's reply goes. */
   replyTo?: string;
-  /** For kind "answer": ART's answer to the provider's question. */
+  /** For kind "answer" and "clarification": ART's answer. */
   text?: string;
+  /** For kind "clarification": the question that was asked (by another provider, who is not named). */
+  question?: string;
 }
 
 /**

@@ -15,6 +15,7 @@ const SUBJECT_PREFIX: Record<OutboundKind, string> = {
   outcome_approved: "Outcome: ",
   outcome_not_taken_up: "Outcome: ",
   answer: "Answer to your question: ",
+  clarification: "Clarification: ",
   referral_closed: "Closed: ",
 };
 
@@ -59,6 +60,15 @@ function intro(m: OutboundDelivery): { paragraphs: string[]; respond: boolean } 
       };
     case "answer":
       return { paragraphs: ["The Access to Resources Team answered your question:", m.text ?? ""], respond: true };
+    case "clarification":
+      return {
+        paragraphs: [
+          "A provider asked a question about this referral. The Access to Resources Team shares the question and its answer with every provider on the round:",
+          `Question: ${m.question ?? ""}`,
+          `Answer: ${m.text ?? ""}`,
+        ],
+        respond: true,
+      };
     case "referral_closed":
       return {
         paragraphs: [

@@ -94,6 +94,19 @@ const answer = z
   .strict()
   .meta({ title: "referral.answer", description: "An answer to your question." });
 
+const clarification = z
+  .object({
+    type: z.literal("referral.clarification"),
+    ...common,
+    question: z.string().min(1).describe("A question another provider asked about this referral (who asked is not said)."),
+    answer: z.string().min(1).describe("The council's answer, shared with every provider on the round."),
+  })
+  .strict()
+  .meta({
+    title: "referral.clarification",
+    description: "A question about this referral and the council's answer, shared with every provider on the round.",
+  });
+
 const closed = z
   .object({ type: z.literal("referral.closed"), ...common })
   .strict()
@@ -105,7 +118,14 @@ const closed = z
       "the referral, except those that made an offer on a referral that was placed: they get referral.outcome.",
   });
 
-export const webhookPayloadSchema = z.discriminatedUnion("type", [broadcast, reminder, outcome, answer, closed]).meta({
+export const webhookPayloadSchema = z.discriminatedUnion("type", [
+  broadcast,
+  reminder,
+  outcome,
+  answer,
+  clarification,
+  closed,
+]).meta({
   title: "Placement referral webhook",
   description:
     "Body of every webhook POST from the council's placement referral service. Verify the Standard Webhooks " +
@@ -151,6 +171,13 @@ export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload
       return webhookPayloadSchema.parse({ type: "referral.outcome", ...base, outcome: "not_taken_up" });
     case "answer":
       return webhookPayloadSchema.parse({ type: "referral.answer", ...base, answer: message.text });
+    case "clarification":
+      return webhookPayloadSchema.parse({
+        type: "referral.clarification",
+        ...base,
+        question: message.question,
+        answer: message.text,
+      });
     case "referral_closed":
       return webhookPayloadSchema.parse({ type: "referral.closed", ...base });
   }

@@ -3,7 +3,13 @@
 import type { Tx } from "../db.js";
 import { withCarrier } from "../observability/context.js";
 
-export type ProviderMessageKind = "outcome_approved" | "outcome_not_taken_up" | "answer" | "referral_closed";
+export type ProviderMessageKind =
+  | "outcome_approved"
+  | "outcome_not_taken_up"
+  | "answer"
+  /** Another provider's question and ART's answer, shared with every provider on the round ("publish to all"). */
+  | "clarification"
+  | "referral_closed";
 /** The messages that close a referral for one provider: each recipient gets exactly one of them. */
 export const CLOSING_KINDS = ["outcome_approved", "outcome_not_taken_up", "referral_closed"] as const;
 

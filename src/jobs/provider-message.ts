@@ -12,6 +12,13 @@ import { type JobType, jobIdOf } from "./job-type.js";
 
 const payload = z.object({ messageId: z.uuid() });
 
+/** A clarification row's text holds the question and the answer (src/chat/actions.ts clarificationText). */
+const clarification = z.object({ question: z.string(), answer: z.string() });
+function clarificationOf(text: string | null): { question: string; text: string } {
+  const parsed = clarification.parse(JSON.parse(text ?? "{}"));
+  return { question: parsed.question, text: parsed.answer };
+}
+
 export const providerMessageJob: JobType<typeof payload, JobDeps> = {
   name: "provider-message",
   payload,
@@ -35,6 +42,7 @@ export const providerMessageJob: JobType<typeof payload, JobDeps> = {
     try {
       await deps.db.providerMessage.update({ where: { id: m.id }, data: { attempts: { increment: 1 } } });
       const message = { ...outboundFor(d, m.kind as OutboundKind, deps.config, m.text ?? undefined), messageId: m.id };
+      if (m.kind === "clarification") Object.assign(message, clarificationOf(m.text));
       await channel.send(message);
       await deps.db.providerMessage.update({
         where: { id: m.id },
