@@ -11,8 +11,14 @@ export const HOME_BLOCK_LIMIT = 100;
 /** A permalink is used only if it cannot break out of mrkdwn's <url|text> form. */
 const linkable = (url: string | undefined): url is string => !!url && /^https?:\/\/[^\s<>|]+$/.test(url);
 
-const header = (text: string): Block => ({ type: "header", text: { type: "plain_text", text: cut(text, LIMITS.header) } });
-const section = (text: string): Block => ({ type: "section", text: { type: "mrkdwn", text: cut(text, LIMITS.sectionText) } });
+const header = (text: string): Block => ({
+  type: "header",
+  text: { type: "plain_text", text: cut(text, LIMITS.header) },
+});
+const section = (text: string): Block => ({
+  type: "section",
+  text: { type: "mrkdwn", text: cut(text, LIMITS.sectionText) },
+});
 const context = (text: string): Block => ({ type: "context", elements: [{ type: "mrkdwn", text }] });
 
 export const threadKey = (t: ThreadRef) => `${t.channelId}/${t.threadId}`;

@@ -184,14 +184,19 @@ export class SlackChat implements ChatPort {
     const opened = await callSlack("conversations.open", () => this.client.conversations.open({ users: userId }));
     const channel = opened.channel?.id;
     if (!channel) throw new DeliveryError("slack conversations.open: no channel", 502);
-    const link = message.thread ? (await this.permalinksOf([message.thread])).get(threadKey(message.thread)) : undefined;
+    const link = message.thread
+      ? (await this.permalinksOf([message.thread])).get(threadKey(message.thread))
+      : undefined;
     const intro = `${safeText(message.text, 2500)}${link && /^https?:\/\/[^\s<>|]+$/.test(link) ? ` <${link}|Open the thread>` : ""}`;
     const [itemBlocks] = message.items.length ? threadMessages(message.items) : [[]];
     const res = await callSlack("chat.postMessage", () =>
       this.client.chat.postMessage({
         channel,
         text: safeText(message.text, 2500),
-        blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...(itemBlocks ?? [])].slice(0, 50) as never,
+        blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...(itemBlocks ?? [])].slice(
+          0,
+          50,
+        ) as never,
         unfurl_links: false,
       }),
     );
@@ -199,8 +204,10 @@ export class SlackChat implements ChatPort {
   }
 
   async groupMembers(groupId: string) {
-    return (await callSlack("usergroups.users.list", () => this.client.usergroups.users.list({ usergroup: groupId })))
-      .users ?? [];
+    return (
+      (await callSlack("usergroups.users.list", () => this.client.usergroups.users.list({ usergroup: groupId })))
+        .users ?? []
+    );
   }
 
   /** Permalinks of the threads the digest links to. One that cannot be had leaves its line unlinked. */

@@ -59,7 +59,12 @@ export function homeCard(home: HomeView, opts: { refreshFor?: string; tenantId?:
   body.push(actions(execute("Refresh", "refreshHome", {})));
   return adaptiveCard(body, {
     ...(opts.refreshFor
-      ? { refresh: { action: { type: "Action.Execute", verb: "refreshHome", data: { verb: "refreshHome" } }, userIds: [opts.refreshFor] } }
+      ? {
+          refresh: {
+            action: { type: "Action.Execute", verb: "refreshHome", data: { verb: "refreshHome" } },
+            userIds: [opts.refreshFor],
+          },
+        }
       : {}),
   });
 }

@@ -242,7 +242,14 @@ export function groupCard(
   const shown = personal && !opts.forArt ? group.map(statusOnly) : group;
   return adaptiveCard(
     shown.map((item, i) => itemContainer(item, names, i > 0, opts.publishDefault)),
-    personal ? { refresh: refreshClause(perUser!, group.map((i) => i.key)) } : {},
+    personal
+      ? {
+          refresh: refreshClause(
+            perUser!,
+            group.map((i) => i.key),
+          ),
+        }
+      : {},
   );
 }
 

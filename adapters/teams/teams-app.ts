@@ -28,8 +28,8 @@ import {
   WITHDRAW_REASON_INPUT,
   WITHDRAW_TEXT_INPUT,
 } from "./render-thread.js";
-import { actorIdsOf, staffNames } from "./teams-chat.js";
 import { sdkLogger } from "./sdk-logger.js";
+import { actorIdsOf, staffNames } from "./teams-chat.js";
 
 export interface TeamsCredentials {
   clientId: string;

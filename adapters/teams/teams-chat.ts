@@ -20,13 +20,7 @@ import type { Logger } from "../../src/logger.js";
 import { byteSize, cardAttachment, type Element } from "./card-parts.js";
 import { chartCard, digestCard } from "./render-digest.js";
 import { directCard, homeCard } from "./render-home.js";
-import {
-  groupThreadItems,
-  type PerUserView,
-  referralCardContent,
-  summaryText,
-  threadCards,
-} from "./render-thread.js";
+import { groupThreadItems, type PerUserView, referralCardContent, summaryText, threadCards } from "./render-thread.js";
 
 /** Teams shows a per-user (refreshed) card to at most 60 listed users. */
 export const REFRESH_USER_LIMIT = 60;

@@ -98,7 +98,10 @@ const clarification = z
   .object({
     type: z.literal("referral.clarification"),
     ...common,
-    question: z.string().min(1).describe("A question another provider asked about this referral (who asked is not said)."),
+    question: z
+      .string()
+      .min(1)
+      .describe("A question another provider asked about this referral (who asked is not said)."),
     answer: z.string().min(1).describe("The council's answer, shared with every provider on the round."),
   })
   .strict()
@@ -118,19 +121,14 @@ const closed = z
       "the referral, except those that made an offer on a referral that was placed: they get referral.outcome.",
   });
 
-export const webhookPayloadSchema = z.discriminatedUnion("type", [
-  broadcast,
-  reminder,
-  outcome,
-  answer,
-  clarification,
-  closed,
-]).meta({
-  title: "Placement referral webhook",
-  description:
-    "Body of every webhook POST from the council's placement referral service. Verify the Standard Webhooks " +
-    "signature headers before trusting it; switch on `type`.",
-});
+export const webhookPayloadSchema = z
+  .discriminatedUnion("type", [broadcast, reminder, outcome, answer, clarification, closed])
+  .meta({
+    title: "Placement referral webhook",
+    description:
+      "Body of every webhook POST from the council's placement referral service. Verify the Standard Webhooks " +
+      "signature headers before trusting it; switch on `type`.",
+  });
 
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 

@@ -186,7 +186,10 @@ async function answerQuestion(
   answer: string,
   publishToAll: boolean | undefined,
 ): Promise<string> {
-  const q = await deps.db.response.findUnique({ where: { id: responseId }, include: { referral: true, delivery: true } });
+  const q = await deps.db.response.findUnique({
+    where: { id: responseId },
+    include: { referral: true, delivery: true },
+  });
   if (q?.type !== "question") throw new NotFoundError("question");
   if (!actor.art && q.referral.createdBy !== actor.id) {
     await auditRefusal(deps.db, deps.clock, actor, q.referralId, "answer_question");
@@ -200,7 +203,9 @@ async function answerQuestion(
   await deps.db.$transaction(async (tx) => {
     const n = await tx.providerMessage.count({ where: { deliveryId: q.deliveryId, kind: "answer" } });
     const dedupeKey = `${responseId}:${n + 1}`;
-    await queueProviderMessages(tx, [{ deliveryId: q.deliveryId, kind: "answer", text, createdBy: actor.id, dedupeKey }]);
+    await queueProviderMessages(tx, [
+      { deliveryId: q.deliveryId, kind: "answer", text, createdBy: actor.id, dedupeKey },
+    ]);
     await writeAudit(tx, {
       referralId: q.referralId,
       actor: actor.id,

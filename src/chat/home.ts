@@ -74,9 +74,7 @@ export async function homeOf(
   for (const q of myQuestions)
     if (q.kind === "question") openQuestions.set(q.referralId, (openQuestions.get(q.referralId) ?? 0) + 1);
   // A second approval is for a senior approver other than the one who gave the first.
-  const mayAct = waiting.filter(
-    (w) => w.kind !== "second_approval" || (actor.senior && w.firstApprover !== actor.id),
-  );
+  const mayAct = waiting.filter((w) => w.kind !== "second_approval" || (actor.senior && w.firstApprover !== actor.id));
   const threads = await threadsOf(deps.db, platform, [...rows.map((r) => r.id), ...mayAct.map((w) => w.referralId)]);
   const myReferrals: HomeReferral[] = rows.map((r) => {
     const offers = r.responses.filter((x) => x.type === "offer" && !x.supersededById && !x.withdrawnAt).length;
@@ -89,7 +87,12 @@ export async function homeOf(
       status: r.status,
       statusText: STATUS_WORDS[r.status],
       offers,
-      next: nextStep(r.status, offers, openQuestions.get(r.id) ?? 0, round && !round.closedAt ? round.closesAt : undefined),
+      next: nextStep(
+        r.status,
+        offers,
+        openQuestions.get(r.id) ?? 0,
+        round && !round.closedAt ? round.closesAt : undefined,
+      ),
       ...(thread ? { thread } : {}),
     };
   });

@@ -3,12 +3,13 @@
 // thread. Once per item, recipient and interval: the ChatNudge row is claimed (a unique INSERT) before the
 // message is sent, so a retried or concurrent run never sends it twice; a send that fails gives the claim back
 // so the next run tries again. Quiet hours (London time) hold back standard referrals; emergencies go any time.
+
+import type { QuietHours } from "../config/nudges.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import { londonTime } from "../digest/london.js";
 import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
-import type { QuietHours } from "../config/nudges.js";
 import { membershipOf } from "./approvers.js";
 import type { ChatPort, Platform, ThreadItem } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";

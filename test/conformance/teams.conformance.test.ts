@@ -4,12 +4,13 @@ import { teamsThreadLink } from "../../adapters/teams/render-digest.js";
 import { apiForServiceUrl, mountTeams } from "../../adapters/teams/teams-app.js";
 import { TeamsChat } from "../../adapters/teams/teams-chat.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
-import type { ChatAction } from "../../src/chat/port.js";
+import type { ChatAction, HomeView } from "../../src/chat/port.js";
 import type { Actor } from "../../src/ports.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
 import {
   cardsOf,
   choicesOf,
+  executeActions,
   FakeGraph,
   imagesOf,
   inputIds,
@@ -38,6 +39,7 @@ async function teamsHarness(): Promise<ChatHarness> {
   };
   const db = testDb();
   const reported: { actor: Actor; action: ChatAction }[] = [];
+  let home: (actor: Actor) => HomeView = () => ({ myReferrals: { total: 0, entries: [] } });
   const web = express();
   const logger = capturingLogger().logger;
   const app = await mountTeams(web, {
@@ -63,6 +65,8 @@ async function teamsHarness(): Promise<ChatHarness> {
       },
       referenceOf: async () => "R-2026-0042",
       cardOf: async () => sampleCard(),
+      homeOf: async (_p, actor) => home(actor),
+      threadItemsOf: async () => [],
     },
   });
   const server: Server = await new Promise((r) => {
@@ -77,6 +81,7 @@ async function teamsHarness(): Promise<ChatHarness> {
       defaultServiceUrl: connector.url,
       directory: new ChatDirectory(db, "teams"),
       serviceUrls,
+      tenantId: "local-tenant",
     }),
     channelId: CHANNEL,
     cardText: (messageId) => {
@@ -167,6 +172,42 @@ async function teamsHarness(): Promise<ChatHarness> {
       return offered;
     },
     reported,
+    setHome: (fn) => {
+      home = fn;
+    },
+    openHome: async (userId) => {
+      const conversation = `a:personal-${userId}`;
+      const before = connector.messages.filter((m) => m.conversationId === conversation).length;
+      const res = await connector.sendToBot(
+        teamsUser(userId),
+        { id: conversation, type: "personal" },
+        { type: "message", text: "home" },
+      );
+      if (res.status >= 300) throw new Error(`bot answered ${res.status}`);
+      const deadline = Date.now() + 5000;
+      const mine = () => connector.messages.filter((m) => m.conversationId === conversation);
+      while (mine().length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const reply = mine().at(-1);
+      if (!reply || mine().length === before) throw new Error("no home card");
+      return {
+        text: visibleText(reply),
+        interpreted: interpretedText(reply),
+        withinLimits: JSON.stringify(reply.activity).length * 2 <= 80_000 && !connector.problems.length,
+      };
+    },
+    directMessages: (userId) =>
+      connector.messages
+        .filter((m) => {
+          const member = connector.personalChats.get(m.conversationId);
+          return member === userId || member === `29:${userId}`;
+        })
+        .map((m) => ({
+          text: visibleText(m),
+          buttons: executeActions(cardsOf(m)).map((a) => ({
+            action: a.verb,
+            value: String(a.data.responseId ?? a.data.referralId ?? ""),
+          })),
+        })),
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

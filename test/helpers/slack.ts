@@ -103,7 +103,11 @@ export class FakeSlackApi {
         const problemOf = (): string | undefined => {
           if (method === "conversations.open" && !/^U[A-Z0-9]+$/.test(String(args.users ?? "")))
             return "conversations.open needs one user id";
-          if (method === "chat.postMessage" && String(args.channel).startsWith("D") && !this.dms.has(String(args.channel)))
+          if (
+            method === "chat.postMessage" &&
+            String(args.channel).startsWith("D") &&
+            !this.dms.has(String(args.channel))
+          )
             return "post to a DM channel that was never opened";
           if (method === "views.publish") {
             const view = args.view as { type?: string; blocks?: unknown[] } | undefined;

@@ -158,6 +158,14 @@ export function countingTeamsCore(onCall: () => void): ChatCore<"teams"> {
     cardOf: async () => {
       throw new Error("unused");
     },
+    homeOf: async () => {
+      onCall();
+      return { myReferrals: { total: 0, entries: [] } };
+    },
+    threadItemsOf: async () => {
+      onCall();
+      return [];
+    },
   };
 }
 
