@@ -5,6 +5,7 @@ import { SlackChat, slackClient } from "../../adapters/slack/slack-chat.js";
 import { apiForServiceUrl, createTeamsApp } from "../../adapters/teams/teams-app.js";
 import { TeamsChat } from "../../adapters/teams/teams-chat.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
+import { homeOf } from "../../src/chat/home.js";
 import { sendNudges } from "../../src/chat/nudges.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
@@ -142,5 +143,40 @@ describe("nudges", () => {
     await sendNudges(deps());
     expect(slackDms("UART")).toHaveLength(2);
     expect(teamsDms("aad-art")).toHaveLength(2);
+  });
+
+  it("computes each person's home from PostgreSQL: what they raised, and for ART what waits on them", async () => {
+    clock.set("2026-12-03T09:00:00Z");
+    const lot = await freshLot(db);
+    const p = await makeProvider(db, lot.id, { name: "Home View Lodge" });
+    const referral = await openReferralWithDeliveries({ db, clock, config }, lot.number, [p.id]);
+    await db.referral.update({ where: { id: referral.id }, data: { createdBy: "slack:UHOMESW" } });
+    await db.chatLink.create({
+      data: {
+        referralId: referral.id,
+        platform: "slack",
+        channelId: "C0REF",
+        threadId: "1700.0001",
+        messageId: "1700.0001",
+      },
+    });
+    await offer({ db, clock }, referral.deliveryIds[0]!, 3900);
+    const mine = await homeOf({ db, clock }, "slack", { id: "slack:UHOMESW", art: false });
+    expect(mine.awaiting).toBeUndefined();
+    expect(mine.myReferrals.total).toBe(1);
+    expect(mine.myReferrals.entries[0]).toMatchObject({
+      reference: referral.reference,
+      status: "offers_received",
+      offers: 1,
+      next: expect.stringContaining("ART to decide on 1 offer"),
+      thread: { channelId: "C0REF", threadId: "1700.0001" },
+    });
+    const art = await homeOf({ db, clock }, "slack", { id: "slack:UART", art: true, senior: true });
+    expect(art.myReferrals.total).toBe(0);
+    const waiting = art.awaiting!.entries.find((e) => e.reference === referral.reference)!;
+    expect(waiting).toMatchObject({ kind: "offer", text: "Offer from Home View Lodge, £3,900/week" });
+    expect(waiting.thread).toEqual({ channelId: "C0REF", threadId: "1700.0001" });
+    // The earlier tests' unanswered question and offer wait too; a non-ART person sees none of them.
+    expect(art.awaiting!.entries.some((e) => e.kind === "question")).toBe(true);
   });
 });
