@@ -10,6 +10,7 @@ import { sendNudges } from "../../src/chat/nudges.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { nudgeJob } from "../../src/jobs/nudge.js";
+import { approveOffer } from "../../src/referrals/decisions.js";
 import { recordResponse } from "../../src/referrals/responses.js";
 import { capturingLogger, fixedClock, freshLot, isolatedEnv } from "../helpers/env.js";
 import { makeProvider, offer, openReferralWithDeliveries } from "../helpers/referrals.js";
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await connector.start();
   ({ db, config } = await isolatedEnv("nudges", {
     SLACK_ART_USER_IDS: "UART,UART2",
-    SLACK_SENIOR_USER_IDS: "UHEAD",
+    SLACK_SENIOR_USER_IDS: "UHEAD,UHEAD2",
     TEAMS_ART_USER_IDS: "aad-art",
     APPROVAL_NUDGE_HOURS: "2",
     APPROVAL_NUDGE_MINUTES: "15",
@@ -178,5 +179,32 @@ describe("nudges", () => {
     expect(waiting.thread).toEqual({ channelId: "C0REF", threadId: "1700.0001" });
     // The earlier tests' unanswered question and offer wait too; a non-ART person sees none of them.
     expect(art.awaiting!.entries.some((e) => e.kind === "question")).toBe(true);
+  });
+
+  it("asks for a second approval only senior approvers other than the first approver, at home and by nudge", async () => {
+    clock.set("2026-12-04T09:00:00Z");
+    const lot = await freshLot(db);
+    const p = await makeProvider(db, lot.id, { name: "Dear Lodge" });
+    const referral = await openReferralWithDeliveries({ db, clock, config }, lot.number, [p.id]);
+    const made = await offer({ db, clock }, referral.deliveryIds[0]!, 7200);
+    const head = { id: "slack:UHEAD", art: true, senior: true };
+    await approveOffer({ db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 }, made.id, head);
+    const seconds = (home: Awaited<ReturnType<typeof homeOf>>) =>
+      home.awaiting!.entries.filter((e) => e.kind === "second_approval" && e.reference === referral.reference);
+    expect(seconds(await homeOf({ db, clock }, "slack", head))).toHaveLength(0);
+    expect(seconds(await homeOf({ db, clock }, "slack", { id: "slack:UHEAD2", art: true, senior: true }))).toHaveLength(
+      1,
+    );
+    expect(seconds(await homeOf({ db, clock }, "slack", { id: "slack:UART", art: true }))).toHaveLength(0);
+    const secondDms = (user: string) =>
+      slackDms(user).filter((c) =>
+        slackButtons(c).some((b) => b.action_id === "second_approve" && b.value === referral.id),
+      );
+    clock.set("2026-12-04T11:30:00Z");
+    await sendNudges(deps());
+    await sendNudges(deps());
+    expect(secondDms("UHEAD2")).toHaveLength(1);
+    expect(secondDms("UHEAD")).toHaveLength(0);
+    expect(secondDms("UART")).toHaveLength(0);
   });
 });
