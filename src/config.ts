@@ -20,6 +20,7 @@ import {
   postgresUrl,
   trustProxy,
 } from "./config/fields.js";
+import { nudgeSettings } from "./config/nudges.js";
 import { operationsSettings } from "./config/operations.js";
 import { ConfigError } from "./errors.js";
 import { parseApiTokens } from "./http/api-tokens.js";
@@ -125,6 +126,7 @@ const schema = z
     ...chatSettings,
     ...operationsSettings,
     ...documentSettings,
+    ...nudgeSettings,
   })
   .superRefine((c, ctx) => {
     if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {

@@ -50,6 +50,8 @@ export type DomainEvent =
   | { type: "document.uploaded"; referralId: string; documentId: string }
   /** ART (or the raiser) made documents available to the one provider that asked. */
   | { type: "documents.released"; referralId: string; requestId: string; documents: number }
+  /** ART shared a provider's question and its answer with every other provider on the round (asker not named). */
+  | { type: "question.published"; referralId: string; responseId: string; recipients: number }
   /** The referral is closed: placed, withdrawn or expired. Its rounds are closed and providers told. */
   | { type: "referral.placed"; referralId: string; responseId: string; decisionId: string }
   | { type: "referral.withdrawn"; referralId: string; reason: string }

@@ -7,6 +7,7 @@ import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
 import type { ChatCoreDeps } from "./chat/actions.js";
+import { membershipOf } from "./chat/approvers.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
 import { chatCoreFor } from "./chat/chat-core.js";
 import { ChatDirectory } from "./chat/directory.js";
@@ -205,6 +206,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         raiserUserIds: config.SLACK_RAISER_USER_IDS,
         ...(config.SLACK_RAISER_USERGROUP_ID ? { raiserUserGroupId: config.SLACK_RAISER_USERGROUP_ID } : {}),
         logger,
+        answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
         core: chatCoreFor<"slack">(chatCoreDeps),
       });
       logger.info("slack endpoint mounted at /slack/events");
@@ -217,6 +219,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         logger,
         ...(opts.teamsBotToken ? { botToken: opts.teamsBotToken } : {}),
         core: chatCoreFor<"teams">(chatCoreDeps),
+        answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
         directory: new ChatDirectory(db, "teams"),
         // Refused activities are audited (no referral: they never reached one); never the token or the body.
         auditRefusal: (refused) =>
@@ -305,15 +308,20 @@ export async function chatsFromConfig(
   }
   const teams = teamsSettings(config);
   if (teams) {
-    const [{ apiForServiceUrl, createTeamsApp }, { TeamsChat }] = await Promise.all([
+    const [{ apiForServiceUrl, createTeamsApp, entraGroupMembers }, { TeamsChat }] = await Promise.all([
       import("../adapters/teams/teams-app.js"),
       import("../adapters/teams/teams-chat.js"),
     ]);
+    const app = createTeamsApp({ ...teams, logger, ...(teamsBotToken ? { botToken: teamsBotToken } : {}) });
+    const groupMembers = entraGroupMembers(app);
+    const art = membershipOf(config, "teams", { groupMembers }, logger);
+    const tenantId = teams.credentials?.tenantId ?? config.TEAMS_TENANT_ID;
     chats.teams = new TeamsChat({
-      apiFor: apiForServiceUrl(
-        createTeamsApp({ ...teams, logger, ...(teamsBotToken ? { botToken: teamsBotToken } : {}) }),
-        teams.serviceUrls,
-      ),
+      apiFor: apiForServiceUrl(app, teams.serviceUrls),
+      groupMembers,
+      artMembers: () => art.membersOf("art"),
+      answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
+      ...(tenantId ? { tenantId } : {}),
       defaultServiceUrl: teams.serviceUrl,
       directory: new ChatDirectory(db, "teams"),
       serviceUrls: teams.serviceUrls,

@@ -53,6 +53,8 @@ export type OutboundKind =
   | "answer"
   /** Documents the provider asked for are ready on its response link (the text says which; never the documents). */
   | "documents_released"
+  /** A question another provider asked and ART's answer, shared with every provider on the round; asker not named. */
+  | "clarification"
   /** The referral closed (placed, withdrawn, expired) and is no longer available; says nothing of who was chosen. */
   | "referral_closed";
 
@@ -70,8 +72,10 @@ export interface OutboundDelivery {
   vacancyUrl?: string;
   /** Email only: where the provider's reply goes. */
   replyTo?: string;
-  /** For kind "answer": ART's answer to the provider's question; for "documents_released", which are ready. */
+  /** For kind "answer" and "clarification": ART's answer; for "documents_released", which documents are ready. */
   text?: string;
+  /** For kind "clarification": the question that was asked (by another provider, who is not named). */
+  question?: string;
 }
 
 /**

@@ -16,6 +16,7 @@ const SUBJECT_PREFIX: Record<OutboundKind, string> = {
   outcome_not_taken_up: "Outcome: ",
   answer: "Answer to your question: ",
   documents_released: "Documents ready: ",
+  clarification: "Clarification: ",
   referral_closed: "Closed: ",
 };
 
@@ -63,6 +64,15 @@ function intro(m: OutboundDelivery): { paragraphs: string[]; respond: boolean } 
     case "documents_released":
       return {
         paragraphs: ["The documents you asked for are ready to download from your response link:", m.text ?? ""],
+        respond: true,
+      };
+    case "clarification":
+      return {
+        paragraphs: [
+          "A provider asked a question about this referral. The Access to Resources Team shares the question and its answer with every provider on the round:",
+          `Question: ${m.question ?? ""}`,
+          `Answer: ${m.text ?? ""}`,
+        ],
         respond: true,
       };
     case "referral_closed":

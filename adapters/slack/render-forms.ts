@@ -164,18 +164,35 @@ export function noticeModal(title: string, text: string): Block {
   };
 }
 
-export function answerModal(responseId: string): Block {
+const PUBLISH = "publish_to_all";
+
+/** `publishDefault`: whether "share with every provider" starts ticked (ANSWERS_PUBLISHED_TO_ALL_DEFAULT). */
+export function answerModal(responseId: string, publishDefault = false): Block {
+  const share = option(PUBLISH, "Send to every provider on the round too (asker not named)");
   return {
     type: "modal",
     callback_id: "answer_question_form",
     private_metadata: responseId,
     title: plain("Answer the provider"),
     submit: plain("Send answer"),
-    blocks: [input("answer", "Your answer (goes to the provider; no names or identifying details)", text(true, 3000))],
+    blocks: [
+      input("answer", "Your answer (goes to the provider; no names or identifying details)", text(true, 3000)),
+      input(
+        "publish",
+        "Publish to all (ART only)",
+        { type: "checkboxes", options: [share], ...(publishDefault ? { initial_options: [share] } : {}) },
+        true,
+      ),
+    ],
   };
 }
 
 export const answerOf = (values: ViewState) => values.answer?.[A]?.value ?? "";
+/** Whether the box was ticked; a modal without the box (an older one still open) means "as the setting says". */
+export const publishOf = (values: ViewState): boolean | undefined => {
+  const box = values.publish?.[A] as { selected_options?: { value: string }[] } | undefined;
+  return box ? (box.selected_options ?? []).some((o) => o.value === PUBLISH) : undefined;
+};
 
 /** Withdrawing a referral: the reason from the core's fixed list, and a few words (needed for "Other"). */
 export function withdrawModal(referralId: string, reference: string): Block {

@@ -15,13 +15,14 @@ import {
   modalErrors,
   modalValuesToInput,
   noticeModal,
+  publishOf,
   referralModal,
   type ViewState,
   withdrawalOf,
   withdrawModal,
 } from "./render-forms.js";
 import { SLACK_BODY_LIMIT, slackRequestGuard } from "./request-guard.js";
-import { callSlack, slackClient } from "./slack-chat.js";
+import { callSlack, SlackChat, slackClient } from "./slack-chat.js";
 
 /** What Slack needs from the core. */
 export type SlackCore = ChatCore<"slack">;
@@ -41,6 +42,8 @@ export interface SlackOptions {
   raiserUserGroupId?: string;
   core: SlackCore;
   logger: Logger;
+  /** Whether "publish to all" starts ticked when answering a provider (ANSWERS_PUBLISHED_TO_ALL_DEFAULT). */
+  answersPublishedToAllDefault?: boolean;
 }
 
 export function mountSlack(web: Express, o: SlackOptions): void {
@@ -161,15 +164,20 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     await ack();
     const triggerId = (body as { trigger_id: string }).trigger_id;
     await callSlack("views.open", () =>
-      client.views.open({ trigger_id: triggerId, view: answerModal((action as { value: string }).value) as never }),
+      client.views.open({
+        trigger_id: triggerId,
+        view: answerModal((action as { value: string }).value, o.answersPublishedToAllDefault ?? false) as never,
+      }),
     );
   });
   app.view("answer_question_form", async ({ ack, view, body }) => {
     await ack();
+    const publishToAll = publishOf(view.state.values as ViewState);
     await act(body.user.id, {
       type: "answer_question",
       responseId: view.private_metadata,
       answer: answerOf(view.state.values as ViewState),
+      ...(publishToAll === undefined ? {} : { publishToAll }),
     });
   });
   app.action("withdraw_referral", async ({ ack, body, action }) => {
@@ -196,6 +204,13 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     }
     await ack();
     if (result.text) await tell(body.user.id, escapeMrkdwn(result.text));
+  });
+  // The App Home tab, drawn afresh each time the person opens it.
+  const chat = new SlackChat(client);
+  app.event("app_home_opened", async ({ event }) => {
+    if (event.tab !== "home") return;
+    const home = await o.core.homeOf("slack", await actorOf(event.user));
+    await chat.publishHome(event.user, home);
   });
   app.error(async (err) => {
     o.logger.error({ error: err.message.slice(0, 300) }, "slack handler failed");

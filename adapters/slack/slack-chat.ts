@@ -1,11 +1,20 @@
 // The chat port on Slack's Web API. Retries are the core's job (its outbound queue honours Retry-After), so the
 // client's own retries are off and a rate-limited call is reported at once as DeliveryError 429.
 import { ErrorCode, WebClient } from "@slack/web-api";
-import type { CardRef, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import type {
+  CardRef,
+  ChatPort,
+  DirectMessage,
+  HomeView,
+  ReferralCard,
+  ThreadItem,
+  ThreadRef,
+} from "../../src/chat/port.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 import { safeText } from "./escape.js";
 import { digestBlocks, digestFallbackText } from "./render-digest.js";
+import { homeBlocks, threadKey } from "./render-home.js";
 import { cardBlocks, cardFallbackText, groupThreadItems, summaryText, threadMessages } from "./render-thread.js";
 import { uploadFile } from "./upload.js";
 
@@ -159,11 +168,58 @@ export class SlackChat implements ChatPort {
     return { messageId: ts, ...(warnings.length ? { warnings } : {}) };
   }
 
+  /** The App Home tab: what this person raised and, for ART, what waits on them. */
+  async publishHome(userId: string, home: HomeView) {
+    const refs = [...home.myReferrals.entries, ...(home.awaiting?.entries ?? [])].flatMap((e) =>
+      e.thread ? [e.thread] : [],
+    );
+    const blocks = homeBlocks(home, await this.permalinksOf(refs));
+    await callSlack("views.publish", () =>
+      this.client.views.publish({ user_id: userId, view: { type: "home", blocks: blocks as never } }),
+    );
+  }
+
+  /** A message in the person's DM with the bot: the words, a link to the thread, the items with their buttons. */
+  async sendDirect(userId: string, message: DirectMessage) {
+    const opened = await callSlack("conversations.open", () => this.client.conversations.open({ users: userId }));
+    const channel = opened.channel?.id;
+    if (!channel) throw new DeliveryError("slack conversations.open: no channel", 502);
+    const link = message.thread
+      ? (await this.permalinksOf([message.thread])).get(threadKey(message.thread))
+      : undefined;
+    const intro = `${safeText(message.text, 2500)}${link && /^https?:\/\/[^\s<>|]+$/.test(link) ? ` <${link}|Open the thread>` : ""}`;
+    const [itemBlocks] = message.items.length ? threadMessages(message.items) : [[]];
+    const res = await callSlack("chat.postMessage", () =>
+      this.client.chat.postMessage({
+        channel,
+        text: safeText(message.text, 2500),
+        blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...(itemBlocks ?? [])].slice(
+          0,
+          50,
+        ) as never,
+        unfurl_links: false,
+      }),
+    );
+    return { messageId: String(res.ts) };
+  }
+
+  async groupMembers(groupId: string) {
+    return (
+      (await callSlack("usergroups.users.list", () => this.client.usergroups.users.list({ usergroup: groupId })))
+        .users ?? []
+    );
+  }
+
   /** Permalinks of the threads the digest links to. One that cannot be had leaves its line unlinked. */
   private async threadLinks(digest: Digest): Promise<Map<string, string>> {
+    const refs: ThreadRef[] = [];
+    for (const s of digest.sections) for (const l of s.lines) if (l.thread) refs.push(l.thread);
+    return this.permalinksOf(refs);
+  }
+
+  private async permalinksOf(refs: ThreadRef[]): Promise<Map<string, string>> {
     const wanted = new Map<string, ThreadRef>();
-    for (const s of digest.sections)
-      for (const l of s.lines) if (l.thread) wanted.set(`${l.thread.channelId}/${l.thread.threadId}`, l.thread);
+    for (const ref of refs) wanted.set(threadKey(ref), ref);
     const missing = [...wanted].filter(([key]) => !this.permalinks.has(key));
     for (let i = 0; i < missing.length; i += 5) {
       await Promise.all(

@@ -8,7 +8,7 @@ import {
   roundWidenedText,
   startDateText,
 } from "../../src/chat/card-text.js";
-import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
+import type { ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
 import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
 import { profileRows } from "../../src/responses/profile.js";
 import {
@@ -81,7 +81,10 @@ function withdrawAction(referralId: string): Element {
   ]);
 }
 
-export function itemElements(item: ThreadItem, names: Names): Element[] {
+export const publishInputId = (responseId: string) => `publish.${responseId}`;
+
+/** `publishDefault`: whether "publish to all" starts on under a question (ANSWERS_PUBLISHED_TO_ALL_DEFAULT). */
+export function itemElements(item: ThreadItem, names: Names, publishDefault = false): Element[] {
   switch (item.kind) {
     case "round_opened":
       return [line(`📤 ${roundOpenedText(item)}`)];
@@ -121,6 +124,15 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
           placeholder: "Answer (goes to this provider; no names or identifying details)",
           isMultiline: true,
           maxLength: 3000,
+        },
+        {
+          type: "Input.Toggle",
+          id: publishInputId(item.responseId),
+          title: "ART: also send the question and answer to every provider on the round (who asked is not named)",
+          valueOn: "true",
+          valueOff: "false",
+          value: publishDefault ? "true" : "false",
+          wrap: true,
         },
         actions(
           execute(
@@ -211,18 +223,73 @@ export function groupThreadItems(items: ThreadItem[], names: Names): ThreadItem[
   return groups;
 }
 
-const itemContainer = (item: ThreadItem, names: Names, separator: boolean): Element => ({
+const itemContainer = (item: ThreadItem, names: Names, separator: boolean, publishDefault = false): Element => ({
   type: "Container",
   separator,
   spacing: "Medium",
-  items: itemElements(item, names),
+  items: itemElements(item, names, publishDefault),
 });
 
-/** Items as cards, as many per card as fit well under Teams' message size limit. */
-export function threadCards(items: ThreadItem[], names: Names): Element[] {
-  return groupThreadItems(items, names).map((group) =>
-    adaptiveCard(group.map((item, i) => itemContainer(item, names, i > 0))),
+/** Whether an item carries buttons that only ART may use (in the channel these are left to the per-user refresh). */
+export const hasApprovalButtons = (i: ThreadItem) =>
+  (i.kind === "offer" || i.kind === "second_approval_needed") && i.actionable;
+
+/** The item as everyone sees it in the channel: status only, no approval buttons. */
+export const statusOnly = (i: ThreadItem): ThreadItem =>
+  (i.kind === "offer" || i.kind === "second_approval_needed") && i.actionable ? { ...i, actionable: false } : i;
+
+/** Who gets the per-user card (Universal Actions refresh): ART members' conversation ids ("29:..."), at most 60. */
+export interface PerUserView {
+  userIds: string[];
+  thread: ThreadRef;
+}
+
+export const REFRESH_VERB = "refreshCard";
+
+/** The refresh clause: Teams asks the bot for each listed user's own card (with the buttons, for ART). */
+export function refreshClause(view: PerUserView, keys: string[]): Element {
+  const data = {
+    verb: REFRESH_VERB,
+    channelId: view.thread.channelId,
+    threadId: view.thread.threadId,
+    keys: keys.join(","),
+    userIds: view.userIds.join(","),
+  };
+  return { action: { type: "Action.Execute", verb: REFRESH_VERB, data }, userIds: view.userIds };
+}
+
+/**
+ * One thread card. With a per-user view, a card whose items have approval buttons is posted without them (that is
+ * what the channel shows everyone) and refreshed per user: ART members get the buttons back (teams-app.ts).
+ */
+export function groupCard(
+  group: ThreadItem[],
+  names: Names,
+  opts: { perUser?: PerUserView; forArt?: boolean; publishDefault?: boolean } = {},
+): Element {
+  const perUser = opts.perUser;
+  const personal = Boolean(perUser?.userIds.length) && group.some(hasApprovalButtons);
+  const shown = personal && !opts.forArt ? group.map(statusOnly) : group;
+  return adaptiveCard(
+    shown.map((item, i) => itemContainer(item, names, i > 0, opts.publishDefault)),
+    personal
+      ? {
+          refresh: refreshClause(
+            perUser!,
+            group.map((i) => i.key),
+          ),
+        }
+      : {},
   );
+}
+
+/** Items as cards, as many per card as fit well under Teams' message size limit. */
+export function threadCards(
+  items: ThreadItem[],
+  names: Names,
+  opts: { perUser?: PerUserView; publishDefault?: boolean } = {},
+): Element[] {
+  return groupThreadItems(items, names).map((group) => groupCard(group, names, opts));
 }
 
 export function summaryText(items: ThreadItem[]): string {

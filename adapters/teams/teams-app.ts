@@ -18,8 +18,18 @@ import { cardAttachment, type Element } from "./card-parts.js";
 import { inboundTrustGate, type RefusedActivity } from "./inbound-trust.js";
 import { commandTextOf } from "./message-text.js";
 import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
-import { answerInputId, referralCardContent, WITHDRAW_REASON_INPUT, WITHDRAW_TEXT_INPUT } from "./render-thread.js";
+import { homeCard } from "./render-home.js";
+import {
+  answerInputId,
+  groupCard,
+  publishInputId,
+  REFRESH_VERB,
+  referralCardContent,
+  WITHDRAW_REASON_INPUT,
+  WITHDRAW_TEXT_INPUT,
+} from "./render-thread.js";
 import { sdkLogger } from "./sdk-logger.js";
+import { actorIdsOf, staffNames } from "./teams-chat.js";
 
 export interface TeamsCredentials {
   clientId: string;
@@ -136,6 +146,8 @@ export interface MountTeamsOptions extends TeamsAppOptions {
   directory: ChatDirectory;
   /** Local mode: still refuse activities from other tenants when set. */
   tenantId?: string;
+  /** Whether "publish to all" starts on under a question (ANSWERS_PUBLISHED_TO_ALL_DEFAULT). */
+  answersPublishedToAllDefault?: boolean;
   /** Records a refused activity (an audit row). */
   auditRefusal(refused: RefusedActivity): Promise<void>;
 }
@@ -193,7 +205,8 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
         ...(activity.conversation.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
       });
       const userId = activity.from.aadObjectId ?? activity.from.id;
-      if (activity.from.name) await o.directory.rememberUser(userId, activity.from.name);
+      // from.id is the person's id in conversations ("29:..."): per-user cards and 1:1 chats name them by it.
+      if (activity.from.name) await o.directory.rememberUser(userId, activity.from.name, activity.from.id);
     } catch (err) {
       o.logger.warn({ error: (err as Error).message.slice(0, 200) }, "teams: could not store the conversation");
     }
@@ -210,7 +223,24 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
       await send({ type: "message", attachments: [cardAttachment(referralFormCard(randomUUID()))] } as never);
       return;
     }
-    await send({ type: "message", text: "Type **new referral** to raise a placement referral." } as never);
+    if (text === "home" && activity.conversation.conversationType === "personal") {
+      await send({ type: "message", attachments: [cardAttachment(await homeOf(activity))] } as never);
+      return;
+    }
+    await send({
+      type: "message",
+      text: "Type **new referral** to raise a placement referral, or **home** (in this chat with me) for your referrals.",
+    } as never);
+  });
+
+  // The person's home: sent when they add the bot (its personal chat opens with it), redrawn on open (refresh).
+  const homeOf = async (activity: Activity) =>
+    homeCard(await o.core.homeOf("teams", await actorOf(activity)), { refreshFor: activity.from.id });
+  app.on("conversationUpdate", async ({ activity, send }) => {
+    const added = (activity as { membersAdded?: { id: string }[] }).membersAdded ?? [];
+    if (activity.conversation.conversationType !== "personal" || !added.some((m) => m.id === activity.recipient.id))
+      return;
+    await send({ type: "message", attachments: [cardAttachment(await homeOf(activity))] } as never);
   });
 
   app.on("card.action", async ({ activity }) => {
@@ -248,12 +278,35 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
           if (!result.ok || !result.details) return message(result.text);
           return cardResponse(detailsCard(await o.core.referenceOf(referralId), result.details, referralId));
         }
+        case "refreshHome":
+          return cardResponse(await homeOf(activity));
+        case REFRESH_VERB: {
+          // A thread card drawn for the person looking at it: ART gets the approval buttons, others the status.
+          const thread = { channelId: str("channelId"), threadId: str("threadId") };
+          const keys = str("keys").split(",").filter(Boolean);
+          const userIds = str("userIds").split(",").filter(Boolean);
+          const items = await o.core.threadItemsOf("teams", thread, keys);
+          const names = await staffNames(o.directory, actorIdsOf(items));
+          return cardResponse(
+            groupCard(items, names, {
+              perUser: { userIds, thread },
+              forArt: actor.art,
+              publishDefault: o.answersPublishedToAllDefault ?? false,
+            }),
+          );
+        }
         case "hide_details":
           return cardResponse(referralCardContent(await o.core.cardOf(str("referralId"))));
         case "answer_question": {
           const responseId = str("responseId");
           const answer = str(answerInputId(responseId));
-          const result = await o.core.performAction("teams", actor, { type: "answer_question", responseId, answer });
+          const publish = str(publishInputId(responseId));
+          const result = await o.core.performAction("teams", actor, {
+            type: "answer_question",
+            responseId,
+            answer,
+            ...(publish ? { publishToAll: publish === "true" } : {}),
+          });
           return message(result.text);
         }
         case "withdraw_referral": {

@@ -4,14 +4,26 @@
 // DeliveryError 429 with the wait Teams asked for, and 502/504 as retryable; other 4xx are permanent.
 import type { Client as ApiClient } from "@microsoft/teams.api";
 import type { ChatDirectory, ConversationRef } from "../../src/chat/directory.js";
-import type { CardRef, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import type {
+  CardRef,
+  ChatPort,
+  DirectMessage,
+  HomeView,
+  ReferralCard,
+  ThreadItem,
+  ThreadRef,
+} from "../../src/chat/port.js";
 import { hostOf, type ServiceUrlPolicy, serviceUrlAllowed } from "../../src/chat/service-url.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 import type { Logger } from "../../src/logger.js";
 import { byteSize, cardAttachment, type Element } from "./card-parts.js";
 import { chartCard, digestCard } from "./render-digest.js";
-import { groupThreadItems, referralCardContent, summaryText, threadCards } from "./render-thread.js";
+import { directCard, homeCard } from "./render-home.js";
+import { groupThreadItems, type PerUserView, referralCardContent, summaryText, threadCards } from "./render-thread.js";
+
+/** Teams shows a per-user (refreshed) card to at most 60 listed users. */
+export const REFRESH_USER_LIMIT = 60;
 
 const TEAMS_MESSAGE_LIMIT = 100_000;
 
@@ -46,7 +58,7 @@ const messageOf = (card: Element, summary: string) => {
 };
 
 /** Staff whose names the items show. */
-const actorIdsOf = (items: ThreadItem[]) =>
+export const actorIdsOf = (items: ThreadItem[]) =>
   items.flatMap((i) =>
     i.kind === "decision"
       ? i.decidedBy
@@ -64,6 +76,17 @@ export interface TeamsChatOptions {
   directory: ChatDirectory;
   serviceUrls: ServiceUrlPolicy;
   logger?: Logger;
+  /**
+   * ART members (Entra object ids), for Universal Actions' per-user cards: thread cards with approval buttons go
+   * to the channel without them and are refreshed with the buttons for these people. Unset: buttons for all.
+   */
+  artMembers?: () => Promise<string[]>;
+  /** Entra group members (Microsoft Graph), for nudges' recipients. */
+  groupMembers?: (groupId: string) => Promise<string[]>;
+  /** Whether "publish to all" starts on under a question (ANSWERS_PUBLISHED_TO_ALL_DEFAULT). */
+  answersPublishedToAllDefault?: boolean;
+  /** The tenant for 1:1 conversations the bot creates (unset: the tenant the bot last heard from). */
+  tenantId?: string;
 }
 
 export class TeamsChat implements ChatPort {
@@ -108,7 +131,9 @@ export class TeamsChat implements ChatPort {
     const api = await this.api(ref.channelId);
     const names = await this.namesOf(actorIdsOf(items));
     const messageIds: string[] = [];
-    for (const card of threadCards(items, names)) {
+    const perUser = await this.perUser(ref);
+    const publishDefault = this.o.answersPublishedToAllDefault ?? false;
+    for (const card of threadCards(items, names, { ...(perUser ? { perUser } : {}), publishDefault })) {
       const res = await callTeams("reply in thread", () =>
         api.createActivity(
           threadConversationId(ref.channelId, ref.threadId),
@@ -122,7 +147,11 @@ export class TeamsChat implements ChatPort {
 
   async updateThreadMessage(ref: ThreadRef & { messageId: string }, items: ThreadItem[]) {
     const api = await this.api(ref.channelId);
-    const [card] = threadCards(items, await this.namesOf(actorIdsOf(items)));
+    const perUser = await this.perUser(ref);
+    const [card] = threadCards(items, await this.namesOf(actorIdsOf(items)), {
+      ...(perUser ? { perUser } : {}),
+      publishDefault: this.o.answersPublishedToAllDefault ?? false,
+    });
     if (!card) return;
     await callTeams("update thread message", () =>
       api.updateActivity(
@@ -166,9 +195,62 @@ export class TeamsChat implements ChatPort {
     return { messageId: res.id, ...(warnings.length ? { warnings } : {}) };
   }
 
-  private async namesOf(actorIds: string[]): Promise<Map<string, string>> {
-    const teamsIds = actorIds.filter((id) => id.startsWith("teams:")).map((id) => id.slice(6));
-    const found = await this.o.directory.namesOf(teamsIds);
-    return new Map([...found].map(([id, name]) => [`teams:${id}`, name]));
+  /**
+   * Who sees a thread card's approval buttons: the ART members the bot knows a conversation id for (at most 60,
+   * Teams' limit). When it knows none yet, the card keeps its buttons for all (the core refuses non-ART clicks)
+   * rather than show them to nobody.
+   */
+  private async perUser(thread: ThreadRef): Promise<PerUserView | undefined> {
+    if (!this.o.artMembers) return undefined;
+    const mris = await this.o.directory.mrisOf(await this.o.artMembers());
+    const userIds = [...mris.values()].slice(0, REFRESH_USER_LIMIT);
+    return userIds.length ? { userIds, thread } : undefined;
   }
+
+  /** The person's 1:1 conversation with the bot (Teams gives back the existing one when there is one). */
+  private async personalConversation(userId: string): Promise<{ id: string; api: ApiClient["conversations"] }> {
+    const mri = (await this.o.directory.mrisOf([userId])).get(userId);
+    const tenantId = this.o.tenantId ?? (await this.o.directory.lastTenant());
+    const api = this.o.apiFor(this.o.defaultServiceUrl).conversations;
+    const created = await callTeams("create 1:1 conversation", () =>
+      api.create({
+        isGroup: false,
+        members: [{ id: mri ?? userId, ...(mri ? {} : { aadObjectId: userId }) } as never],
+        ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
+      }),
+    );
+    return { id: created.id, api };
+  }
+
+  async publishHome(userId: string, home: HomeView) {
+    const mri = (await this.o.directory.mrisOf([userId])).get(userId);
+    const { id, api } = await this.personalConversation(userId);
+    const card = homeCard(home, { ...(mri ? { refreshFor: mri } : {}) });
+    await callTeams("post home", () => api.createActivity(id, messageOf(card, "Your referrals") as never));
+  }
+
+  async sendDirect(userId: string, message: DirectMessage) {
+    const { id, api } = await this.personalConversation(userId);
+    const card = directCard(message, await this.namesOf(actorIdsOf(message.items)));
+    const res = await callTeams("direct message", () =>
+      api.createActivity(id, messageOf(card, message.text.slice(0, 200)) as never),
+    );
+    return { messageId: res.id };
+  }
+
+  async groupMembers(groupId: string) {
+    if (!this.o.groupMembers) throw new DeliveryError("teams: reading Entra groups is not configured", 503);
+    return this.o.groupMembers(groupId);
+  }
+
+  private namesOf(actorIds: string[]): Promise<Map<string, string>> {
+    return staffNames(this.o.directory, actorIds);
+  }
+}
+
+/** Display names of staff by actor id ("teams:<object id>"), from the directory. */
+export async function staffNames(directory: ChatDirectory, actorIds: string[]): Promise<Map<string, string>> {
+  const teamsIds = actorIds.filter((id) => id.startsWith("teams:")).map((id) => id.slice(6));
+  const found = await directory.namesOf(teamsIds);
+  return new Map([...found].map(([id, name]) => [`teams:${id}`, name]));
 }

@@ -109,6 +109,22 @@ const documents = z
   .strict()
   .meta({ title: "referral.documents", description: "Documents you asked for are ready on your response link." });
 
+const clarification = z
+  .object({
+    type: z.literal("referral.clarification"),
+    ...common,
+    question: z
+      .string()
+      .min(1)
+      .describe("A question another provider asked about this referral (who asked is not said)."),
+    answer: z.string().min(1).describe("The council's answer, shared with every provider on the round."),
+  })
+  .strict()
+  .meta({
+    title: "referral.clarification",
+    description: "A question about this referral and the council's answer, shared with every provider on the round.",
+  });
+
 const closed = z
   .object({ type: z.literal("referral.closed"), ...common })
   .strict()
@@ -121,7 +137,7 @@ const closed = z
   });
 
 export const webhookPayloadSchema = z
-  .discriminatedUnion("type", [broadcast, reminder, outcome, answer, documents, closed])
+  .discriminatedUnion("type", [broadcast, reminder, outcome, answer, documents, clarification, closed])
   .meta({
     title: "Placement referral webhook",
     description:
@@ -170,6 +186,13 @@ export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload
       return webhookPayloadSchema.parse({ type: "referral.answer", ...base, answer: message.text });
     case "documents_released":
       return webhookPayloadSchema.parse({ type: "referral.documents", ...base, documents: message.text });
+    case "clarification":
+      return webhookPayloadSchema.parse({
+        type: "referral.clarification",
+        ...base,
+        question: message.question,
+        answer: message.text,
+      });
     case "referral_closed":
       return webhookPayloadSchema.parse({ type: "referral.closed", ...base });
   }

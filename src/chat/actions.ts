@@ -162,8 +162,7 @@ export async function performAction(
         );
         break;
       case "answer_question":
-        await answerQuestion(deps, actor, action.responseId, action.answer);
-        text = "Your answer is on its way to the provider.";
+        text = await answerQuestion(deps, actor, action.responseId, action.answer, action.publishToAll);
         break;
       case "release_documents": {
         const r = await releaseDocuments(deps, actor, action.requestId);
@@ -189,9 +188,22 @@ export async function performAction(
   }
 }
 
-/** ART, or the social worker who raised the referral, may answer a provider's question. */
-async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: string, answer: string): Promise<void> {
-  const q = await deps.db.response.findUnique({ where: { id: responseId }, include: { referral: true } });
+/**
+ * ART, or the social worker who raised the referral, may answer a provider's question. ART may also publish the
+ * question and answer to every other provider on the round ("publish to all"; the default is a setting), so all
+ * providers decide on the same facts. The asker is never named to the others.
+ */
+async function answerQuestion(
+  deps: ChatCoreDeps,
+  actor: Actor,
+  responseId: string,
+  answer: string,
+  publishToAll: boolean | undefined,
+): Promise<string> {
+  const q = await deps.db.response.findUnique({
+    where: { id: responseId },
+    include: { referral: true, delivery: true },
+  });
   if (q?.type !== "question") throw new NotFoundError("question");
   if (!actor.art && q.referral.createdBy !== actor.id) {
     await auditRefusal(deps.db, deps.clock, actor, q.referralId, "answer_question");
@@ -199,20 +211,48 @@ async function answerQuestion(deps: ChatCoreDeps, actor: Actor, responseId: stri
   }
   const text = answer.trim().slice(0, 5000);
   if (!text) throw new ValidationError("The answer is empty");
+  // Sharing with every provider is ART's call; a social worker's answer goes to the asker only.
+  const publish = actor.art && (publishToAll ?? deps.config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT);
+  let others = 0;
   await deps.db.$transaction(async (tx) => {
     const n = await tx.providerMessage.count({ where: { deliveryId: q.deliveryId, kind: "answer" } });
+    const dedupeKey = `${responseId}:${n + 1}`;
     await queueProviderMessages(tx, [
-      { deliveryId: q.deliveryId, kind: "answer", text, createdBy: actor.id, dedupeKey: `${responseId}:${n + 1}` },
+      { deliveryId: q.deliveryId, kind: "answer", text, createdBy: actor.id, dedupeKey },
     ]);
     await writeAudit(tx, {
       referralId: q.referralId,
       actor: actor.id,
       action: "question.answered",
-      detail: { responseId },
+      detail: { responseId, publishedToAll: publish },
     });
     await recordEvent(tx, { type: "question.answered", referralId: q.referralId, responseId });
+    if (!publish) return;
+    // Every provider the round reached, but the asker (who has the answer already).
+    const round = await tx.delivery.findMany({
+      where: { roundId: q.delivery.roundId, providerId: { not: q.providerId }, state: "delivered" },
+      select: { id: true },
+    });
+    others = round.length;
+    await queueProviderMessages(
+      tx,
+      round.map((d) => ({
+        deliveryId: d.id,
+        kind: "clarification" as const,
+        text: clarificationText(q.question ?? "", text),
+        createdBy: actor.id,
+        dedupeKey,
+      })),
+    );
+    await recordEvent(tx, { type: "question.published", referralId: q.referralId, responseId, recipients: others });
   });
+  return publish
+    ? `Your answer is on its way to the provider, and the question and answer to ${others} other provider${others === 1 ? "" : "s"} on the round (without naming who asked).`
+    : "Your answer is on its way to the provider.";
 }
+
+/** A clarification's stored text: the question and the answer, read back by the provider-message job. */
+export const clarificationText = (question: string, answer: string) => JSON.stringify({ question, answer });
 
 function refusal(deps: ChatCoreDeps, platform: Platform, actor: Actor, action: ChatAction, err: unknown): ActionResult {
   if (err instanceof ForbiddenError)

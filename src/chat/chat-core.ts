@@ -2,6 +2,7 @@
 
 import { NotFoundError } from "../errors.js";
 import { type ChatCoreDeps, performAction, requireId, submitReferral } from "./actions.js";
+import { homeOf } from "./home.js";
 import type { ChatCore, Platform } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";
 
@@ -21,6 +22,16 @@ export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps): ChatCore<P>
       const referralId = requireId(id, "referral");
       if (!(await deps.db.referral.count({ where: { id: referralId } }))) throw new NotFoundError("referral");
       return buildThread(await loadThreadState(deps.db, referralId)).card;
+    },
+    homeOf: (platform, actor) => homeOf(deps, platform, actor),
+    threadItemsOf: async (platform, thread, keys) => {
+      const link = await deps.db.chatLink.findFirst({
+        where: { platform, channelId: thread.channelId, threadId: thread.threadId },
+        select: { referralId: true },
+      });
+      if (!link) throw new NotFoundError("thread");
+      const wanted = new Set(keys);
+      return buildThread(await loadThreadState(deps.db, link.referralId)).items.filter((i) => wanted.has(i.key));
     },
   };
 }

@@ -41,16 +41,38 @@ export class ChatDirectory {
       : undefined;
   }
 
-  async rememberUser(userId: string, displayName: string): Promise<void> {
+  /** `mri`: Teams' id of the person in conversations ("29:..."), which per-user cards and 1:1 chats need. */
+  async rememberUser(userId: string, displayName: string, mri?: string): Promise<void> {
     const name = displayName.trim().slice(0, 200);
     const key = `u:${userId}`;
-    if (!name || this.seen.get(key) === name) return;
+    const value = `${name}|${mri ?? ""}`;
+    if (!name || this.seen.get(key) === value) return;
     await this.db.chatUser.upsert({
       where: { platform_userId: { platform: this.platform, userId } },
-      create: { platform: this.platform, userId, displayName: name },
-      update: { displayName: name },
+      create: { platform: this.platform, userId, displayName: name, ...(mri ? { mri } : {}) },
+      update: { displayName: name, ...(mri ? { mri } : {}) },
     });
-    this.seen.set(key, name);
+    this.seen.set(key, value);
+  }
+
+  /** Conversation ids ("29:...") by user id, for those the platform has told us about. */
+  async mrisOf(userIds: string[]): Promise<Map<string, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.chatUser.findMany({
+      where: { platform: this.platform, userId: { in: [...new Set(userIds)] }, mri: { not: null } },
+      select: { userId: true, mri: true },
+    });
+    return new Map(rows.map((r) => [r.userId, r.mri!]));
+  }
+
+  /** The tenant of the conversation the platform last told us about (a single-tenant bot has one). */
+  async lastTenant(): Promise<string | undefined> {
+    const row = await this.db.chatConversation.findFirst({
+      where: { platform: this.platform, tenantId: { not: null } },
+      orderBy: { updatedAt: "desc" },
+      select: { tenantId: true },
+    });
+    return row?.tenantId ?? undefined;
   }
 
   /** Display names by user id (platform-local ids, without the "teams:" prefix). */

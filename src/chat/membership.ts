@@ -49,6 +49,20 @@ export class Membership {
     };
   }
 
+  /**
+   * Everyone in a role: the listed ids and the group's members (a senior approver is ART too). A group that cannot
+   * be read adds nobody (fail closed), as for actorOf.
+   */
+  async membersOf(role: "art" | "senior"): Promise<string[]> {
+    const [seniorGroup, artGroup] = await Promise.all([
+      this.o.seniorGroupId ? this.members(this.o.seniorGroupId) : undefined,
+      role === "art" && this.o.artGroupId ? this.members(this.o.artGroupId) : undefined,
+    ]);
+    const ids = new Set([...this.o.seniorUserIds, ...(seniorGroup ?? [])]);
+    if (role === "art") for (const id of [...this.o.artUserIds, ...(artGroup ?? [])]) ids.add(id);
+    return [...ids];
+  }
+
   private async inGroup(groupId: string | undefined, userId: string): Promise<boolean> {
     if (!groupId) return false;
     return (await this.members(groupId))?.has(userId) ?? false;

@@ -103,7 +103,7 @@ export interface ThreadRef {
   threadId: string;
 }
 
-export interface ChatPort {
+export interface ChatPort extends ChatHomePort {
   readonly platform: Platform;
   /** Posts the card as a new message in the channel; its thread becomes the referral's timeline. */
   postCard(channelId: string, card: ReferralCard): Promise<{ threadId: string; messageId: string }>;
@@ -136,6 +136,62 @@ export interface ChatPort {
   ): Promise<{ messageId: string; warnings?: string[] }>;
 }
 
+// ---- A home of one's own, nudges in direct messages, per-user cards (issue 16: home, nudges, fair answers) ----
+
+/** One referral the person raised, as their home lists it. */
+export interface HomeReferral {
+  referralId: string;
+  reference: string;
+  urgency: "emergency" | "standard";
+  status: ReferralState;
+  statusText: string;
+  offers: number;
+  /** What happens next, in plain words ("ART to review 2 offers"). */
+  next: string;
+  /** Where its thread lives on this platform, when it has one. */
+  thread?: ThreadRef;
+}
+
+/** Something waiting on this ART member's decision. */
+export interface HomeAwaiting {
+  kind: "offer" | "second_approval" | "question";
+  referralId: string;
+  reference: string;
+  urgency: "emergency" | "standard";
+  /** "Offer from Willow House, £4,850/week" (provider words: adapters escape them). */
+  text: string;
+  /** When it started waiting. */
+  since: Date;
+  thread?: ThreadRef;
+}
+
+/** A person's home: what they raised and, for ART, what waits on them. Lists are capped; `total` counts all. */
+export interface HomeView {
+  myReferrals: { total: number; entries: HomeReferral[] };
+  /** Only for ART members. */
+  awaiting?: { total: number; entries: HomeAwaiting[] };
+}
+
+/** A direct message to one person (a nudge): our words, the items with their buttons, a link to the thread. */
+export interface DirectMessage {
+  reference: string;
+  /** Our own words; may quote a provider, so adapters escape it. */
+  text: string;
+  /** Timeline items shown with their buttons (same action ids and handlers as in the thread). */
+  items: ThreadItem[];
+  thread?: ThreadRef;
+}
+
+/** What the home view, nudges and per-user cards need from a platform. */
+export interface ChatHomePort {
+  /** Shows this user their home (Slack App Home; Teams: the home card in the bot's personal chat). */
+  publishHome(userId: string, home: HomeView): Promise<void>;
+  /** A message in this user's 1:1 chat with the bot (opened or created on the platform if need be). */
+  sendDirect(userId: string, message: DirectMessage): Promise<{ messageId: string }>;
+  /** The members (platform user ids) of a platform group (Slack user group, Entra group). */
+  groupMembers(groupId: string): Promise<string[]>;
+}
+
 /** What someone who may not raise referrals is told, when they open the form and if they submit one anyway. */
 export const NOT_ALLOWED_TO_RAISE =
   "You are not allowed to raise referrals. Please ask the Access to Resources Team (ART) to raise it for you, or to add you to the people who may.";
@@ -146,7 +202,8 @@ export type ChatAction =
   | { type: "decline_offer"; responseId: string }
   | { type: "second_approval"; referralId: string; approve: boolean }
   | { type: "view_details"; referralId: string }
-  | { type: "answer_question"; responseId: string; answer: string }
+  /** `publishToAll`: also send question and answer to every provider on the round, without naming the asker. */
+  | { type: "answer_question"; responseId: string; answer: string; publishToAll?: boolean }
   /** Make the documents a provider asked for downloadable by that provider (ART or the raiser). */
   | { type: "release_documents"; requestId: string }
   /** A link, for the clicker only, to a page where they add a document to the referral (ART or the raiser). */
@@ -172,4 +229,8 @@ export interface ChatCore<P extends Platform = Platform> {
   referenceOf(referralId: string): Promise<string>;
   /** The referral's card as it stands now (to show it again to someone who looked at the details). */
   cardOf(referralId: string): Promise<ReferralCard>;
+  /** This person's home on this platform (what they raised; for ART, what waits on them). */
+  homeOf(platform: P, actor: Actor): Promise<HomeView>;
+  /** The thread items with these keys as they are now (Teams redraws a card per user with them). */
+  threadItemsOf(platform: P, thread: ThreadRef, keys: string[]): Promise<ThreadItem[]>;
 }

@@ -7,8 +7,10 @@ export type ProviderMessageKind =
   | "outcome_approved"
   | "outcome_not_taken_up"
   | "answer"
-  | "referral_closed"
-  | "documents_released";
+  | "documents_released"
+  /** Another provider's question and ART's answer, shared with every provider on the round ("publish to all"). */
+  | "clarification"
+  | "referral_closed";
 /** The messages that close a referral for one provider: each recipient gets exactly one of them. */
 export const CLOSING_KINDS = ["outcome_approved", "outcome_not_taken_up", "referral_closed"] as const;
 

@@ -6,6 +6,7 @@ import type { JobDeps } from "./deps.js";
 import { digestJob } from "./digest.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import type { JobType } from "./job-type.js";
+import { nudgeJob } from "./nudge.js";
 import { providerMessageJob } from "./provider-message.js";
 import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
@@ -22,5 +23,6 @@ export function allJobTypes(): JobType<never, JobDeps>[] {
     roundSweepJob,
     roundWidenJob,
     retentionJob,
+    nudgeJob,
   ] as unknown as JobType<never, JobDeps>[];
 }

@@ -1,5 +1,6 @@
 // Sends one follow-up message (outcome, answer) to a provider by the channel of its delivery. Idempotent: a sent
 // or failed message is never sent again; the message id (the row's id) is stable across retries.
+import { z } from "zod";
 import { destinationOf } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { loadDelivery, outboundFor } from "../delivery/outbound.js";
@@ -10,6 +11,13 @@ import { failureDetailOf, failureReasonOf } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { takeDestinationSlot } from "./destination-slot.js";
 import type { JobType } from "./job-type.js";
+
+/** A clarification row's text holds the question and the answer (src/chat/actions.ts clarificationText). */
+const clarification = z.object({ question: z.string(), answer: z.string() });
+function clarificationOf(text: string | null): { question: string; text: string } {
+  const parsed = clarification.parse(JSON.parse(text ?? "{}"));
+  return { question: parsed.question, text: parsed.answer };
+}
 
 export const providerMessageJob: JobType<typeof providerMessageContract.payload, JobDeps> = {
   ...providerMessageContract,
@@ -36,6 +44,8 @@ export const providerMessageJob: JobType<typeof providerMessageContract.payload,
     try {
       await deps.db.providerMessage.update({ where: { id: m.id }, data: { attempts: { increment: 1 } } });
       const message = { ...outboundFor(d, m.kind as OutboundKind, deps.config, m.text ?? undefined), messageId: m.id };
+      if (m.kind === "clarification") Object.assign(message, clarificationOf(m.text));
+      if (m.kind === "clarification") Object.assign(message, clarificationOf(m.text));
       await channel.send(message);
       await deps.db.providerMessage.update({
         where: { id: m.id },

@@ -6,6 +6,7 @@ import type { Config } from "../config.js";
 import { LONDON } from "../digest/london.js";
 import { digestJob } from "./digest.js";
 import type { JobType } from "./job-type.js";
+import { nudgeJob } from "./nudge.js";
 import type { JobQueues } from "./queues.js";
 import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
@@ -20,7 +21,10 @@ export interface Schedule {
   attempts: number;
 }
 
-export type ScheduleConfig = Pick<Config, "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS" | "RETENTION_CRON">;
+export type ScheduleConfig = Pick<
+  Config,
+  "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS" | "RETENTION_CRON" | "NUDGE_SWEEP_INTERVAL_MS"
+>;
 
 export function schedulesOf(config: ScheduleConfig): Schedule[] {
   return [
@@ -55,6 +59,14 @@ export function schedulesOf(config: ScheduleConfig): Schedule[] {
       repeat: { pattern: config.RETENTION_CRON, tz: LONDON },
       data: { trigger: "schedule" },
       attempts: 3,
+    },
+    {
+      id: "nudge",
+      type: nudgeJob as unknown as JobType<never, never>,
+      repeat: { every: config.NUDGE_SWEEP_INTERVAL_MS },
+      data: { trigger: "schedule" },
+      // The next tick is the retry; each nudge is claimed in PostgreSQL, so none is sent twice.
+      attempts: 1,
     },
   ];
 }

@@ -83,6 +83,12 @@ export const roundWidenContract = jobContract({
   jobId: (p) => jobIdOf("round-widen", p.trigger),
 });
 
+export const nudgeContract = jobContract({
+  name: "nudge",
+  payload: triggered,
+  jobId: (p) => jobIdOf("nudge", p.trigger),
+});
+
 export const retentionContract = jobContract({
   name: "retention",
   payload: triggered,

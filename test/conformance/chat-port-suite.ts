@@ -1,7 +1,7 @@
 // One conformance suite for every chat adapter: each platform supplies a harness around its adapter and a local
 // fake of its platform's API, and must pass the same behaviours.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatAction, ChatPort, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import type { ChatAction, ChatPort, HomeView, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
 import { renderDigestChart } from "../../src/digest/chart.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
@@ -39,7 +39,41 @@ export interface ChatHarness {
    */
   withdraw(userId: string, referralId: string, reason: string, text?: string): Promise<string[]>;
   reported: { actor: Actor; action: ChatAction }[];
+  /** What the harness's core answers when asked for a person's home. */
+  setHome(home: (actor: Actor) => HomeView): void;
+  /** Opens the person's home as the platform does (Slack: the App Home tab; Teams: "home" in the bot's chat). */
+  openHome(userId: string): Promise<{ text: string; interpreted: string; withinLimits: boolean }>;
+  /** The direct messages this user received from the bot: their visible text and their buttons. */
+  directMessages(userId: string): { text: string; buttons: { action: string; value: string }[] }[];
   close(): Promise<void>;
+}
+
+/** A home as the core builds it: `total` beyond the entries when the lists were cut. */
+export function sampleHome(art: boolean, thread?: ThreadRef, sizes = { mine: 1, awaiting: 2 }): HomeView {
+  const mine = Array.from({ length: sizes.mine }, (_, i) => ({
+    referralId: `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
+    reference: i === 0 ? "R-2026-0042" : `R-2026-${String(1000 + i)}`,
+    urgency: "standard" as const,
+    status: "offers_received" as const,
+    statusText: "Offers received",
+    offers: 2,
+    next: "ART to decide on 2 offers",
+    ...(thread ? { thread } : {}),
+  }));
+  const awaiting = Array.from({ length: sizes.awaiting }, (_, i) => ({
+    kind: i % 2 ? ("second_approval" as const) : ("offer" as const),
+    referralId: "00000000-0000-4000-8000-000000000001",
+    reference: i === 0 ? "R-2026-0042" : `R-2026-${String(2000 + i)}`,
+    urgency: i === 0 ? ("emergency" as const) : ("standard" as const),
+    text:
+      i === 0 ? "Offer from Willow <@U999> & Co <!channel>, £4,850/week" : `Second approval for Home ${i}, £6,100/week`,
+    since: new Date("2026-11-29T09:00:00Z"),
+    ...(thread ? { thread } : {}),
+  }));
+  return {
+    myReferrals: { total: sizes.mine + 7, entries: mine },
+    ...(art ? { awaiting: { total: sizes.awaiting + 3, entries: awaiting } } : {}),
+  };
 }
 
 export const sampleCard = (over: Partial<ReferralCard> = {}): ReferralCard => ({
@@ -404,6 +438,68 @@ export function chatPortConformance(
           action: { type: "approve_offer", responseId: OFFER_ID },
         },
       ]);
+    });
+
+    it("shows a person's home: my referrals, and for ART what awaits their decision, linked to the threads", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const thread = { channelId: h.channelId, threadId: posted.threadId };
+      const asked: Actor[] = [];
+      h.setHome((actor) => {
+        asked.push(actor);
+        return sampleHome(actor.art, thread);
+      });
+      const art = await h.openHome(ids.art);
+      expect(asked.at(-1)).toMatchObject({ id: `${h.chat.platform}:${ids.art}`, art: true });
+      for (const fact of ["My referrals (8)", "R-2026-0042", "Offers received", "ART to decide on 2 offers"])
+        expect(art.text).toContain(fact);
+      expect(art.text).toContain("Awaiting my decision (5)");
+      expect(art.text).toContain("Willow");
+      expect(art.text).toContain("Second approval for Home 1");
+      expect(art.text).toContain("3 more");
+      expect(art.text).toContain(h.threadLink(thread));
+      expect(art.interpreted).not.toContain("<@U999>");
+      expect(art.interpreted).not.toContain("<!channel>");
+      expect(art.withinLimits).toBe(true);
+      const other = await h.openHome(ids.other);
+      expect(asked.at(-1)).toMatchObject({ id: `${h.chat.platform}:${ids.other}`, art: false });
+      expect(other.text).toContain("R-2026-0042");
+      expect(other.text).not.toContain("Awaiting my decision");
+    });
+
+    it("keeps a long home within the platform's limits, saying how many more there are", async () => {
+      h.setHome((actor) => sampleHome(actor.art, undefined, { mine: 50, awaiting: 50 }));
+      const home = await h.openHome(ids.art);
+      expect(home.withinLimits).toBe(true);
+      expect(home.text).toContain("R-2026-0042");
+      expect(home.text).toMatch(/\d+ more/);
+    });
+
+    it("sends a direct message with a link to the thread and the thread's own buttons", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const thread = { channelId: h.channelId, threadId: posted.threadId };
+      await h.openHome(ids.art); // the person has used the bot (Teams learns their conversation id)
+      const before = h.directMessages(ids.art).length;
+      const sent = await h.chat.sendDirect(ids.art, {
+        reference: "R-2026-0042",
+        text: "An offer is waiting for an ART decision on referral R-2026-0042 <!channel>",
+        items: [offerItem],
+        thread,
+      });
+      expect(sent.messageId).toBeTruthy();
+      const dms = h.directMessages(ids.art);
+      expect(dms).toHaveLength(before + 1);
+      const dm = dms.at(-1)!;
+      expect(dm.text).toContain("R-2026-0042");
+      expect(dm.text).toContain("Willow House");
+      expect(dm.text).toContain(h.threadLink(thread));
+      // The same action ids and values as the thread's buttons, so the same handlers and rules apply.
+      expect(dm.buttons).toEqual(
+        expect.arrayContaining([
+          { action: "approve_offer", value: OFFER_ID },
+          { action: "decline_offer", value: OFFER_ID },
+        ]),
+      );
+      expect(h.directMessages(ids.other)).toHaveLength(0);
     });
   });
 }

@@ -2,11 +2,18 @@ import type { Server } from "node:http";
 import express from "express";
 import { mountSlack } from "../../adapters/slack/slack-app.js";
 import { SlackChat, slackClient } from "../../adapters/slack/slack-chat.js";
-import type { ChatAction } from "../../src/chat/port.js";
+import type { ChatAction, HomeView } from "../../src/chat/port.js";
 import type { Actor } from "../../src/ports.js";
 import { capturingLogger } from "../helpers/env.js";
 import { eventually } from "../helpers/receivers.js";
-import { blockAction, commandBody, FakeSlackApi, signedSlackRequest, viewSubmission } from "../helpers/slack.js";
+import {
+  blockAction,
+  commandBody,
+  eventBody,
+  FakeSlackApi,
+  signedSlackRequest,
+  viewSubmission,
+} from "../helpers/slack.js";
 import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
 
 const SECRET = "conformance-signing-secret";
@@ -18,6 +25,7 @@ async function slackHarness(): Promise<ChatHarness> {
   await fake.start();
   fake.userGroups = { S0ART: ["UOTHER", "UGROUPART"], S0RAISE: ["URAISER"] };
   const reported: { actor: Actor; action: ChatAction }[] = [];
+  let home: (actor: Actor) => HomeView = () => ({ myReferrals: { total: 0, entries: [] } });
   const web = express();
   mountSlack(web, {
     signingSecret: SECRET,
@@ -38,6 +46,8 @@ async function slackHarness(): Promise<ChatHarness> {
       },
       referenceOf: async () => "R-2026-0042",
       cardOf: async () => sampleCard(),
+      homeOf: async (_p, actor) => home(actor),
+      threadItemsOf: async () => [],
     },
   });
   const server: Server = await new Promise((r) => {
@@ -152,6 +162,43 @@ async function slackHarness(): Promise<ChatHarness> {
       return offered;
     },
     reported,
+    setHome: (fn) => {
+      home = fn;
+    },
+    openHome: async (userId) => {
+      const before = fake.of("views.publish").length;
+      const res = await signedSlackRequest(
+        url,
+        SECRET,
+        eventBody({ type: "app_home_opened", user: userId, channel: `D${userId.slice(1)}`, tab: "home" }),
+        { json: true },
+      );
+      if (res.status !== 200) throw new Error(`event answered ${res.status}`);
+      await eventually(() => fake.of("views.publish").length > before, "home published");
+      const call = fake.of("views.publish").at(-1)!;
+      if (call.args.user_id !== userId) throw new Error(`home published for ${String(call.args.user_id)}`);
+      const view = call.args.view as { blocks: { text?: { text?: string } }[] };
+      const text = JSON.stringify(view.blocks);
+      return {
+        text,
+        interpreted: text,
+        withinLimits:
+          view.blocks.length <= 100 &&
+          view.blocks.every((b) => (b.text?.text?.length ?? 0) <= 3000) &&
+          !fake.rejected.some((r) => r.method === "views.publish"),
+      };
+    },
+    directMessages: (userId) =>
+      fake
+        .of("chat.postMessage")
+        .filter((c) => fake.dms.get(String(c.args.channel)) === userId)
+        .map((c) => ({
+          text: textOf(c),
+          buttons: ((c.args.blocks ?? []) as { type: string; elements?: { action_id?: string; value?: string }[] }[])
+            .filter((b) => b.type === "actions")
+            .flatMap((b) => b.elements ?? [])
+            .map((e) => ({ action: String(e.action_id), value: String(e.value) })),
+        })),
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

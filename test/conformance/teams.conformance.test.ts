@@ -1,15 +1,17 @@
 import type { Server } from "node:http";
 import express from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { teamsThreadLink } from "../../adapters/teams/render-digest.js";
 import { apiForServiceUrl, mountTeams } from "../../adapters/teams/teams-app.js";
 import { TeamsChat } from "../../adapters/teams/teams-chat.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
-import type { ChatAction } from "../../src/chat/port.js";
+import type { ChatAction, HomeView, ThreadItem } from "../../src/chat/port.js";
 import type { Actor } from "../../src/ports.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
 import {
   cardsOf,
   choicesOf,
+  executeActions,
   FakeGraph,
   imagesOf,
   inputIds,
@@ -26,7 +28,15 @@ const RAISER_GROUP = "6a1b5c2d-0000-4000-8000-0000000000b8";
 // Local mode: loopback service URLs (the local connector) are allowed.
 const serviceUrls = { hosts: ["smba.trafficmanager.net"], httpsOnly: false, allowLoopback: true };
 
-async function teamsHarness(): Promise<ChatHarness> {
+interface TeamsExtras {
+  connector: LocalConnector;
+  /** A TeamsChat that gives approval buttons to these ART members only (Universal Actions refresh). */
+  perUserChat(artMembers: string[]): TeamsChat;
+  /** What the harness's core answers for a thread's items (the refresh asks for them). */
+  setThreadItems(items: ThreadItem[]): void;
+}
+
+async function teamsHarness(): Promise<ChatHarness & TeamsExtras> {
   const connector = new LocalConnector();
   await connector.start();
   const graph = new FakeGraph();
@@ -38,6 +48,8 @@ async function teamsHarness(): Promise<ChatHarness> {
   };
   const db = testDb();
   const reported: { actor: Actor; action: ChatAction }[] = [];
+  let home: (actor: Actor) => HomeView = () => ({ myReferrals: { total: 0, entries: [] } });
+  let threadItems: ThreadItem[] = [];
   const web = express();
   const logger = capturingLogger().logger;
   const app = await mountTeams(web, {
@@ -63,6 +75,8 @@ async function teamsHarness(): Promise<ChatHarness> {
       },
       referenceOf: async () => "R-2026-0042",
       cardOf: async () => sampleCard(),
+      homeOf: async (_p, actor) => home(actor),
+      threadItemsOf: async (_p, _thread, keys) => threadItems.filter((i) => keys.includes(i.key)),
     },
   });
   const server: Server = await new Promise((r) => {
@@ -77,6 +91,7 @@ async function teamsHarness(): Promise<ChatHarness> {
       defaultServiceUrl: connector.url,
       directory: new ChatDirectory(db, "teams"),
       serviceUrls,
+      tenantId: "local-tenant",
     }),
     channelId: CHANNEL,
     cardText: (messageId) => {
@@ -172,6 +187,54 @@ async function teamsHarness(): Promise<ChatHarness> {
       return offered;
     },
     reported,
+    connector,
+    perUserChat: (artMembers) =>
+      new TeamsChat({
+        apiFor: apiForServiceUrl(app, serviceUrls),
+        defaultServiceUrl: connector.url,
+        directory: new ChatDirectory(db, "teams"),
+        serviceUrls,
+        artMembers: async () => artMembers,
+      }),
+    setThreadItems: (items) => {
+      threadItems = items;
+    },
+    setHome: (fn) => {
+      home = fn;
+    },
+    openHome: async (userId) => {
+      const conversation = `a:personal-${userId}`;
+      const before = connector.messages.filter((m) => m.conversationId === conversation).length;
+      const res = await connector.sendToBot(
+        teamsUser(userId),
+        { id: conversation, type: "personal" },
+        { type: "message", text: "home" },
+      );
+      if (res.status >= 300) throw new Error(`bot answered ${res.status}`);
+      const deadline = Date.now() + 5000;
+      const mine = () => connector.messages.filter((m) => m.conversationId === conversation);
+      while (mine().length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const reply = mine().at(-1);
+      if (!reply || mine().length === before) throw new Error("no home card");
+      return {
+        text: visibleText(reply),
+        interpreted: interpretedText(reply),
+        withinLimits: JSON.stringify(reply.activity).length * 2 <= 80_000 && !connector.problems.length,
+      };
+    },
+    directMessages: (userId) =>
+      connector.messages
+        .filter((m) => {
+          const member = connector.personalChats.get(m.conversationId);
+          return member === userId || member === `29:${userId}`;
+        })
+        .map((m) => ({
+          text: visibleText(m),
+          buttons: executeActions(cardsOf(m)).map((a) => ({
+            action: a.verb,
+            value: String(a.data.responseId ?? a.data.referralId ?? ""),
+          })),
+        })),
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
@@ -188,4 +251,86 @@ chatPortConformance("teams", teamsHarness, {
   artGroupMember: "aad-group-art",
   raiserGroupMember: "aad-raiser",
   notRaiser: "aad-nobody",
+});
+
+describe("teams: approval buttons per user (Universal Actions refresh with userIds)", () => {
+  let h: Awaited<ReturnType<typeof teamsHarness>>;
+  beforeAll(async () => {
+    h = await teamsHarness();
+  });
+  afterAll(() => h.close());
+
+  const offer: ThreadItem = {
+    kind: "offer",
+    key: "response:refresh1",
+    responseId: "00000000-0000-4000-8000-0000000000bb",
+    providerName: "Rowan Lodge",
+    ofstedGrade: "Good",
+    weeklyCostGbp: 5200,
+    startDate: "2026-12-14",
+    needsMet: "Calm home",
+    notes: null,
+    actionable: true,
+  };
+
+  it("posts the card to the channel without Approve, listing the ART members; the refresh gives buttons to ART only", async () => {
+    h.setThreadItems([offer]);
+    // Both have used the bot, so Teams has told it their conversation ids (29:...).
+    await h.openHome("aad-art");
+    await h.openHome("aad-sw");
+    const chat = h.perUserChat(["aad-art", "aad-nobody-known"]);
+    const card = await chat.postCard(CHANNEL, sampleCard());
+    const { messageIds } = await chat.replyInThread({ channelId: CHANNEL, threadId: card.threadId }, [offer]);
+    const posted = h.connector.messages.find((m) => m.id === messageIds[0])!;
+    const content = cardsOf(posted)[0]!;
+    // What everyone sees in the channel: the offer, no Approve or Decline.
+    expect(visibleText(posted)).toContain("Rowan Lodge");
+    expect(executeActions(content.body).map((a) => a.verb)).not.toContain("approve_offer");
+    const refresh = content.refresh as { action: { verb: string; data: Record<string, string> }; userIds: string[] };
+    expect(refresh.action.verb).toBe("refreshCard");
+    // Only ART members the bot knows a conversation id for; at most 60 (Teams' limit).
+    expect(refresh.userIds).toEqual(["29:aad-art"]);
+
+    const refreshAs = async (userId: string) => {
+      const res = await h.connector.sendToBot(
+        teamsUser(userId),
+        { id: CHANNEL, type: "channel", threadId: card.threadId },
+        {
+          type: "invoke",
+          name: "adaptiveCard/action",
+          value: {
+            action: { type: "Action.Execute", verb: refresh.action.verb, data: refresh.action.data },
+            trigger: "automatic",
+          },
+        },
+      );
+      expect(res.status).toBe(200);
+      return (res.body as { value: unknown }).value;
+    };
+    const forArt = await refreshAs("aad-art");
+    expect(executeActions(forArt).map((a) => a.verb)).toEqual(
+      expect.arrayContaining(["approve_offer", "decline_offer"]),
+    );
+    const forOther = await refreshAs("aad-sw");
+    expect(JSON.stringify(forOther)).toContain("Rowan Lodge");
+    expect(executeActions(forOther).map((a) => a.verb)).not.toContain("approve_offer");
+  });
+
+  it("lists at most 60 users, and keeps the buttons for all when it knows no ART member yet", async () => {
+    const many = Array.from({ length: 70 }, (_, i) => `aad-many-${i}`);
+    for (const id of many.slice(0, 65)) await h.openHome(id);
+    h.setThreadItems([offer]);
+    const card = await h.perUserChat(many).postCard(CHANNEL, sampleCard());
+    const { messageIds } = await h
+      .perUserChat(many)
+      .replyInThread({ channelId: CHANNEL, threadId: card.threadId }, [offer]);
+    const content = cardsOf(h.connector.messages.find((m) => m.id === messageIds[0])!)[0]!;
+    expect((content.refresh as { userIds: string[] }).userIds).toHaveLength(60);
+    const unknown = await h
+      .perUserChat(["aad-never-seen"])
+      .replyInThread({ channelId: CHANNEL, threadId: card.threadId }, [offer]);
+    const plain = cardsOf(h.connector.messages.find((m) => m.id === unknown.messageIds[0])!)[0]!;
+    expect(plain.refresh).toBeUndefined();
+    expect(executeActions(plain).map((a) => a.verb)).toContain("approve_offer");
+  });
 });

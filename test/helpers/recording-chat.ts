@@ -1,11 +1,28 @@
 // An in-memory ChatPort that records what the core asked for: used to test the core's thread sync on its own.
 // (Real adapters are tested against local fakes of their platforms' APIs in the conformance suite.)
-import type { CardRef, ChatPort, Platform, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import type {
+  CardRef,
+  ChatPort,
+  DirectMessage,
+  HomeView,
+  Platform,
+  ReferralCard,
+  ThreadItem,
+  ThreadRef,
+} from "../../src/chat/port.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
 
 export interface RecordedCall {
-  op: "postCard" | "updateCard" | "replyInThread" | "updateThreadMessage" | "notifyUser" | "postDigest";
+  op:
+    | "postCard"
+    | "updateCard"
+    | "replyInThread"
+    | "updateThreadMessage"
+    | "notifyUser"
+    | "postDigest"
+    | "publishHome"
+    | "sendDirect";
   channelId: string;
   threadId?: string;
   messageId?: string;
@@ -14,6 +31,9 @@ export interface RecordedCall {
   items?: ThreadItem[];
   text?: string;
   digest?: Digest;
+  userId?: string;
+  home?: HomeView;
+  direct?: DirectMessage;
   chart?: { png: Buffer; altText: string };
 }
 
@@ -83,6 +103,19 @@ export class RecordingChat implements ChatPort {
   async postDigest(channelId: string, digest: Digest, chart?: { png: Buffer; altText: string }) {
     this.calls.push({ op: "postDigest", channelId, at: Date.now(), digest, ...(chart ? { chart } : {}) });
     return { messageId: `d${++this.n}` };
+  }
+
+  async publishHome(userId: string, home: HomeView) {
+    this.calls.push({ op: "publishHome", channelId: "", userId, at: Date.now(), home });
+  }
+  async sendDirect(userId: string, direct: DirectMessage) {
+    this.calls.push({ op: "sendDirect", channelId: "", userId, at: Date.now(), direct });
+    return { messageId: `dm${++this.n}` };
+  }
+  /** Platform groups and their members. */
+  groups: Record<string, string[]> = {};
+  async groupMembers(groupId: string) {
+    return this.groups[groupId] ?? [];
   }
 
   /** Every item posted in a thread, in order (redraws of a posted message not counted). */

@@ -36,6 +36,8 @@ export class FakeSlackApi {
   rateLimitMethod = "chat.";
   /** Slack user groups and their members, for usergroups.users.list. */
   userGroups: Record<string, string[]> = {};
+  /** DM channels opened by conversations.open: channel id -> user id. Posts to a D channel need one. */
+  readonly dms = new Map<string, string>();
   private server?: Server;
   private ts = 1_700_000_000_000;
   private lastPost = new Map<string, number>();
@@ -97,11 +99,39 @@ export class FakeSlackApi {
           }
           this.lastPost.set(channel, Date.now());
         }
+        // A DM goes to a channel conversations.open returned; a home view to one user, as a "home" view.
+        const problemOf = (): string | undefined => {
+          if (method === "conversations.open" && !/^U[A-Z0-9]+$/.test(String(args.users ?? "")))
+            return "conversations.open needs one user id";
+          if (
+            method === "chat.postMessage" &&
+            String(args.channel).startsWith("D") &&
+            !this.dms.has(String(args.channel))
+          )
+            return "post to a DM channel that was never opened";
+          if (method === "views.publish") {
+            const view = args.view as { type?: string; blocks?: unknown[] } | undefined;
+            if (!/^U[A-Z0-9]+$/.test(String(args.user_id ?? ""))) return "views.publish needs user_id";
+            if (view?.type !== "home") return "views.publish needs a home view";
+          }
+          return undefined;
+        };
+        const refused = problemOf();
+        if (refused) {
+          this.rejected.push({ method, error: refused });
+          return send(200, { ok: false, error: "invalid_arguments", detail: refused });
+        }
         const ts = `${Math.floor(++this.ts / 1000)}.${String(this.ts % 1000).padStart(6, "0")}`;
         this.calls.push({ method, args, at: Date.now(), ts });
         if (method === "chat.postMessage") return send(200, { ok: true, channel: args.channel, ts, message: { ts } });
         if (method === "chat.update") return send(200, { ok: true, channel: args.channel, ts: args.ts });
         if (method === "chat.postEphemeral") return send(200, { ok: true, message_ts: ts });
+        if (method === "conversations.open") {
+          const channel = `D${String(args.users).slice(1)}`;
+          this.dms.set(channel, String(args.users));
+          return send(200, { ok: true, channel: { id: channel } });
+        }
+        if (method === "views.publish") return send(200, { ok: true, view: { id: `V${this.ts}` } });
         if (method === "views.open" || method === "views.update")
           return send(200, { ok: true, view: { id: `V${this.ts}` } });
         if (method === "chat.getPermalink")
@@ -190,14 +220,14 @@ export async function signedSlackRequest(
   url: string,
   secret: string,
   body: string,
-  opts: { timestamp?: number; signature?: string } = {},
+  opts: { timestamp?: number; signature?: string; json?: boolean } = {},
 ) {
   const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
   const signature = opts.signature ?? `v0=${createHmac("sha256", secret).update(`v0:${ts}:${body}`).digest("hex")}`;
   const res = await fetch(url, {
     method: "POST",
     headers: {
-      "content-type": "application/x-www-form-urlencoded",
+      "content-type": opts.json ? "application/json" : "application/x-www-form-urlencoded",
       "x-slack-request-timestamp": ts,
       "x-slack-signature": signature,
     },
@@ -218,6 +248,18 @@ export const commandBody = (userId: string, command = "/referral") =>
     token: "x",
     response_url: "http://127.0.0.1/unused",
   }).toString();
+
+/** An Events API callback as Slack sends it (JSON), e.g. app_home_opened. */
+export const eventBody = (event: Record<string, unknown>) =>
+  JSON.stringify({
+    token: "x",
+    team_id: "T1",
+    api_app_id: "A1",
+    type: "event_callback",
+    event_id: `Ev${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { event_ts: String(Date.now() / 1000), ...event },
+  });
 
 export const payloadBody = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 

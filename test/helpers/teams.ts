@@ -158,6 +158,14 @@ export function countingTeamsCore(onCall: () => void): ChatCore<"teams"> {
     cardOf: async () => {
       throw new Error("unused");
     },
+    homeOf: async () => {
+      onCall();
+      return { myReferrals: { total: 0, entries: [] } };
+    },
+    threadItemsOf: async () => {
+      onCall();
+      return [];
+    },
   };
 }
 
@@ -173,4 +181,28 @@ export async function serveOnLoopback(app: Express): Promise<{ url: string; clos
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/**
+ * A message's card as this person sees it: when the card lists them in `refresh.userIds` (Universal Actions'
+ * per-user view), Teams asks the bot for their own card (an adaptiveCard/action invoke) and shows that instead.
+ */
+export async function asSeenBy(connector: LocalConnector, m: StoredMessage, user: LocalUser): Promise<CardNode> {
+  const card = cardsOf(m)[0]!;
+  const refresh = card.refresh as { action: { verb: string; data: unknown }; userIds: string[] } | undefined;
+  if (!refresh?.userIds.includes(user.id)) return card;
+  const res = await connector.sendToBot(
+    user,
+    { id: m.conversationId, type: "channel", ...(m.threadId ? { threadId: m.threadId } : {}) },
+    {
+      type: "invoke",
+      name: "adaptiveCard/action",
+      value: {
+        action: { type: "Action.Execute", verb: refresh.action.verb, data: refresh.action.data },
+        trigger: "automatic",
+      },
+    },
+  );
+  if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
+  return (res.body as { value: CardNode }).value;
 }

@@ -15,6 +15,7 @@ import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
 import { freePort, startTestService } from "../helpers/service.js";
 import {
+  asSeenBy,
   cardsOf,
   executeActions,
   imagesOf,
@@ -155,7 +156,10 @@ describe("Teams end to end", () => {
     );
     const offerMessage = threadOf(cardId).find((m) => visibleText(m).includes("Offer from Teams Home 0"))!;
     const offer = await db.response.findFirstOrThrow({ where: { type: "offer" } });
-    const approve = executeActions(cardsOf(offerMessage)).find((a) => a.verb === "approve_offer")!;
+    // ART sees the buttons (the channel card's per-user view, once the bot knows ART's Teams ids).
+    const approve = executeActions(await asSeenBy(connector, offerMessage, art)).find(
+      (a) => a.verb === "approve_offer",
+    )!;
     expect(approve.data.responseId).toBe(offer.id);
 
     // A non-ART click is refused, privately, and recorded.
@@ -310,16 +314,16 @@ describe("Teams end to end", () => {
     expect(res.status).toBe(201);
     await eventually(() => threadOf(cardId).some((m) => visibleText(m).includes("Offer from Teams Home 5")), "offer");
     const offerMessage = threadOf(cardId).find((m) => visibleText(m).includes("Offer from Teams Home 5"))!;
-    const approve = executeActions(cardsOf(offerMessage)).find((a) => a.verb === "approve_offer")!;
+    const approve = executeActions(await asSeenBy(connector, offerMessage, art)).find(
+      (a) => a.verb === "approve_offer",
+    )!;
     const first = await connector.clickExecute(art, { ...channel, threadId: cardId }, "approve_offer", approve.data);
     expect((first.body as InvokeAnswer).value).toMatch(/second, senior approver/);
-    await eventually(
-      () => threadOf(cardId).some((m) => executeActions(cardsOf(m)).some((a) => a.verb === "second_approve")),
-      "second approval asked in the thread",
-    );
-    const ask = threadOf(cardId).find((m) => executeActions(cardsOf(m)).some((a) => a.verb === "second_approve"))!;
+    const asking = (m: (typeof connector.messages)[number]) => visibleText(m).includes("A second, senior approver");
+    await eventually(() => threadOf(cardId).some(asking), "second approval asked in the thread");
+    const ask = threadOf(cardId).find(asking)!;
     expect(visibleText(ask)).toContain("Alex ART approved Teams Home 5");
-    const second = executeActions(cardsOf(ask)).find((a) => a.verb === "second_approve")!;
+    const second = executeActions(await asSeenBy(connector, ask, art)).find((a) => a.verb === "second_approve")!;
     // Not a senior approver: refused. The senior, different person: placed.
     const refused = await connector.clickExecute(art, { ...channel, threadId: cardId }, "second_approve", second.data);
     expect(String((refused.body as InvokeAnswer).value)).toMatch(/^Not authorised/);

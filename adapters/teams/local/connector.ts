@@ -41,6 +41,8 @@ export class LocalConnector {
   readonly calls: ConnectorCall[] = [];
   /** What the connector refused and why: tests expect none. */
   readonly problems: string[] = [];
+  /** 1:1 conversations the bot created (POST /v3/conversations): conversation id -> the member's id. */
+  readonly personalChats = new Map<string, string>();
   /** Answers the next N calls with 429 and this Retry-After (seconds). */
   rateLimitNext = 0;
   private server?: Server;
@@ -58,6 +60,7 @@ export class LocalConnector {
     const app = express();
     app.use(express.json({ limit: "2mb" }));
     extra?.(app);
+    app.post("/v3/conversations", (req, res) => this.createConversation(req, res));
     app.post("/v3/conversations/:conversation/activities", (req, res) => this.create(req, res));
     app.put("/v3/conversations/:conversation/activities/:id", (req, res) => this.update(req, res));
     app.use((req, res) => {
@@ -108,6 +111,41 @@ export class LocalConnector {
       if (a.content?.type !== "AdaptiveCard" || typeof a.content.version !== "string") return "not an Adaptive Card";
     }
     return undefined;
+  }
+
+  /** A bot opening a 1:1 chat with one person of this tenant (proactive messages); the same person, the same id. */
+  private createConversation(req: express.Request, res: express.Response) {
+    const body = (req.body ?? {}) as {
+      isGroup?: boolean;
+      members?: { id?: unknown }[];
+      tenantId?: string;
+      channelData?: { tenant?: { id?: string } };
+    };
+    const tenant = this.options.tenantId ?? "local-tenant";
+    const member = body.members?.[0]?.id;
+    const problem =
+      body.isGroup === true
+        ? "1:1 conversation asked with isGroup"
+        : body.members?.length !== 1 || typeof member !== "string" || !member
+          ? "1:1 conversation needs exactly one member with an id"
+          : (body.tenantId ?? body.channelData?.tenant?.id) !== tenant
+            ? `1:1 conversation for another tenant (${String(body.tenantId ?? body.channelData?.tenant?.id)})`
+            : undefined;
+    this.calls.push({
+      method: "POST",
+      path: req.path,
+      conversationId: "",
+      targeted: false,
+      body: req.body,
+      status: problem ? 400 : 201,
+    });
+    if (problem) {
+      this.problems.push(problem);
+      return void res.status(400).json({ error: { code: "BadArgument", message: problem } });
+    }
+    const id = `a:dm-${String(member).replace(/^29:/, "")}`;
+    this.personalChats.set(id, String(member));
+    res.status(201).json({ id });
   }
 
   private create(req: express.Request, res: express.Response) {
