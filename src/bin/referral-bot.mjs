@@ -22,8 +22,8 @@ const args = process.argv.slice(2);
 const HEAP_BY_ROLE = {
   // MB: young-generation semi-space, old-generation limit.
   web: { semi: 2, old: 192 },
-  worker: { semi: 4, old: 256 },
-  all: { semi: 4, old: 320 },
+  worker: { semi: 2, old: 256 },
+  all: { semi: 2, old: 320 },
 };
 if (args[0] === "serve" && !process.env.REFERRAL_BOT_HEAP_SIZED && typeof process.execve === "function") {
   const roleAt = args.indexOf("--role");

@@ -78,6 +78,9 @@ async function measure(setup: string) {
     METRICS_PORT: String(ops),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     WEBHOOK_ALLOW_LOOPBACK: "true",
+    // Every receiver is on 127.0.0.1: the per-destination limit would make one host the bottleneck.
+    DESTINATION_CONCURRENCY: "100",
+    WEBHOOK_TIMEOUT_MS: "30000",
     SLACK_SIGNING_SECRET: "slack-signing-secret-for-bench",
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_API_URL: slack.url,
