@@ -82,8 +82,8 @@ for (let b = -1; b < BATCHES; b++) {
     ...Array.from({ length: PER_BATCH }, (_, i) =>
       timed(() => signedSlackRequest(events, SECRET, commandBody(`U${b}x${i}`))).then((ms) => ["command", ms] as const),
     ),
-    ...Array.from({ length: PER_BATCH }, (_, i) =>
-      timed(() => signedSlackRequest(events, SECRET, blockAction(`UART1`, "approve_offer", randomUUID()))).then(
+    ...Array.from({ length: PER_BATCH }, () =>
+      timed(() => signedSlackRequest(events, SECRET, blockAction("UART1", "approve_offer", randomUUID()))).then(
         (ms) => ["action", ms] as const,
       ),
     ),
