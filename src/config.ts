@@ -93,6 +93,9 @@ const schema = z
     // Providers rated inadequate by Ofsted get no referrals (the eligibility explanation says so).
     OFSTED_EXCLUDE_INADEQUATE: bool(true),
     RECONCILE_INTERVAL_MS: intFrom(15_000, 100),
+    // The outbox relay is woken by PostgreSQL (LISTEN/NOTIFY) when a record commits; this poll is the safety net
+    // (250 ms while the listener is down or reconnecting).
+    OUTBOX_POLL_MS: intFrom(1000, 50),
     // Chat threads: events within this window become one update; one post per channel per interval.
     CHAT_COALESCE_MS: intFrom(1000, 50),
     CHAT_CHANNEL_INTERVAL_MS: intFrom(1100, 0),

@@ -26,6 +26,7 @@ import { vacancyRouter } from "./http/vacancy-routes.js";
 import { allJobTypes } from "./jobs/all.js";
 import { startBackgroundLoops } from "./jobs/background.js";
 import type { JobDeps } from "./jobs/deps.js";
+import { listenForOutbox, type OutboxListener } from "./jobs/outbox-listener.js";
 import { JobQueues } from "./jobs/queues.js";
 import { startWorkers } from "./jobs/runtime.js";
 import { ensureSchedules } from "./jobs/schedules.js";
@@ -149,9 +150,17 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     await ensureSchedules(queues, config).catch((err: Error) =>
       logger.warn({ error: err.message.slice(0, 200) }, "job schedulers not upserted yet"),
     );
-    const loops = startBackgroundLoops(deps, { relayMs: 250, reconcileMs: config.RECONCILE_INTERVAL_MS });
+    // The relay runs when a record commits (the listener), else on its poll: slow while the listener is up (a
+    // safety net), fast while it is down, as it was before the listener.
+    let listener: OutboxListener | undefined;
+    const loops = startBackgroundLoops(deps, {
+      relayMs: () => (listener?.listening ? config.OUTBOX_POLL_MS : Math.min(250, config.OUTBOX_POLL_MS)),
+      reconcileMs: config.RECONCILE_INTERVAL_MS,
+    });
+    listener = listenForOutbox(config.DATABASE_URL, logger, () => loops.wakeRelay());
     // Shutdown order: stop the clocks, let in-flight jobs finish (BullMQ returns unfinished ones), close channels.
     closers.push(
+      () => listener?.close(),
       () => loops.stop(),
       () => Promise.all(workers.map((w) => w.close())),
       () => Promise.all(Object.values(channels).map((c) => c.close?.())),

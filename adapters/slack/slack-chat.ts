@@ -57,6 +57,8 @@ export async function callSlack<T>(what: string, fn: () => Promise<T>): Promise<
 
 export class SlackChat implements ChatPort {
   readonly platform = "slack" as const;
+  // chat.update (Tier 3) is not under chat.postMessage's per-channel limit: see ChatPort.
+  readonly editsTakeChannelSlot = false;
   /** Thread permalinks never change, so each is asked for once per process. */
   private readonly permalinks = new Map<string, string>();
   constructor(private readonly client: WebClient) {}

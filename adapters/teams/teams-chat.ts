@@ -91,6 +91,8 @@ export interface TeamsChatOptions {
 
 export class TeamsChat implements ChatPort {
   readonly platform = "teams" as const;
+  // Teams throttles a bot per conversation across all its operations, edits included: see ChatPort.
+  readonly editsTakeChannelSlot = true;
   constructor(private readonly o: TeamsChatOptions) {}
 
   private async api(channelId: string) {

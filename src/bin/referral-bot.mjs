@@ -12,16 +12,67 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(1);
 }
 
-// Production (NODE_ENV=production) runs the JavaScript compiled by `npm run build` into dist/; development runs
-// the TypeScript directly through tsx's loader (a devDependency, so it is absent from a production install).
-const { existsSync } = await import("node:fs");
+// `serve` sizes V8's heap for its role before anything is loaded. V8 fixes its heap limits when the process starts
+// (v8.setFlagsFromString afterwards changes nothing), so the flags are applied by replacing this process with
+// `node <flags> <this file> <args>` (process.execve: the same process id, no second process held in memory). By
+// default V8 lets the young generation grow to 64 MB; a few MB serves this service's short-lived objects. Flags
+// already given (in NODE_OPTIONS or on node's command line) are left alone, so an operator can set their own.
+// Not on Windows (no execve): there, node's defaults apply.
+const args = process.argv.slice(2);
+const HEAP_BY_ROLE = {
+  // MB: young-generation semi-space, old-generation limit.
+  web: { semi: 2, old: 192 },
+  worker: { semi: 2, old: 256 },
+  all: { semi: 2, old: 320 },
+};
+if (args[0] === "serve" && !process.env.REFERRAL_BOT_HEAP_SIZED && typeof process.execve === "function") {
+  const roleAt = args.indexOf("--role");
+  const sizes = HEAP_BY_ROLE[roleAt > 0 ? args[roleAt + 1] : "all"];
+  const given = `${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`;
+  const flags = [];
+  if (sizes && !/--max-semi-space-size/.test(given)) flags.push(`--max-semi-space-size=${sizes.semi}`);
+  if (sizes && !/--max-old-space-size/.test(given)) flags.push(`--max-old-space-size=${sizes.old}`);
+  if (flags.length) {
+    process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], {
+      ...process.env,
+      REFERRAL_BOT_HEAP_SIZED: "1",
+    });
+  }
+}
+
+// The compiled JavaScript (`npm run build` into dist/) when it is there and newer than every source file: tsx
+// compiles the TypeScript at start-up, which costs about a second and some 50 MB of memory for the life of the
+// process. Otherwise (a fresh clone, or source edited since the build) the TypeScript runs directly through tsx's
+// loader, so `npm run demo` and development never need a build step. Production (NODE_ENV=production) always runs
+// dist/, which it must have: tsx is a devDependency, absent from a production install.
+const { existsSync, readdirSync, statSync } = await import("node:fs");
+const { fileURLToPath } = await import("node:url");
 
 const built = new URL("../../dist/src/cli.js", import.meta.url);
+const root = fileURLToPath(new URL("../../", import.meta.url));
+/** Whether some TypeScript under src/ or adapters/ changed after dist/ was built (checked by modification time). */
+function builtIsStale() {
+  const builtAt = statSync(built).mtimeMs;
+  for (const dir of ["src", "adapters"]) {
+    for (const entry of readdirSync(`${root}${dir}`, { recursive: true, withFileTypes: true })) {
+      if (
+        entry.isFile() &&
+        entry.name.endsWith(".ts") &&
+        statSync(`${entry.parentPath}/${entry.name}`).mtimeMs > builtAt
+      )
+        return true;
+    }
+  }
+  return false;
+}
+
 if (process.env.NODE_ENV === "production") {
   if (!existsSync(built)) {
     process.stderr.write("dist/ is missing: run `npm run build` before starting with NODE_ENV=production\n");
     process.exit(1);
   }
+  await import(built.href);
+} else if (existsSync(built) && !builtIsStale()) {
   await import(built.href);
 } else {
   const { register } = await import("tsx/esm/api");

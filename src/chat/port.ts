@@ -105,6 +105,14 @@ export interface ThreadRef {
 
 export interface ChatPort extends ChatHomePort {
   readonly platform: Platform;
+  /**
+   * Whether editing a message (updateCard, updateThreadMessage) takes a slot of the channel's posting schedule
+   * (CHAT_CHANNEL_INTERVAL_MS) like a new message does. Slack: no. Its one-message-a-second-per-channel limit is
+   * chat.postMessage's own ("special" tier); chat.update is a Tier 3 method (50+ a minute per workspace), so the
+   * card's edit need not hold back the thread post that follows it, and a 429 from it is waited out like any.
+   * Teams: yes, its limits count every operation of a bot in a conversation.
+   */
+  readonly editsTakeChannelSlot: boolean;
   /** Posts the card as a new message in the channel; its thread becomes the referral's timeline. */
   postCard(channelId: string, card: ReferralCard): Promise<{ threadId: string; messageId: string }>;
   /** Replaces the card's content in place, for everyone. */

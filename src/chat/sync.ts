@@ -53,6 +53,9 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
       throw new SyncLater(wait);
     }
   };
+  // Edits (the card, a redrawn thread message) wait for the channel only where the platform counts them against
+  // it (ChatPort.editsTakeChannelSlot): on Slack the card's edit does not push the thread post after it back a slot.
+  const editSlot = chat.editsTakeChannelSlot ? slot : async () => {};
   const { card, items } = buildThread(await loadThreadState(deps.db, referralId));
   const cardHash = createHash("sha256").update(JSON.stringify(card)).digest("hex");
 
@@ -68,7 +71,7 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
   // The card first, from the same snapshot as the items below: when the channel's rate makes the rest wait, the
   // card is never behind its thread (it used to say "0 offers" under an offer already shown).
   if (link.cardHash !== cardHash) {
-    await slot();
+    await editSlot();
     await chat.updateCard({ channelId: link.channelId, messageId: link.messageId! }, card);
     chatPostsTotal.inc({ platform, kind: "update" });
     await deps.db.chatLink.update({ where: { id: link.id }, data: { cardHash } });
@@ -99,7 +102,7 @@ async function syncLocked(deps: SyncDeps, chat: ChatPort, referralId: string, pl
     chat,
     { id: link.id, channelId: link.channelId, threadId: link.threadId! },
     items,
-    slot,
+    editSlot,
   );
   // Only clear the mark if nothing new happened while this sync ran.
   await deps.db.chatLink.updateMany({

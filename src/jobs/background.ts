@@ -6,11 +6,18 @@ import { relayOutbox } from "./outbox-relay.js";
 import { reconcile } from "./reconciler.js";
 
 export interface LoopIntervals {
-  relayMs: number;
+  /** The relay's poll; read before each sleep, so it may follow whether the outbox listener is up. */
+  relayMs: number | (() => number);
   reconcileMs: number;
 }
 
-export function startBackgroundLoops(deps: JobDeps, intervals: LoopIntervals): { stop(): Promise<void> } {
+export interface BackgroundLoops {
+  /** Runs the outbox relay now (a record committed) instead of at its next poll. */
+  wakeRelay(): void;
+  stop(): Promise<void>;
+}
+
+export function startBackgroundLoops(deps: JobDeps, intervals: LoopIntervals): BackgroundLoops {
   let stopped = false;
   let wake: () => void = () => {};
   // Stopping wakes every sleeping loop at once, so shutdown never waits out a 30-second interval.
@@ -18,27 +25,49 @@ export function startBackgroundLoops(deps: JobDeps, intervals: LoopIntervals): {
     wake = resolve;
   });
   const running: Promise<void>[] = [];
-  const loop = (name: string, everyMs: number, step: () => Promise<unknown>) => {
+  const loop = (name: string, everyMs: () => number, step: () => Promise<unknown>) => {
+    // A wake-up while the step runs is kept, so a record committed during a relay pass is never left for the poll.
+    let pending = false;
+    let nudge: () => void = () => {};
     running.push(
       (async () => {
         while (!stopped) {
+          pending = false;
           try {
             await step();
           } catch (err) {
             deps.logger.warn({ loop: name, error: (err as Error).message.slice(0, 300) }, "background step failed");
           }
+          if (pending) continue;
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([stopping, new Promise((r) => (timer = setTimeout(r, everyMs)))]);
+          await Promise.race([
+            stopping,
+            new Promise<void>((r) => {
+              nudge = r;
+              timer = setTimeout(r, everyMs());
+            }),
+          ]);
+          nudge = () => {};
           clearTimeout(timer);
         }
       })(),
     );
+    return () => {
+      pending = true;
+      nudge();
+    };
   };
-  loop("outbox-relay", intervals.relayMs, async () => {
+  const relayMs = intervals.relayMs;
+  const wakeRelay = loop("outbox-relay", typeof relayMs === "number" ? () => relayMs : relayMs, async () => {
     while ((await relayOutbox(deps)) > 0 && !stopped) {}
   });
-  loop("reconcile", intervals.reconcileMs, () => reconcile(deps));
+  loop(
+    "reconcile",
+    () => intervals.reconcileMs,
+    () => reconcile(deps),
+  );
   return {
+    wakeRelay,
     async stop() {
       stopped = true;
       wake();

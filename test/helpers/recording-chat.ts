@@ -40,7 +40,11 @@ export interface RecordedCall {
 export class RecordingChat implements ChatPort {
   readonly calls: RecordedCall[] = [];
   private n = 0;
-  constructor(readonly platform: Platform = "slack") {}
+  /** Off as on Slack, or on as on Teams (a test may set either). */
+  editsTakeChannelSlot: boolean;
+  constructor(readonly platform: Platform = "slack") {
+    this.editsTakeChannelSlot = platform === "teams";
+  }
 
   async postCard(channelId: string, card: ReferralCard) {
     this.calls.push({ op: "postCard", channelId, at: Date.now(), card });
