@@ -21,6 +21,12 @@ const ADMIN = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127
 const NODE_ENV = process.env.BENCH_NODE_ENV ?? "test";
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+// A benchmark that fails part-way must not leave the service's processes running.
+const started = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const c of started) if (c.exitCode === null) c.kill("SIGKILL");
+});
+
 export interface BenchEnv {
   name: string;
   config: Config;
@@ -115,6 +121,7 @@ export async function startRole(
     env: { ...process.env, ...bench.env, ...roleEnv, ...cmd.env, ...extra },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.add(child);
   let output = "";
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-200_000);
