@@ -25,6 +25,8 @@ import { emit, jitter, median, PeakRss, percentile, round, sleep, until } from "
 
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 30);
 const BURST = 200;
+// Offers in flight at once during the burst: providers answering independently, a few at the same moment.
+const LANES = Number(process.env.BENCH_BURST_LANES ?? 10);
 const BATCHES = Number(process.env.BENCH_ACK_BATCHES ?? 5);
 
 const w = await chatWorld(BURST);
@@ -52,7 +54,7 @@ for (let i = 0; i < OFFERS; i++) {
   floors.push(performance.now() - f0);
   const cost = 7000 + i;
   const sent = Date.now();
-  await postOffer(w, latency.deliveryIds[i]!, cost);
+  if (!(await postOffer(w, latency.deliveryIds[i]!, cost)).stored) throw new Error(`offer ${i} refused`);
   await until(() => firstSeen(w, "slack", [cost]).has(cost), `offer ${i} in the thread`, 60_000);
   latencies.push(firstSeen(w, "slack", [cost]).get(cost)! - sent);
 }
@@ -81,13 +83,16 @@ for (const [platform, lot] of [
   const t0 = Date.now();
   let next = 0;
   let refused = 0;
+  const notStored: number[] = [];
   const lane = async () => {
     while (next < BURST) {
       const i = next++;
-      refused += await postOffer(w, thread.deliveryIds[i]!, amounts[i]!);
+      const r = await postOffer(w, thread.deliveryIds[i]!, amounts[i]!);
+      refused += r.refused;
+      if (!r.stored) notStored.push(amounts[i]!);
     }
   };
-  await Promise.all(Array.from({ length: 20 }, lane));
+  await Promise.all(Array.from({ length: LANES }, lane));
   const sentMs = Date.now() - t0;
   if (refused) {
     const errors = w.web
@@ -98,12 +103,16 @@ for (const [platform, lot] of [
       `${refused} offer POSTs refused with a 5xx; the web process logged:\n${errors.slice(-3).join("\n")}\n`,
     );
   }
-  await until(() => firstSeen(w, platform, amounts).size === BURST, "all offers visible", 120_000).catch(() => {});
+  const stored = amounts.filter((a) => !notStored.includes(a));
+  await until(() => firstSeen(w, platform, stored).size === stored.length, "all offers visible", 120_000).catch(
+    () => {},
+  );
   // Anything still on its way shows within a few posts.
   await quiet(platform, 3000);
   unwatch();
-  const seen = firstSeen(w, platform, amounts);
-  const lost = BURST - seen.size;
+  const seen = firstSeen(w, platform, stored);
+  // Lost: stored but never shown. Offers the web process refused (5xx, five times) are counted apart.
+  const lost = stored.length - seen.size;
   const allMs = seen.size ? Math.max(...seen.values()) - t0 : Number.NaN;
   const posts = postTimes(w, platform).filter((t) => t >= t0);
   const perSecond = maxPerSecond(posts);
@@ -115,18 +124,20 @@ for (const [platform, lot] of [
     reference: null,
     referenceLabel: "",
     goal: "< 15 s",
-    met: lost === 0 && allMs < 15_000,
+    met: lost === 0 && notStored.length === 0 && allMs < 15_000,
     detail: {
       posts: posts.length,
       offersPerPost: round(BURST / Math.max(1, posts.length)),
       sentMs,
       offerPostsRefused5xx: refused,
+      offersNeverStored: notStored.length,
     },
   });
   emit({
     row: `burst of 200 offers in one thread, ${name}: lost`,
     figure: lost,
     unit: "offers",
+    detail: { offersNeverStored: notStored.length },
     reference: 0,
     referenceLabel: "",
     ratio: null,

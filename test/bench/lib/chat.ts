@@ -108,16 +108,21 @@ export async function threadWith(w: ChatWorld, platform: Platform, lot: number, 
 
 /**
  * A provider's offer through its response link (the web process's POST /r/<token>); a 5xx is retried, as a
- * provider's system would, up to five times. Returns how many attempts were refused with a 5xx.
+ * provider's system would, up to five times. How many attempts were refused with a 5xx, and whether it was stored.
  */
-export async function postOffer(w: ChatWorld, deliveryId: string, weeklyCostGbp: number): Promise<number> {
-  for (let refused = 0; refused < 5; refused++) {
+export async function postOffer(
+  w: ChatWorld,
+  deliveryId: string,
+  weeklyCostGbp: number,
+): Promise<{ refused: number; stored: boolean }> {
+  let refused = 0;
+  for (; refused < 5; refused++) {
     const status = await offerOnce(w, deliveryId, weeklyCostGbp);
-    if (status === 201) return refused;
+    if (status === 201) return { refused, stored: true };
     if (status < 500) throw new Error(`offer: HTTP ${status}`);
-    await sleep(jitter(200));
+    await sleep(jitter(500 * (refused + 1)));
   }
-  throw new Error(`offer: refused five times:\n${w.web.output().slice(-3000)}`);
+  return { refused, stored: false };
 }
 
 async function offerOnce(w: ChatWorld, deliveryId: string, weeklyCostGbp: number): Promise<number> {
