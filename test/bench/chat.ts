@@ -129,6 +129,7 @@ for (const [platform, lot] of [
       posts: posts.length,
       offersPerPost: round(BURST / Math.max(1, posts.length)),
       sentMs,
+      visibleAfterLastSentMs: Math.round(allMs - sentMs),
       offerPostsRefused5xx: refused,
       offersNeverStored: notStored.length,
     },
@@ -152,7 +153,11 @@ for (const [platform, lot] of [
     referenceLabel: "the platform's channel limit (1 per second)",
     goal: "never over the limit",
     met: perSecond <= 1 && (platform !== "slack" || w.slack.rejected.length === 0),
-    detail: { rejectedByFake: platform === "slack" ? w.slack.rejected.length : w.connector.problems.length },
+    detail: {
+      // Arrival times at the fake: under load a post can be delayed on its way, closing the gap to the next.
+      minGapMs: posts.length > 1 ? Math.min(...posts.slice(1).map((t, i) => t - posts[i]!)) : null,
+      rejectedByFake: platform === "slack" ? w.slack.rejected.length : w.connector.problems.length,
+    },
   });
 }
 
