@@ -36,12 +36,14 @@ const rows: Row[] = existsSync(file)
 rmSync(file, { force: true });
 
 const n = (x: number | null) => (x === null ? "" : x.toLocaleString("en-GB", { maximumFractionDigits: 2 }));
+const ref = (r: Row) =>
+  r.reference === null ? "" : r.referenceLabel ? `${n(r.reference)} (${r.referenceLabel})` : n(r.reference);
 const table = [
   "| metric | figure | reference, same run | ratio | goal | met |",
   "|---|---:|---|---:|---|---|",
   ...rows.map(
     (r) =>
-      `| ${r.row} | ${n(r.figure)} ${r.unit} | ${r.reference === null ? "" : `${n(r.reference)} (${r.referenceLabel})`} | ${n(r.ratio)} | ${r.goal} | ${r.met ? "yes" : "**no**"} |`,
+      `| ${r.row} | ${n(r.figure)} ${r.unit} | ${ref(r)} | ${n(r.ratio)} | ${r.goal} | ${r.met ? "yes" : "**no**"} |`,
   ),
 ];
 const minutes = (performance.now() - t0) / 60_000;
