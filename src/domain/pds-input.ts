@@ -44,9 +44,7 @@ export const pdsProfileSchema = z.object({
   pets: z.enum(PETS).default("not_known"),
   additionalSupport: setOf(ADDITIONAL_SUPPORT),
   deprivationOfLiberty: z.boolean().default(false),
-  suitability: z
-    .object({ foster: suitability, residential: suitability, supported: suitability })
-    .prefault({}),
+  suitability: z.object({ foster: suitability, residential: suitability, supported: suitability }).prefault({}),
   /** The risks present; every risk not listed is "No known risk". Categories only: the narrative is restricted. */
   risksToChild: setOf(RISKS_TO_CHILD),
   risksToOthers: setOf(RISKS_TO_OTHERS),

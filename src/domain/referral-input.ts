@@ -5,9 +5,9 @@
 import { z } from "zod";
 import { londonDate } from "../digest/london.js";
 import { addYears, calendarDateOf, dateRule, spokenDate, wholeYearsBetween } from "./dates.js";
+import { placementNeededBand } from "./pds.js";
 import { pdsProfileSchema, pdsRestrictedFields } from "./pds-input.js";
 import { summaryErrors } from "./summary-guard.js";
-import { placementNeededBand } from "./pds.js";
 import { NEED_CODES } from "./vocabulary.js";
 
 export const LEGAL_STATUSES = ["s20", "s31", "s38", "other"] as const;
