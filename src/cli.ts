@@ -22,6 +22,7 @@ import { migrateDatabase } from "./migrate.js";
 import { systemClock } from "./ports.js";
 import { ensureLots, listProviders, suspendProvider } from "./providers/directory.js";
 import { importProviders } from "./providers/import.js";
+import { pdsExportCsv } from "./reporting/pds-export.js";
 import { parseReportQuery } from "./reporting/period.js";
 import { placementReport } from "./reporting/placement-report.js";
 import { placementReportCsv } from "./reporting/report-csv.js";
@@ -34,8 +35,9 @@ const USAGE = `Usage: referral-bot <command>
   providers import <file.csv>              validate and import providers (upsert by Ofsted URN or email)
   providers list [--lot N]                 list providers
   providers suspend <id> --reason "..."    suspend a provider
-  report --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
+  report --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv|pds]
                                            placement report for referrals raised in those days
+                                           (pds: one row each, the Placements Data Standard's columns)
                                            (Europe/London, inclusive) to stdout; default json
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
                                            and channel, as the schedule does); --dry-run prints it, posts nothing
@@ -222,8 +224,11 @@ async function main(argv: string[]): Promise<number> {
       const query = parseReportQuery({ from: values.from, to: values.to, format: values.format });
       // On stderr: stdout is the report alone, to be piped or redirected.
       err(`Reading the database ${describeDatabase(config.DATABASE_URL)}.`);
-      const report = await withDb(config, (db) => placementReport({ db, clock: systemClock }, query));
-      const text = query.format === "csv" ? placementReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
+      const text = await withDb(config, async (db) => {
+        if (query.format === "pds") return pdsExportCsv({ db }, query);
+        const report = await placementReport({ db, clock: systemClock }, query);
+        return query.format === "csv" ? placementReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
+      });
       // Wait until it is flushed: process.exit would otherwise cut a long report short on a pipe.
       await new Promise<void>((done, fail) => process.stdout.write(text, (e) => (e ? fail(e) : done())));
       return 0;

@@ -40,7 +40,7 @@ export const REFERRAL_FIELD_RULES: Record<string, string> = {
   "restricted.dateOfBirth": "Enter the date of birth; it cannot be in the future",
 };
 
-const areaSchema = z
+export const areaSchema = z
   .string()
   .trim()
   .toUpperCase()
