@@ -9,6 +9,7 @@ import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
 import type { ChatCoreDeps } from "./chat/actions.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
 import { chatCoreFor } from "./chat/chat-core.js";
+import { FormDrafts } from "./chat/form-drafts.js";
 import { ChatDirectory } from "./chat/directory.js";
 import { requestThreadSync } from "./chat/request-sync.js";
 import { type Config, teamsSettings } from "./config.js";
@@ -188,6 +189,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       queues,
       logger,
       ...(opts.raiseFault ? { raiseFault: opts.raiseFault } : {}),
+      drafts: new FormDrafts(redis, config.REDIS_PREFIX, keyRingOf(config)),
     };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
       const { mountSlack } = await import("../adapters/slack/slack-app.js");
@@ -203,7 +205,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         raiserUserIds: config.SLACK_RAISER_USER_IDS,
         ...(config.SLACK_RAISER_USERGROUP_ID ? { raiserUserGroupId: config.SLACK_RAISER_USERGROUP_ID } : {}),
         logger,
-        core: chatCoreFor<"slack">(chatCoreDeps),
+        core: chatCoreFor(chatCoreDeps, "slack"),
       });
       logger.info("slack endpoint mounted at /slack/events");
     }
@@ -214,7 +216,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         ...teams,
         logger,
         ...(opts.teamsBotToken ? { botToken: opts.teamsBotToken } : {}),
-        core: chatCoreFor<"teams">(chatCoreDeps),
+        core: chatCoreFor(chatCoreDeps, "teams"),
         directory: new ChatDirectory(db, "teams"),
         // Refused activities are audited (no referral: they never reached one); never the token or the body.
         auditRefusal: (refused) =>

@@ -24,6 +24,7 @@ import type { Logger } from "../logger.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "../referrals/audit.js";
 import { keyRingOf } from "../referrals/create.js";
+import type { FormDrafts } from "./form-drafts.js";
 import { approveOffer, auditRefusal, declineOffer, secondApproval } from "../referrals/decisions.js";
 import { type RaiseStep, raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
@@ -38,6 +39,8 @@ export interface ChatCoreDeps {
   logger: Logger;
   /** Test seam: fails raising after a step, to prove a failure leaves nothing half-done. */
   raiseFault?: (step: RaiseStep) => void | Promise<void>;
+  /** Unfinished forms (form-drafts.ts); without it no draft is kept. */
+  drafts?: FormDrafts;
 }
 
 export type SubmitResult =

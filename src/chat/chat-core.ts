@@ -5,7 +5,7 @@ import { type ChatCoreDeps, performAction, requireId, submitReferral } from "./a
 import type { ChatCore, Platform } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";
 
-export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps): ChatCore<P> {
+export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps, platformOf: P): ChatCore<P> {
   return {
     submitReferral: (args) => submitReferral(deps, args),
     performAction: (platform, actor, action) => performAction(deps, platform, actor, action),
@@ -21,6 +21,11 @@ export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps): ChatCore<P>
       const referralId = requireId(id, "referral");
       if (!(await deps.db.referral.count({ where: { id: referralId } }))) throw new NotFoundError("referral");
       return buildThread(await loadThreadState(deps.db, referralId)).card;
+    },
+    drafts: {
+      save: async (userId, values) => deps.drafts?.save(platformOf, userId, values),
+      load: async (userId) => (deps.drafts ? deps.drafts.load(platformOf, userId) : {}),
+      clear: async (userId) => deps.drafts?.clear(platformOf, userId),
     },
   };
 }

@@ -144,4 +144,13 @@ export interface ChatCore<P extends Platform = Platform> {
   referenceOf(referralId: string): Promise<string>;
   /** The referral's card as it stands now (to show it again to someone who looked at the details). */
   cardOf(referralId: string): Promise<ReferralCard>;
+  /**
+   * A person's unfinished referral form (the adapter's own answer shape), kept encrypted for a day when they
+   * close it: saved (merged into what was kept), loaded when they open the form again, cleared once raised.
+   */
+  drafts: {
+    save(userId: string, values: Record<string, unknown>): Promise<void>;
+    load(userId: string): Promise<Record<string, unknown>>;
+    clear(userId: string): Promise<void>;
+  };
 }

@@ -38,6 +38,7 @@ async function slackHarness(): Promise<ChatHarness> {
       },
       referenceOf: async () => "R-2026-0042",
       cardOf: async () => sampleCard(),
+      drafts: { save: async () => {}, load: async () => ({}), clear: async () => {} },
     },
   });
   const server: Server = await new Promise((r) => {

@@ -158,6 +158,7 @@ export function countingTeamsCore(onCall: () => void): ChatCore<"teams"> {
     cardOf: async () => {
       throw new Error("unused");
     },
+    drafts: { save: async () => {}, load: async () => ({}), clear: async () => {} },
   };
 }
 
