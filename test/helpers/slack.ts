@@ -102,7 +102,7 @@ export class FakeSlackApi {
         if (method === "chat.postMessage") return send(200, { ok: true, channel: args.channel, ts, message: { ts } });
         if (method === "chat.update") return send(200, { ok: true, channel: args.channel, ts: args.ts });
         if (method === "chat.postEphemeral") return send(200, { ok: true, message_ts: ts });
-        if (method === "views.open" || method === "views.update")
+        if (method === "views.open" || method === "views.update" || method === "views.push")
           return send(200, { ok: true, view: { id: `V${this.ts}` } });
         if (method === "chat.getPermalink")
           return send(200, {
