@@ -62,7 +62,7 @@ beforeAll(async () => {
   await webhookProviders(
     db,
     receivers,
-    { lotNumber: 2, prefix: "p", count: 2, name: (i) => `PDS Home ${i}` },
+    { lotNumber: 2, prefix: "p", count: 2, name: (i) => `PDS Home ${i}`, needs: ["SEMH", "ASD"] },
     { ofstedGrade: "Good" },
   );
   service = await startTestService({
@@ -114,7 +114,9 @@ async function placeAndApproveInSlack(referralId: string) {
 }
 
 describe("a referral on the Placements Data Standard", () => {
-  it("Slack: two steps within the block limit, a draft kept on close, the categories broadcast, exported", async () => {
+  it("Slack: two steps within the block limit, a draft kept on close, the categories broadcast, exported", {
+    timeout: 90_000,
+  }, async () => {
     expect((await signedSlackRequest(events, SECRET, commandBody("USW"))).status).toBe(200);
     await eventually(() => slack.of("views.open").length > 0, "form opened");
     const first = lastView("views.open");
@@ -240,7 +242,9 @@ describe("a referral on the Placements Data Standard", () => {
     expect(cli.stdout).not.toContain(CANARY);
   });
 
-  it("Teams: the More details section within the card limit, its answers reach the core and the providers", async () => {
+  it("Teams: the More details section within the card limit, its answers reach the core and the providers", {
+    timeout: 60_000,
+  }, async () => {
     await connector.sendToBot(
       socialWorker,
       { id: "a:personal-sw", type: "personal" },
