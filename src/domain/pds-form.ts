@@ -25,7 +25,7 @@ import {
   SUITABILITY,
   SUITABILITY_LABELS,
 } from "./pds.js";
-import { SIBLINGS_MAX } from "./pds-input.js";
+import { DETAIL_MAX, SIBLINGS_MAX } from "./pds-input.js";
 
 type Option = { value: string; label: string };
 export type PdsFormField =
@@ -39,7 +39,7 @@ const YES_NO: Option[] = [
 ];
 const select = (id: string, label: string, options: Option[]): PdsFormField => ({ id, label, kind: "select", options });
 const multi = (id: string, label: string, options: Option[]): PdsFormField => ({ id, label, kind: "multi", options });
-const text = (id: string, label: string, maxLength = 2000): PdsFormField => ({ id, label, kind: "text", maxLength });
+const text = (id: string, label: string, maxLength = DETAIL_MAX): PdsFormField => ({ id, label, kind: "text", maxLength });
 
 /** Grouped as the standard groups them; every field is optional (left out, the core's default applies). */
 export const PDS_FORM_SECTIONS: { title: string; note?: string; fields: PdsFormField[] }[] = [

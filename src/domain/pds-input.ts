@@ -16,6 +16,8 @@ import {
 } from "./pds.js";
 
 export const SIBLINGS_MAX = 10;
+/** A free-text detail's limit: a few sentences, which keeps the Teams form (echoed back with errors) under 28 KB. */
+export const DETAIL_MAX = 1000;
 
 /** A list of options: duplicates dropped, so "risk present" is a set however a form sends it. */
 const setOf = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -58,8 +60,8 @@ const detail = (max: number) => z.string().trim().max(max, `must be ${max} chara
 export const pdsRestrictedFields = {
   /** "Preferred location for home search": may be finer than a district (a school, a street), so restricted. */
   preferredLocation: detail(500),
-  communicationDetail: detail(2000),
-  adaptationsDetail: detail(2000),
-  culturalNeedsDetail: detail(2000),
-  additionalSupportDetail: detail(2000),
+  communicationDetail: detail(DETAIL_MAX),
+  adaptationsDetail: detail(DETAIL_MAX),
+  culturalNeedsDetail: detail(DETAIL_MAX),
+  additionalSupportDetail: detail(DETAIL_MAX),
 };
