@@ -24,11 +24,11 @@ import type { Logger } from "../logger.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "../referrals/audit.js";
 import { keyRingOf } from "../referrals/create.js";
-import type { FormDrafts } from "./form-drafts.js";
 import { approveOffer, auditRefusal, declineOffer, secondApproval } from "../referrals/decisions.js";
 import { type RaiseStep, raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
 import { withdrawReferral } from "../referrals/withdraw.js";
+import type { FormDrafts } from "./form-drafts.js";
 import { type ChatAction, NOT_ALLOWED_TO_RAISE, type Platform } from "./port.js";
 
 export interface ChatCoreDeps {

@@ -39,7 +39,12 @@ const YES_NO: Option[] = [
 ];
 const select = (id: string, label: string, options: Option[]): PdsFormField => ({ id, label, kind: "select", options });
 const multi = (id: string, label: string, options: Option[]): PdsFormField => ({ id, label, kind: "multi", options });
-const text = (id: string, label: string, maxLength = DETAIL_MAX): PdsFormField => ({ id, label, kind: "text", maxLength });
+const text = (id: string, label: string, maxLength = DETAIL_MAX): PdsFormField => ({
+  id,
+  label,
+  kind: "text",
+  maxLength,
+});
 
 /** Grouped as the standard groups them; every field is optional (left out, the core's default applies). */
 export const PDS_FORM_SECTIONS: { title: string; note?: string; fields: PdsFormField[] }[] = [
