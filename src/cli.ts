@@ -24,6 +24,7 @@ import { systemClock } from "./ports.js";
 import { ensureLots, explainEligibility, listProviders, suspendProvider } from "./providers/directory.js";
 import { importProviders } from "./providers/import.js";
 import { importOfstedGrades } from "./providers/ofsted-import.js";
+import { pdsExportCsv } from "./reporting/pds-export.js";
 import { parseReportQuery } from "./reporting/period.js";
 import { placementReport } from "./reporting/placement-report.js";
 import { placementReportCsv } from "./reporting/report-csv.js";
@@ -40,8 +41,9 @@ const USAGE = `Usage: referral-bot <command>
   providers ofsted-import <file.csv>       set Ofsted grades and inspection dates by URN from Ofsted's
                                            published providers CSV (a downloaded file; no network)
   providers suspend <id> --reason "..."    suspend a provider
-  report --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
+  report --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv|pds]
                                            placement report for referrals raised in those days
+                                           (pds: one row each, the Placements Data Standard's columns)
                                            (Europe/London, inclusive) to stdout; default json
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
                                            and channel, as the schedule does); --dry-run prints it, posts nothing
@@ -252,8 +254,11 @@ async function main(argv: string[]): Promise<number> {
       const query = parseReportQuery({ from: values.from, to: values.to, format: values.format });
       // On stderr: stdout is the report alone, to be piped or redirected.
       err(`Reading the database ${describeDatabase(config.DATABASE_URL)}.`);
-      const report = await withDb(config, (db) => placementReport({ db, clock: systemClock }, query));
-      const text = query.format === "csv" ? placementReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
+      const text = await withDb(config, async (db) => {
+        if (query.format === "pds") return pdsExportCsv({ db }, query);
+        const report = await placementReport({ db, clock: systemClock }, query);
+        return query.format === "csv" ? placementReportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
+      });
       // Wait until it is flushed: process.exit would otherwise cut a long report short on a pipe.
       await new Promise<void>((done, fail) => process.stdout.write(text, (e) => (e ? fail(e) : done())));
       return 0;

@@ -11,6 +11,7 @@ import { membershipOf } from "./chat/approvers.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
 import { chatCoreFor } from "./chat/chat-core.js";
 import { ChatDirectory } from "./chat/directory.js";
+import { FormDrafts } from "./chat/form-drafts.js";
 import { requestThreadSync } from "./chat/request-sync.js";
 import { type Config, teamsSettings } from "./config.js";
 import { createDb, type Db } from "./db.js";
@@ -200,6 +201,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       queues,
       logger,
       ...(opts.raiseFault ? { raiseFault: opts.raiseFault } : {}),
+      drafts: new FormDrafts(redis, config.REDIS_PREFIX, keyRingOf(config)),
     };
     if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
       const { mountSlack } = await import("../adapters/slack/slack-app.js");
@@ -216,7 +218,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         ...(config.SLACK_RAISER_USERGROUP_ID ? { raiserUserGroupId: config.SLACK_RAISER_USERGROUP_ID } : {}),
         logger,
         answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
-        core: chatCoreFor<"slack">(chatCoreDeps),
+        core: chatCoreFor(chatCoreDeps, "slack"),
       });
       logger.info("slack endpoint mounted at /slack/events");
     }
@@ -227,7 +229,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         ...teams,
         logger,
         ...(opts.teamsBotToken ? { botToken: opts.teamsBotToken } : {}),
-        core: chatCoreFor<"teams">(chatCoreDeps),
+        core: chatCoreFor(chatCoreDeps, "teams"),
         answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
         directory: new ChatDirectory(db, "teams"),
         // Refused activities are audited (no referral: they never reached one); never the token or the body.

@@ -1,4 +1,5 @@
 // The ports the core owns. Adapters (adapters/*) implement them; only the composition root wires them in.
+import type { PdsProfile } from "./domain/pds-input.js";
 import type { Logger } from "./logger.js";
 
 export interface Clock {
@@ -43,6 +44,8 @@ export interface BroadcastProfile {
   /** YYYY-MM-DD */
   requiredBy: string;
   summary: string;
+  /** The Placements Data Standard's categories (never its free text); absent for a referral raised before them. */
+  pds?: PdsProfile;
 }
 
 export type OutboundKind =

@@ -1,5 +1,7 @@
 // The modals: the referral form (block ids are the core's field paths, so field errors map straight back),
 // the ART-only restricted-details view, the answer to a provider's question, and the withdrawal.
+
+import { PDS_FORM_FIELDS, PDS_FORM_SECTIONS, type PdsFormField, pdsInputOf } from "../../src/domain/pds-form.js";
 import { GENDERS, LEGAL_STATUSES, type NewReferral, type RestrictedDetails } from "../../src/domain/referral-input.js";
 import { LOT_OPTIONS, NEED_OPTIONS } from "../../src/domain/vocabulary.js";
 import { WITHDRAWAL_REASONS, WITHDRAWAL_TEXT_MAX } from "../../src/lifecycle/withdrawal.js";
@@ -22,14 +24,18 @@ const select = (values: readonly string[] | [string, string][]) => ({
   options: values.map((v) => (Array.isArray(v) ? option(v[0], v[1]) : option(v))),
 });
 
-export function referralModal(): Block {
+/** The first step: the core fields. `draft`: the answers kept when the person last closed the form. */
+export function referralModal(draft: ViewState = {}): Block {
+  const answered = PDS_FORM_FIELDS.filter((f) => answerIn(draft, f.id) !== undefined).length;
   return {
     type: "modal",
     callback_id: "referral_form",
     title: plain("New referral"),
     submit: plain("Raise referral"),
     close: plain("Cancel"),
-    blocks: [
+    // Closing it keeps the answers (view_closed), for the next time they open the form.
+    notify_on_close: true,
+    blocks: withInitialValues(draft, [
       { type: "section", text: { type: "mrkdwn", text: "*Anonymised profile*: this is what providers see." } },
       input("profile.lotNumber", "Lot", select(LOT_OPTIONS.map((o) => [o.value, o.label] as [string, string]))),
       input("profile.ageYears", "Age (years)", {
@@ -72,8 +78,97 @@ export function referralModal(): Block {
       input("restricted.address", "Address", text(true, 500), true),
       input("restricted.narrative", "Narrative", text(true, 3000), true),
       input("restricted.risks", "Risks", text(true, 3000), true),
-    ],
+      { type: "divider" },
+      {
+        type: "section",
+        block_id: "pds.more",
+        text: {
+          type: "mrkdwn",
+          text: answered
+            ? `*More details (Placements Data Standard)*: ${answered} answered.`
+            : "*More details (Placements Data Standard)*: placement requirements, suitability and risks. Optional, but providers judge better with them.",
+        },
+        accessory: { type: "button", action_id: "referral_more", text: plain("Next: more details") },
+      },
+    ]),
   };
+}
+
+/** The second step, pushed over the first: the standard's questions; its answers join the first step's. */
+export function moreDetailsModal(draft: ViewState = {}): Block {
+  return {
+    type: "modal",
+    callback_id: "referral_form_more",
+    title: plain("More details"),
+    submit: plain("Save and go back"),
+    close: plain("Back"),
+    blocks: withInitialValues(
+      draft,
+      PDS_FORM_SECTIONS.flatMap((section) => [
+        { type: "header", text: plain(section.title) },
+        ...(section.note ? [{ type: "context", elements: [{ type: "mrkdwn", text: section.note }] }] : []),
+        ...section.fields.map(pdsInput),
+      ]),
+    ),
+  };
+}
+
+function pdsInput(f: PdsFormField): Block {
+  switch (f.kind) {
+    case "number":
+      return input(
+        f.id,
+        f.label,
+        { type: "number_input", is_decimal_allowed: false, min_value: String(f.min), max_value: String(f.max) },
+        true,
+      );
+    case "text":
+      return input(f.id, f.label, text(true, f.maxLength), true);
+    case "select":
+      return input(
+        f.id,
+        f.label,
+        { type: "static_select", options: f.options.map((o) => option(o.value, o.label)) },
+        true,
+      );
+    case "multi":
+      return input(
+        f.id,
+        f.label,
+        { type: "multi_static_select", options: f.options.map((o) => option(o.value, o.label)) },
+        true,
+      );
+  }
+}
+
+/** An answer in a view's state: a string, a list (multi-select), or undefined when not answered. */
+function answerIn(values: ViewState, id: string): string | string[] | undefined {
+  const v = values[id]?.[A];
+  if (!v) return undefined;
+  if (v.selected_options) return v.selected_options.length ? v.selected_options.map((o) => o.value) : undefined;
+  return v.value ?? v.selected_option?.value ?? v.selected_date ?? undefined;
+}
+
+/** Puts kept answers back into a view's inputs (Slack's initial_* fields). */
+function withInitialValues(draft: ViewState, blocks: Block[]): Block[] {
+  return blocks.map((b) => {
+    if (b.type !== "input") return b;
+    const el = b.element as Block & { type: string; options?: { value: string }[] };
+    const v = draft[b.block_id as string]?.[A];
+    if (!v) return b;
+    const pick = (value: string) => el.options?.find((o) => o.value === value);
+    let initial: Block = {};
+    if (el.type === "multi_static_select") {
+      const chosen = (v.selected_options ?? []).map((o) => pick(o.value)).filter(Boolean);
+      if (chosen.length) initial = { initial_options: chosen };
+    } else if (el.type === "static_select") {
+      const chosen = v.selected_option ? pick(v.selected_option.value) : undefined;
+      if (chosen) initial = { initial_option: chosen };
+    } else if (el.type === "datepicker") {
+      if (v.selected_date) initial = { initial_date: v.selected_date };
+    } else if (v.value) initial = { initial_value: v.value };
+    return { ...b, element: { ...el, ...initial } };
+  });
 }
 
 type StateValue = {
@@ -92,6 +187,7 @@ export function modalValuesToInput(values: ViewState): NewReferral {
     return v?.value ?? v?.selected_option?.value ?? v?.selected_date ?? undefined;
   };
   const opt = (id: string) => str(id) || undefined;
+  const more = pdsInputOf((id) => answerIn(values, id));
   return {
     profile: {
       lotNumber: Number(str("profile.lotNumber")),
@@ -106,6 +202,7 @@ export function modalValuesToInput(values: ViewState): NewReferral {
       urgency: str("profile.urgency") as NewReferral["profile"]["urgency"],
       requiredBy: str("profile.requiredBy") as unknown as Date,
       summary: str("profile.summary") ?? "",
+      pds: more.pds as NewReferral["profile"]["pds"],
     },
     restricted: {
       childName: str("restricted.childName") ?? "",
@@ -114,6 +211,7 @@ export function modalValuesToInput(values: ViewState): NewReferral {
       address: opt("restricted.address"),
       narrative: opt("restricted.narrative"),
       risks: opt("restricted.risks"),
+      ...more.restricted,
     },
   };
 }

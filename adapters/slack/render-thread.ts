@@ -41,8 +41,12 @@ const field = (label: string, value: string) => ({
 const actorName = (id: string) => (id.startsWith("slack:") ? `<@${id.slice(6)}>` : safeText(id));
 
 export function cardBlocks(card: ReferralCard): Block[] {
-  // The reference is in the header; the rest of the profile as providers were sent it (at most 10 fields).
+  // The reference is in the header; the rest of the profile as providers were sent it, in sections of at most
+  // 10 fields (Slack's limit per section).
   const rows = profileRows(card.profile).filter(([label]) => label !== "Reference");
+  const sections: Block[] = [];
+  for (let i = 0; i < rows.length; i += 10)
+    sections.push({ type: "section", fields: rows.slice(i, i + 10).map(([label, value]) => field(label, value)) });
   return [
     {
       type: "header",
@@ -55,10 +59,7 @@ export function cardBlocks(card: ReferralCard): Block[] {
       },
     },
     section(`*Status:* ${safeText(card.statusText)}`),
-    {
-      type: "section",
-      fields: rows.map(([label, value]) => field(label, value)),
-    },
+    ...sections,
     { type: "context", elements: [{ type: "mrkdwn", text: countsText(card) }] },
     {
       type: "actions",

@@ -14,6 +14,7 @@ import {
   detailsModal,
   modalErrors,
   modalValuesToInput,
+  moreDetailsModal,
   noticeModal,
   publishOf,
   referralModal,
@@ -89,7 +90,9 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   // Someone who may not raise referrals gets a short notice in place of the form (a modal: unlike an ephemeral
   // message it needs no channel the bot is in, and works for the global shortcut too).
   const openForm = async (triggerId: string, userId: string) => {
-    const view = (await actorOf(userId)).mayRaise ? referralModal() : noticeModal("New referral", NOT_ALLOWED_TO_RAISE);
+    const view = (await actorOf(userId)).mayRaise
+      ? referralModal((await o.core.drafts.load(userId)) as ViewState)
+      : noticeModal("New referral", NOT_ALLOWED_TO_RAISE);
     await callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: view as never }));
   };
 
@@ -102,12 +105,40 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     await openForm(shortcut.trigger_id, shortcut.user.id);
   });
 
+  // The long form in two steps: "Next: more details" pushes the standard's questions over the first step; their
+  // answers are kept in the person's draft (encrypted, ChatCore.drafts), which also keeps the first step's
+  // answers when the form is closed, and joins both steps when it is submitted.
+  app.action("referral_more", async ({ ack, body }) => {
+    await ack();
+    const b = body as { trigger_id: string; user: { id: string }; view?: { state?: { values?: ViewState } } };
+    await o.core.drafts.save(b.user.id, b.view?.state?.values ?? {});
+    const draft = (await o.core.drafts.load(b.user.id)) as ViewState;
+    await callSlack("views.push", () =>
+      client.views.push({ trigger_id: b.trigger_id, view: moreDetailsModal(draft) as never }),
+    );
+  });
+  app.view("referral_form_more", async ({ ack, view, body }) => {
+    await o.core.drafts.save(body.user.id, view.state.values as ViewState);
+    // Back to the first step, which says how many were answered.
+    const draft = (await o.core.drafts.load(body.user.id)) as ViewState;
+    await ack();
+    if (view.root_view_id && view.root_view_id !== view.id)
+      await callSlack("views.update", () =>
+        client.views.update({ view_id: view.root_view_id!, view: referralModal(draft) as never }),
+      ).catch((err: Error) => o.logger.warn({ error: err.message }, "slack form refresh failed"));
+  });
+  app.view({ callback_id: "referral_form", type: "view_closed" }, async ({ ack, view, body }) => {
+    await ack();
+    await o.core.drafts.save(body.user.id, view.state.values as ViewState);
+  });
+
   app.view("referral_form", async ({ ack, view, body }) => {
+    const draft = (await o.core.drafts.load(body.user.id)) as ViewState;
     const result = await o.core.submitReferral({
       platform: "slack",
       channelId: o.referralsChannel,
       actor: await actorOf(body.user.id),
-      input: modalValuesToInput(view.state.values as ViewState),
+      input: modalValuesToInput({ ...draft, ...(view.state.values as ViewState) }),
       sourceKey: `slack:view:${view.id}`,
     });
     if (!result.ok && "text" in result) {
@@ -121,6 +152,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       return;
     }
     await ack();
+    await o.core.drafts.clear(body.user.id);
     const check = result.warnings?.length
       ? `\nPlease check the summary, which every provider sees: ${escapeMrkdwn(result.warnings.join(" "))} If it should not be there, tell ART.`
       : "";

@@ -1,6 +1,8 @@
 // The referral form, the ART-only details view and the answer form, as Adaptive Cards. Input ids are the
 // core's field paths, so the core's field errors map straight back onto the form. Cards built from a person's
 // own input or from restricted details are only ever returned to that person (an invoke response), never posted.
+
+import { PDS_FORM_SECTIONS, type PdsFormField, pdsInputOf } from "../../src/domain/pds-form.js";
 import {
   GENDERS,
   LEGAL_STATUSES,
@@ -86,7 +88,25 @@ const RESTRICTED: FieldSpec[] = [
   { id: "restricted.narrative", label: "Narrative", input: { type: "Input.Text", isMultiline: true, maxLength: 3000 } },
   { id: "restricted.risks", label: "Risks", input: { type: "Input.Text", isMultiline: true, maxLength: 3000 } },
 ];
-export const FORM_FIELD_IDS = [...PROFILE, ...RESTRICTED].map((f) => f.id);
+/** The Placements Data Standard's questions (src/domain/pds-form.ts), as Teams inputs. */
+const pdsSpec = (f: PdsFormField): FieldSpec => ({
+  id: f.id,
+  label: f.label,
+  input:
+    f.kind === "number"
+      ? { type: "Input.Number", min: f.min, max: f.max }
+      : f.kind === "text"
+        ? { type: "Input.Text", isMultiline: true, maxLength: f.maxLength }
+        : {
+            type: "Input.ChoiceSet",
+            ...(f.kind === "multi" ? { isMultiSelect: true } : {}),
+            choices: f.options.map((o) => choice(o.value, o.label)),
+          },
+});
+const PDS_SECTIONS = PDS_FORM_SECTIONS.map((s) => ({ ...s, fields: s.fields.map(pdsSpec) }));
+const PDS: FieldSpec[] = PDS_SECTIONS.flatMap((s) => s.fields);
+export const MORE_DETAILS_ID = "pds.more";
+export const FORM_FIELD_IDS = [...PROFILE, ...RESTRICTED, ...PDS].map((f) => f.id);
 
 function inputs(fields: FieldSpec[], values: Values, errors: Record<string, string>): Element[] {
   return fields.flatMap((f) => [
@@ -123,6 +143,23 @@ export function referralFormCard(
     ...inputs(PROFILE, values, errors),
     heading("Restricted details (ART only, encrypted)"),
     ...inputs(RESTRICTED, values, errors),
+    // The standard's questions fold away so the form stays short; hidden inputs still travel with the submit.
+    // Open when they hold an answer or an error, so nothing the person wrote is out of sight.
+    actions({
+      type: "Action.ToggleVisibility",
+      title: "More details (Placements Data Standard)",
+      targetElements: [MORE_DETAILS_ID],
+    }),
+    {
+      type: "Container",
+      id: MORE_DETAILS_ID,
+      isVisible: PDS.some((f) => values[f.id] || errors[f.id]),
+      items: PDS_SECTIONS.flatMap((section) => [
+        heading(section.title),
+        ...(section.note ? [note(section.note)] : []),
+        ...inputs(section.fields, values, errors),
+      ]),
+    },
     actions(execute("Raise referral", "submit_referral", { formId }, "positive")),
   ]);
 }
@@ -133,7 +170,7 @@ export function formErrors(fieldErrors: Record<string, string[]>): Record<string
   const out: Record<string, string> = {};
   for (const [path, messages] of Object.entries(fieldErrors)) {
     const id = ids.has(path) ? path : "profile.summary";
-    const label = [...PROFILE, ...RESTRICTED].find((f) => f.id === path)?.label ?? path;
+    const label = [...PROFILE, ...RESTRICTED, ...PDS].find((f) => f.id === path)?.label ?? path;
     out[id] ??= `${label}: ${messages[0] ?? "is not valid"}`;
   }
   return out;
@@ -153,6 +190,7 @@ export function formValues(data: Record<string, unknown>): Values {
 /** The form's values as the core's NewReferral shape (the core validates it). */
 export function formToInput(values: Values): NewReferral {
   const opt = (id: string) => values[id] || undefined;
+  const more = pdsInputOf((id) => values[id]);
   return {
     profile: {
       lotNumber: Number(values["profile.lotNumber"]),
@@ -168,6 +206,7 @@ export function formToInput(values: Values): NewReferral {
       urgency: values["profile.urgency"] as NewReferral["profile"]["urgency"],
       requiredBy: values["profile.requiredBy"] as unknown as Date,
       summary: values["profile.summary"] ?? "",
+      pds: more.pds as NewReferral["profile"]["pds"],
     },
     restricted: {
       childName: values["restricted.childName"] ?? "",
@@ -176,6 +215,7 @@ export function formToInput(values: Values): NewReferral {
       address: opt("restricted.address"),
       narrative: opt("restricted.narrative"),
       risks: opt("restricted.risks"),
+      ...more.restricted,
     },
   };
 }

@@ -2,8 +2,19 @@
 // versioned by its JSON Schema (payload.schema.json, generated from this file) and strict: a field that is not
 // declared here can never be sent, which keeps anything but the anonymised profile from leaving the council.
 import { z } from "zod";
+import {
+  ADDITIONAL_SUPPORT,
+  CARED_FOR_ALONGSIDE,
+  COMMUNICATION_NEEDS,
+  CULTURAL_NEEDS,
+  PETS,
+  PLACEMENT_NEEDED,
+  RISKS_TO_CHILD,
+  RISKS_TO_OTHERS,
+  SUITABILITY,
+} from "../../src/domain/pds.js";
 import { LOT_NAMES, NEED_CODES } from "../../src/domain/vocabulary.js";
-import type { OutboundDelivery } from "../../src/ports.js";
+import type { BroadcastProfile, OutboundDelivery } from "../../src/ports.js";
 
 const isoDateTime = () => z.iso.datetime();
 
@@ -12,6 +23,41 @@ const providerSchema = z
   .object({ id: z.string().min(1).describe("Your provider id in the council's directory.") })
   .strict()
   .meta({ id: "WebhookProvider", description: "The provider this message is addressed to (you)." });
+
+const suitability = z.enum(SUITABILITY);
+const pdsSchema = z
+  .object({
+    placement_needed: z.enum(PLACEMENT_NEEDED).describe("When the placement is needed: today, in under 5 days, later."),
+    siblings_to_place_with: z.int().min(0).describe("How many siblings are to be placed with the child."),
+    communication_needs: z
+      .array(z.enum(COMMUNICATION_NEEDS))
+      .describe("Specific communication and language requirements; empty means none."),
+    adaptations_to_home: z.boolean().describe("Whether the home needs adaptations (the detail is not shared)."),
+    cultural_needs: z
+      .enum(CULTURAL_NEEDS)
+      .describe("Cultural needs, e.g. a place of worship (the detail is not shared)."),
+    cared_for_alongside: z.enum(CARED_FOR_ALONGSIDE).describe("Who the child can be cared for alongside."),
+    pets: z.enum(PETS).describe("Whether the child can live with pets: must, can, no, not_known."),
+    additional_support: z.array(z.enum(ADDITIONAL_SUPPORT)).describe("Additional support needed; empty means none."),
+    deprivation_of_liberty: z.boolean().describe("Whether a Deprivation of Liberty order applies."),
+    suitability: z
+      .object({ foster: suitability, residential: suitability, supported: suitability })
+      .strict()
+      .describe("Suitability of foster care, residential care and supported accommodation."),
+    risks_to_child: z
+      .array(z.enum(RISKS_TO_CHILD))
+      .describe("Risks to the child that are present; every other is no known risk. Categories only."),
+    risks_to_others: z
+      .array(z.enum(RISKS_TO_OTHERS))
+      .describe("Risks to others or property that are present; every other is no known risk. Categories only."),
+  })
+  .strict()
+  .meta({
+    id: "WebhookPlacementsDataStandard",
+    description:
+      "The Placements Data Standard's categories for the referral (no free text). Absent on referrals raised " +
+      "before the council recorded them.",
+  });
 
 const referralSchema = z
   .object({
@@ -38,6 +84,7 @@ const referralSchema = z
     urgency: z.enum(["emergency", "standard"]).describe("emergency rounds close within hours, standard within days."),
     required_by: z.iso.date().describe("Date (YYYY-MM-DD) the placement must start by."),
     summary: z.string().describe("Anonymised summary written by the social worker."),
+    pds: pdsSchema.optional(),
   })
   .strict()
   .meta({
@@ -169,6 +216,7 @@ export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload
       urgency: p.urgency,
       required_by: p.requiredBy,
       summary: p.summary,
+      ...(p.pds ? { pds: pdsPayloadOf(p.pds) } : {}),
     },
     round: { number: message.round.number, respond_by: message.round.respondBy.toISOString() },
     response_url: message.responseUrl,
@@ -196,4 +244,22 @@ export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload
     case "referral_closed":
       return webhookPayloadSchema.parse({ type: "referral.closed", ...base });
   }
+}
+
+/** The standard's categories, picked one by one (never the restricted free text). */
+function pdsPayloadOf(p: NonNullable<BroadcastProfile["pds"]>): z.infer<typeof pdsSchema> {
+  return {
+    placement_needed: p.placementNeeded,
+    siblings_to_place_with: p.siblingsToPlaceWith,
+    communication_needs: [...p.communicationNeeds],
+    adaptations_to_home: p.adaptationsToHome,
+    cultural_needs: p.culturalNeeds,
+    cared_for_alongside: p.caredForAlongside,
+    pets: p.pets,
+    additional_support: [...p.additionalSupport],
+    deprivation_of_liberty: p.deprivationOfLiberty,
+    suitability: { ...p.suitability },
+    risks_to_child: [...p.risksToChild],
+    risks_to_others: [...p.risksToOthers],
+  };
 }

@@ -30,6 +30,7 @@ import { type RaiseStep, raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
 import { withdrawReferral } from "../referrals/withdraw.js";
 import { plural } from "./card-text.js";
+import type { FormDrafts } from "./form-drafts.js";
 import { type ChatAction, NOT_ALLOWED_TO_RAISE, type Platform } from "./port.js";
 
 export interface ChatCoreDeps {
@@ -40,6 +41,8 @@ export interface ChatCoreDeps {
   logger: Logger;
   /** Test seam: fails raising after a step, to prove a failure leaves nothing half-done. */
   raiseFault?: (step: RaiseStep) => void | Promise<void>;
+  /** Unfinished forms (form-drafts.ts); without it no draft is kept. */
+  drafts?: FormDrafts;
 }
 
 export type SubmitResult =

@@ -6,7 +6,7 @@ import { homeOf } from "./home.js";
 import type { ChatCore, Platform } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";
 
-export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps): ChatCore<P> {
+export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps, platformOf: P): ChatCore<P> {
   return {
     submitReferral: (args) => submitReferral(deps, args),
     performAction: (platform, actor, action) => performAction(deps, platform, actor, action),
@@ -32,6 +32,11 @@ export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps): ChatCore<P>
       if (!link) throw new NotFoundError("thread");
       const wanted = new Set(keys);
       return buildThread(await loadThreadState(deps.db, link.referralId)).items.filter((i) => wanted.has(i.key));
+    },
+    drafts: {
+      save: async (userId, values) => deps.drafts?.save(platformOf, userId, values),
+      load: async (userId) => (deps.drafts ? deps.drafts.load(platformOf, userId) : {}),
+      clear: async (userId) => deps.drafts?.clear(platformOf, userId),
     },
   };
 }

@@ -241,4 +241,13 @@ export interface ChatCore<P extends Platform = Platform> {
   homeOf(platform: P, actor: Actor): Promise<HomeView>;
   /** The thread items with these keys as they are now (Teams redraws a card per user with them). */
   threadItemsOf(platform: P, thread: ThreadRef, keys: string[]): Promise<ThreadItem[]>;
+  /**
+   * A person's unfinished referral form (the adapter's own answer shape), kept encrypted for a day when they
+   * close it: saved (merged into what was kept), loaded when they open the form again, cleared once raised.
+   */
+  drafts: {
+    save(userId: string, values: Record<string, unknown>): Promise<void>;
+    load(userId: string): Promise<Record<string, unknown>>;
+    clear(userId: string): Promise<void>;
+  };
 }

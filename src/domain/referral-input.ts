@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { londonDate } from "../digest/london.js";
 import { addYears, calendarDateOf, dateRule, spokenDate, wholeYearsBetween } from "./dates.js";
+import { placementNeededBand } from "./pds.js";
+import { pdsProfileSchema, pdsRestrictedFields } from "./pds-input.js";
 import { summaryErrors } from "./summary-guard.js";
 import { NEED_CODES } from "./vocabulary.js";
 
@@ -38,7 +40,7 @@ export const REFERRAL_FIELD_RULES: Record<string, string> = {
   "restricted.dateOfBirth": "Enter the date of birth; it cannot be in the future",
 };
 
-const areaSchema = z
+export const areaSchema = z
   .string()
   .trim()
   .toUpperCase()
@@ -76,6 +78,9 @@ function anonymisedProfileSchemaAt(today: string) {
       future: `must be within ${REQUIRED_BY_MAX_YEARS} years, by ${spokenDate(addYears(today, REQUIRED_BY_MAX_YEARS))}`,
     }),
     summary: z.string().trim().min(1, "is required").max(1000, "must be 1000 characters or fewer"),
+    // The Placements Data Standard's categories (pds-input.ts): optional, so a referral raised as before (an
+    // older API client) gets the standard's "not known" answers.
+    pds: pdsProfileSchema.prefault({}),
   });
 }
 
@@ -88,6 +93,7 @@ function restrictedDetailsSchemaAt(today: string) {
     address: z.string().trim().max(500).optional(),
     narrative: z.string().trim().max(20_000).optional(),
     risks: z.string().trim().max(10_000).optional(),
+    ...pdsRestrictedFields,
   });
 }
 
@@ -126,6 +132,12 @@ export function newReferralSchemaAt(today: string) {
           message: `does not match the date of birth, which makes the child ${years} today`,
         });
       }
+    })
+    .transform((v) => {
+      // Not given, the standard's "when is it needed" band follows from the required-by date, as of today.
+      const { pds, requiredBy } = v.profile;
+      const placementNeeded = pds.placementNeeded ?? placementNeededBand(today, calendarDateOf(requiredBy));
+      return { ...v, profile: { ...v.profile, pds: { ...pds, placementNeeded } } };
     });
 }
 

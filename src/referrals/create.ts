@@ -71,6 +71,7 @@ export async function insertReferral(
       urgency: profile.urgency,
       requiredBy: profile.requiredBy,
       summary: profile.summary,
+      pds: profile.pds,
       restrictedEnvelope: envelope,
       createdBy: args.actor.id,
       createdAt: now,

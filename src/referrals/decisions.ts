@@ -16,6 +16,7 @@ import { recordEvent } from "../events.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { closeReferral } from "./close.js";
+import { type PlacementDetails, parsePlacementDetails, writePlacementRecord } from "./placement-record.js";
 import { refuseIfNotLive } from "./revisions.js";
 import { applyTransition, lockReferral } from "./transition.js";
 
@@ -55,7 +56,14 @@ async function refuseIfDecided(tx: Tx, responseId: string, attempted: "approve" 
   throw new OfferAlreadyDecidedError(`This offer was ${was}; it cannot be ${attempted}d. Nothing was changed`);
 }
 
-export async function approveOffer(deps: DecisionDeps, responseId: string, actor: Actor): Promise<ApprovalOutcome> {
+/** `placement`: the approver's answers for the standard's actual-placement record (placement-record.ts). */
+export async function approveOffer(
+  deps: DecisionDeps,
+  responseId: string,
+  actor: Actor,
+  placement: PlacementDetails | unknown = {},
+): Promise<ApprovalOutcome> {
+  const details = parsePlacementDetails(placement);
   const response = await deps.db.response.findUnique({ where: { id: responseId } });
   if (!response) throw new NotFoundError("offer");
   if (!actor.art) {
@@ -85,6 +93,9 @@ export async function approveOffer(deps: DecisionDeps, responseId: string, actor
       },
     });
     const referralId = response.referralId;
+    // Written now even when a second approver must agree: their approval places the child without a form of
+    // their own; a refusal deletes it.
+    await writePlacementRecord(tx, { referralId, responseId, decisionId: decision.id, details, actor, at: now });
     await recordEvent(tx, {
       type: "offer.decided",
       referralId,
@@ -137,6 +148,7 @@ export async function secondApproval(
       detail: { decisionId: decision.id },
       extra: approve ? { placedAt: now } : { pendingApprovalId: null },
     });
+    if (!approve) await tx.placementRecord.deleteMany({ where: { referralId } });
     await recordEvent(tx, {
       type: approve ? "second_approval.given" : "second_approval.refused",
       referralId,

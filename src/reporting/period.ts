@@ -12,7 +12,8 @@ export interface ReportPeriod {
   to: string;
 }
 
-export const REPORT_FORMATS = ["json", "csv"] as const;
+// pds: one row per referral in the Placements Data Standard's columns (pds-export.ts).
+export const REPORT_FORMATS = ["json", "csv", "pds"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const day = z.iso.date({
@@ -25,7 +26,7 @@ export const reportQuerySchema = z
   .object({
     from: day,
     to: day,
-    format: z.enum(REPORT_FORMATS, { error: "must be json or csv" }).default("json"),
+    format: z.enum(REPORT_FORMATS, { error: "must be json, csv or pds" }).default("json"),
   })
   // ISO dates compare correctly as strings. Checked whenever both dates are valid, even if format is not.
   .refine((q) => q.from <= q.to, {

@@ -1,3 +1,4 @@
+import { pdsProfileOf, pdsRows } from "../domain/pds-rows.js";
 import { lotTitle } from "../domain/vocabulary.js";
 import type { BroadcastProfile } from "../ports.js";
 
@@ -13,6 +14,8 @@ interface ReferralProfileRow {
   requiredBy: Date;
   /** Null once erased (the referral closed long ago): the profile then carries an empty summary. */
   summary: string | null;
+  /** The Placements Data Standard's categories as stored (JSON); null for a referral raised before them. */
+  pds?: unknown;
   lot: { number: number; name: string };
 }
 
@@ -31,7 +34,13 @@ export function broadcastProfileOf(r: ReferralProfileRow): BroadcastProfile {
     urgency: r.urgency,
     requiredBy: r.requiredBy.toISOString().slice(0, 10),
     summary: r.summary ?? "",
+    ...pdsOf(r.pds),
   };
+}
+
+function pdsOf(stored: unknown): Pick<BroadcastProfile, "pds"> {
+  const pds = pdsProfileOf(stored);
+  return pds ? { pds } : {};
 }
 
 const calendarDate = new Intl.DateTimeFormat("en-GB", {
@@ -58,5 +67,6 @@ export function profileRows(p: BroadcastProfile): [label: string, value: string]
     ["Urgency", p.urgency === "emergency" ? "Emergency" : "Standard"],
     ["Required by", calendarDate.format(new Date(`${p.requiredBy}T00:00:00Z`))],
     ["Summary", p.summary],
+    ...(p.pds ? pdsRows(p.pds) : []),
   ];
 }

@@ -48,6 +48,7 @@ async function slackHarness(): Promise<ChatHarness> {
       cardOf: async () => sampleCard(),
       homeOf: async (_p, actor) => home(actor),
       threadItemsOf: async () => [],
+      drafts: { save: async () => {}, load: async () => ({}), clear: async () => {} },
     },
   });
   const server: Server = await new Promise((r) => {

@@ -77,6 +77,7 @@ async function teamsHarness(): Promise<ChatHarness & TeamsExtras> {
       cardOf: async () => sampleCard(),
       homeOf: async (_p, actor) => home(actor),
       threadItemsOf: async (_p, _thread, keys) => threadItems.filter((i) => keys.includes(i.key)),
+      drafts: { save: async () => {}, load: async () => ({}), clear: async () => {} },
     },
   });
   const server: Server = await new Promise((r) => {

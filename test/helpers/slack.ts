@@ -132,7 +132,7 @@ export class FakeSlackApi {
           return send(200, { ok: true, channel: { id: channel } });
         }
         if (method === "views.publish") return send(200, { ok: true, view: { id: `V${this.ts}` } });
-        if (method === "views.open" || method === "views.update")
+        if (method === "views.open" || method === "views.update" || method === "views.push")
           return send(200, { ok: true, view: { id: `V${this.ts}` } });
         if (method === "chat.getPermalink")
           return send(200, {

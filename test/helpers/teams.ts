@@ -166,6 +166,7 @@ export function countingTeamsCore(onCall: () => void): ChatCore<"teams"> {
       onCall();
       return [];
     },
+    drafts: { save: async () => {}, load: async () => ({}), clear: async () => {} },
   };
 }
 

@@ -54,6 +54,11 @@ function slackValues(c: Canaries, summary: string) {
     "restricted.address": v(`${c.street}, Peterborough ${c.postcode}`),
     "restricted.narrative": v(c.narrative),
     "restricted.risks": v(c.risks),
+    // The Placements Data Standard's free text is restricted too (its categories are broadcast).
+    "restricted.preferredLocation": v(`Near ${c.street}`),
+    "restricted.culturalNeedsDetail": v(`Worships near ${c.street}; case ${c.caseId}`),
+    "restricted.additionalSupportDetail": v(`Taxi from ${c.street}`),
+    "profile.pds.risksToChild": { v: { type: "multi_static_select", selected_options: [{ value: "going_missing" }] } },
   });
 }
 

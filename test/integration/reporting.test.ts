@@ -140,7 +140,7 @@ describe("GET /api/v1/reports/placements", () => {
       ["from=29/03/2026&to=2026-06-30", { from: "must be a real date written YYYY-MM-DD" }],
       ["from=2026-03-29", { to: "is required" }],
       ["from=2026-06-30&to=2026-03-29", { to: "must be on or after from" }],
-      ["from=2026-03-29&to=2026-06-30&format=xlsx", { format: "must be json or csv" }],
+      ["from=2026-03-29&to=2026-06-30&format=xlsx", { format: "must be json, csv or pds" }],
     ];
     for (const [query, fields] of cases) {
       const res = await get(query);

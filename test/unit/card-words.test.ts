@@ -103,7 +103,9 @@ describe("the card's profile", () => {
   it("is the broadcast profile, every row, on both platforms", () => {
     const card = sampleCard();
     const rows = profileRows(card.profile).filter(([label]) => label !== "Reference");
-    const slackFields = (cardBlocks(card).find((b) => b.fields)!.fields as { text: string }[]).map((f) => f.text);
+    const slackFields = cardBlocks(card)
+      .flatMap((b) => (b.fields ?? []) as { text: string }[])
+      .map((f) => f.text);
     expect(slackFields).toEqual(rows.map(([label, value]) => `*${label}*\n${value.replace(/&/g, "&amp;")}`));
     const teams = JSON.stringify(referralCardContent(card));
     for (const [label, value] of rows) {

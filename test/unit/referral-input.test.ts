@@ -103,6 +103,52 @@ describe("referral input rules", () => {
   });
 });
 
+describe("the Placements Data Standard's fields", () => {
+  const parse = (profile: Record<string, unknown>, restricted: Record<string, unknown> = {}) =>
+    newReferralSchemaAt(TODAY).parse(input(profile, restricted));
+
+  it("gives a referral raised without them the standard's 'not known' answers, and the band of its date", () => {
+    expect(parse({}).profile.pds).toEqual({
+      placementNeeded: "over_5_days",
+      siblingsToPlaceWith: 0,
+      communicationNeeds: [],
+      adaptationsToHome: false,
+      culturalNeeds: "not_known",
+      caredForAlongside: "no_preference",
+      pets: "not_known",
+      additionalSupport: [],
+      deprivationOfLiberty: false,
+      suitability: { foster: "not_specified", residential: "not_specified", supported: "not_specified" },
+      risksToChild: [],
+      risksToOthers: [],
+    });
+    expect(parse({ requiredBy: TODAY }).profile.pds.placementNeeded).toBe("today");
+    expect(parse({ requiredBy: "2026-11-27" }).profile.pds.placementNeeded).toBe("within_5_days");
+    expect(parse({ requiredBy: "2026-11-28" }).profile.pds.placementNeeded).toBe("over_5_days");
+    // Given, the social worker's band stands.
+    expect(parse({ pds: { placementNeeded: "today" } }).profile.pds.placementNeeded).toBe("today");
+  });
+
+  it("keeps risks as a set of the standard's categories and refuses any other", () => {
+    const pds = parse({ pds: { risksToChild: ["going_missing", "self_harm", "going_missing"] } }).profile.pds;
+    expect(pds.risksToChild).toEqual(["self_harm", "going_missing"]);
+    expect(errorsOf(input({ pds: { risksToOthers: ["arson"] } }))).toHaveProperty(["profile.pds.risksToOthers.0"]);
+    expect(errorsOf(input({ pds: { siblingsToPlaceWith: 11 } }))["profile.pds.siblingsToPlaceWith"]).toEqual([
+      "must be a whole number from 0 to 10",
+    ]);
+    expect(errorsOf(input({ pds: { suitability: { foster: "maybe" } } }))).toHaveProperty([
+      "profile.pds.suitability.foster",
+    ]);
+  });
+
+  it("keeps the free text in the restricted details, never the profile", () => {
+    const parsed = parse({}, { preferredLocation: "Near Canary School", culturalNeedsDetail: "Attends mosque" });
+    expect(parsed.restricted).toMatchObject({ preferredLocation: "Near Canary School" });
+    expect(JSON.stringify(parsed.profile)).not.toContain("Canary");
+    expect(JSON.stringify(parsed.profile)).not.toContain("mosque");
+  });
+});
+
 describe("calendar helpers", () => {
   it("counts whole years and adds years to 29 February", () => {
     expect(wholeYearsBetween("2012-05-01", "2026-04-30")).toBe(13);

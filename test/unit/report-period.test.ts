@@ -32,7 +32,7 @@ describe("the report period", () => {
       from: ["must be a real date written YYYY-MM-DD"],
     });
     expect(fieldsOf({ from: "2026-05-02", to: "2026-05-01", format: "pdf" })).toEqual({
-      format: ["must be json or csv"],
+      format: ["must be json, csv or pds"],
       to: ["must be on or after from"],
     });
   });

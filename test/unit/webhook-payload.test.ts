@@ -73,6 +73,43 @@ describe("webhook payload", () => {
     expect("answer" in p).toBe(kind === "answer");
   });
 
+  it("carries the Placements Data Standard's categories, and not its restricted free text", () => {
+    const pds = {
+      placementNeeded: "within_5_days",
+      siblingsToPlaceWith: 1,
+      communicationNeeds: ["bsl"],
+      adaptationsToHome: true,
+      culturalNeeds: "required",
+      caredForAlongside: "only_younger",
+      pets: "can",
+      additionalSupport: ["therapeutic_support"],
+      deprivationOfLiberty: true,
+      suitability: { foster: "unsuitable", residential: "preferred", supported: "not_specified" },
+      risksToChild: ["going_missing"],
+      risksToOthers: ["fire_setting"],
+    } as const;
+    const leaky = delivery();
+    Object.assign(leaky.profile, {
+      pds: { ...pds, culturalNeedsDetail: "Attends St Canary church", preferredLocation: "Near Canary School" },
+    });
+    const p = payloadFor(leaky, now);
+    expect(p.referral.pds).toEqual({
+      placement_needed: "within_5_days",
+      siblings_to_place_with: 1,
+      communication_needs: ["bsl"],
+      adaptations_to_home: true,
+      cultural_needs: "required",
+      cared_for_alongside: "only_younger",
+      pets: "can",
+      additional_support: ["therapeutic_support"],
+      deprivation_of_liberty: true,
+      suitability: { foster: "unsuitable", residential: "preferred", supported: "not_specified" },
+      risks_to_child: ["going_missing"],
+      risks_to_others: ["fire_setting"],
+    });
+    expect(JSON.stringify(p)).not.toContain("Canary");
+  });
+
   it("refuses an answer without text", () => {
     expect(() => payloadFor(delivery({ kind: "answer" }), now)).toThrow();
   });

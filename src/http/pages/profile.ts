@@ -1,4 +1,5 @@
 // The anonymised profile a provider sees on the response link, as a summary list with plain-English labels.
+import { pdsRows } from "../../domain/pds-rows.js";
 import { NEED_LABELS } from "../../domain/vocabulary.js";
 import type { BroadcastProfile } from "../../ports.js";
 import { escapeHtml, formatCalendarDate } from "./layout.js";
@@ -46,5 +47,6 @@ ${summaryRow("Area", escapeHtml(profile.area))}
 ${summaryRow("Urgency", urgency)}
 ${summaryRow("Placement needed by", `<time datetime="${escapeHtml(profile.requiredBy)}">${escapeHtml(formatCalendarDate(profile.requiredBy))}</time>`)}
 ${summaryRow("Summary", `<span class="pre-line">${escapeHtml(profile.summary)}</span>`)}
+${(profile.pds ? pdsRows(profile.pds) : []).map(([label, value]) => summaryRow(label, escapeHtml(value))).join("\n")}
 </dl>`;
 }
