@@ -56,3 +56,30 @@ export const lotTitle = (lot: { number: number; name: string }) => `${lot.number
 /** What every form's lot and needs pickers offer (value: what the core parses; label: what people read). */
 export const LOT_OPTIONS = STANDARD_LOTS.map((l) => ({ value: String(l.number), label: lotTitle(l) }));
 export const NEED_OPTIONS = NEED_CODES.map((code) => ({ value: code, label: `${code}: ${NEED_LABELS[code]}` }));
+
+/**
+ * How an offer's price is quoted. The DPS's lots price differently: fostering and residential homes by the week,
+ * special schools by a 38- or 52-week annual fee, tuition by the hour, some day provision by the day.
+ * src/domain/weekly-cost.ts turns each into one comparable weekly equivalent.
+ */
+export const COST_BASES = ["weekly", "annual_38_week", "annual_52_week", "hourly", "daily"] as const;
+export type CostBasis = (typeof COST_BASES)[number];
+
+/** Each basis as people read it, and the unit an amount on it is shown with ("£50/week", "£48,000 a year"). */
+export const COST_BASIS_LABELS: Readonly<Record<CostBasis, string>> = Object.freeze({
+  weekly: "Per week",
+  annual_38_week: "Annual fee, 38-week (school year)",
+  annual_52_week: "Annual fee, 52-week",
+  hourly: "Per hour",
+  daily: "Per day",
+});
+
+/** Extra services priced on top of the placement, each with its own amount and basis. */
+export const ADD_ON_KINDS = ["one_to_one", "transport", "therapeutic", "other"] as const;
+export type AddOnKind = (typeof ADD_ON_KINDS)[number];
+export const ADD_ON_LABELS: Readonly<Record<AddOnKind, string>> = Object.freeze({
+  one_to_one: "1:1 staffing",
+  transport: "Transport",
+  therapeutic: "Therapeutic support",
+  other: "Other",
+});
