@@ -36,7 +36,16 @@ function addOnsOf(json: unknown): AddOn[] {
     const kind = (ADD_ON_KINDS as readonly string[]).includes(a?.kind) ? a.kind : null;
     const basis = (COST_BASES as readonly string[]).includes(a?.basis) ? a.basis : null;
     if (!kind || !basis || typeof a.amountPence !== "number") return [];
-    return [{ kind, basis, amountPence: a.amountPence, label: a.label ?? null, hoursPerWeek: a.hoursPerWeek ?? null, daysPerWeek: a.daysPerWeek ?? null }];
+    return [
+      {
+        kind,
+        basis,
+        amountPence: a.amountPence,
+        label: a.label ?? null,
+        hoursPerWeek: a.hoursPerWeek ?? null,
+        daysPerWeek: a.daysPerWeek ?? null,
+      },
+    ];
   });
 }
 

@@ -67,52 +67,62 @@ export const START_DATE_MAX_YEARS = 2;
 export function responseInputSchemaAt(today: string) {
   const latest = addYears(today, START_DATE_MAX_YEARS);
   return z.discriminatedUnion("type", [
-    z.object({
-      type: z.literal("offer"),
-      // The original shape, still accepted: a weekly price with no add-ons (the same as costBasis "weekly").
-      weeklyCostGbp: z.coerce
-        .number({ error: "must be an amount in pounds, like 1850" })
-        .positive("must be more than £0")
-        .max(WEEKLY_COST_MAX_GBP, `must be £${WEEKLY_COST_MAX_GBP.toLocaleString("en-GB")} or less`)
-        .optional(),
-      // Or the price on its own basis, with the hours or days a week an hourly or daily price needs.
-      costGbp: amountGbp.optional(),
-      costBasis: z.enum(COST_BASES).optional(),
-      hoursPerWeek: hoursPerWeek.optional(),
-      daysPerWeek: daysPerWeek.optional(),
-      addOns: z.array(addOnSchema).max(ADD_ONS_MAX, `can list at most ${ADD_ONS_MAX} add-ons`).optional(),
-      startDate: dateRule({
-        notBefore: today,
-        notAfter: latest,
-        past: "cannot be in the past (today is fine)",
-        future: `must be within ${START_DATE_MAX_YEARS} years, by ${spokenDate(latest)}`,
+    z
+      .object({
+        type: z.literal("offer"),
+        // The original shape, still accepted: a weekly price with no add-ons (the same as costBasis "weekly").
+        weeklyCostGbp: z.coerce
+          .number({ error: "must be an amount in pounds, like 1850" })
+          .positive("must be more than £0")
+          .max(WEEKLY_COST_MAX_GBP, `must be £${WEEKLY_COST_MAX_GBP.toLocaleString("en-GB")} or less`)
+          .optional(),
+        // Or the price on its own basis, with the hours or days a week an hourly or daily price needs.
+        costGbp: amountGbp.optional(),
+        costBasis: z.enum(COST_BASES).optional(),
+        hoursPerWeek: hoursPerWeek.optional(),
+        daysPerWeek: daysPerWeek.optional(),
+        addOns: z.array(addOnSchema).max(ADD_ONS_MAX, `can list at most ${ADD_ONS_MAX} add-ons`).optional(),
+        startDate: dateRule({
+          notBefore: today,
+          notAfter: latest,
+          past: "cannot be in the past (today is fine)",
+          future: `must be within ${START_DATE_MAX_YEARS} years, by ${spokenDate(latest)}`,
+        }),
+        needsMet: z.string().trim().min(1, "is required").max(5000),
+        notes: z.string().trim().max(5000).optional(),
+      })
+      .superRefine((o, ctx) => {
+        if (o.weeklyCostGbp !== undefined && o.costGbp !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["costGbp"],
+            message: "give either weeklyCostGbp or costGbp, not both",
+          });
+          return;
+        }
+        if (o.weeklyCostGbp === undefined && o.costGbp === undefined) {
+          ctx.addIssue({ code: "custom", path: ["costGbp"], message: "is required" });
+          return;
+        }
+        if (o.weeklyCostGbp !== undefined && o.costBasis && o.costBasis !== "weekly") {
+          ctx.addIssue({
+            code: "custom",
+            path: ["costBasis"],
+            message: "must be weekly with weeklyCostGbp (or send costGbp)",
+          });
+          return;
+        }
+        basisNeeds({ basis: o.costBasis, hoursPerWeek: o.hoursPerWeek, daysPerWeek: o.daysPerWeek }, ctx);
+        // Any issue so far (here or in an add-on, whose checks run first) means there is no total to check yet.
+        if (ctx.issues?.length || (o.weeklyCostGbp !== undefined && !o.addOns?.length)) return;
+        const weekly = weeklyEquivalentPence(offerCostOf(o));
+        if (weekly > WEEKLY_COST_MAX_GBP * 100)
+          ctx.addIssue({
+            code: "custom",
+            path: [o.costGbp !== undefined ? "costGbp" : "weeklyCostGbp"],
+            message: `comes to ${poundsText(weekly)} a week with its add-ons, more than the £${WEEKLY_COST_MAX_GBP.toLocaleString("en-GB")} allowed`,
+          });
       }),
-      needsMet: z.string().trim().min(1, "is required").max(5000),
-      notes: z.string().trim().max(5000).optional(),
-    }).superRefine((o, ctx) => {
-      if (o.weeklyCostGbp !== undefined && o.costGbp !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["costGbp"], message: "give either weeklyCostGbp or costGbp, not both" });
-        return;
-      }
-      if (o.weeklyCostGbp === undefined && o.costGbp === undefined) {
-        ctx.addIssue({ code: "custom", path: ["costGbp"], message: "is required" });
-        return;
-      }
-      if (o.weeklyCostGbp !== undefined && o.costBasis && o.costBasis !== "weekly") {
-        ctx.addIssue({ code: "custom", path: ["costBasis"], message: "must be weekly with weeklyCostGbp (or send costGbp)" });
-        return;
-      }
-      const before = ctx.issues?.length ?? 0;
-      basisNeeds({ basis: o.costBasis, hoursPerWeek: o.hoursPerWeek, daysPerWeek: o.daysPerWeek }, ctx);
-      if ((ctx.issues?.length ?? 0) > before || o.weeklyCostGbp !== undefined && !o.addOns?.length) return;
-      const weekly = weeklyEquivalentPence(offerCostOf(o));
-      if (weekly > WEEKLY_COST_MAX_GBP * 100)
-        ctx.addIssue({
-          code: "custom",
-          path: [o.costGbp !== undefined ? "costGbp" : "weeklyCostGbp"],
-          message: `comes to ${poundsText(weekly)} a week with its add-ons, more than the £${WEEKLY_COST_MAX_GBP.toLocaleString("en-GB")} allowed`,
-        });
-    }),
     z.object({
       type: z.literal("decline"),
       reason: z.enum(DECLINE_REASONS),
