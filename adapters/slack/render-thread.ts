@@ -1,5 +1,5 @@
 // Block Kit for the referral card and its timeline. Only the anonymised profile is ever rendered here.
-import { countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
+import { costText, countsText, OFFER_OUTCOME_TEXT, roundOpenedText, startDateText } from "../../src/chat/card-text.js";
 import type { ReferralCard, ThreadItem } from "../../src/chat/port.js";
 import { profileRows } from "../../src/responses/profile.js";
 import { cut, LIMITS, safeText } from "./escape.js";
@@ -72,7 +72,7 @@ export function itemBlocks(item: ThreadItem): Block[] {
       return [
         section(
           `${item.outcome ? `*${OFFER_OUTCOME_TEXT[item.outcome]}* ` : ""}:house: *Offer from ${safeText(item.providerName, 200)}*${item.ofstedGrade ? ` (Ofsted: ${safeText(item.ofstedGrade, 40)})` : ""}\n` +
-            `*${money(item.weeklyCostGbp)}/week*, from ${startDateText(item.startDate)}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
+            `*${safeText(costText(item), 600)}*, from ${startDateText(item.startDate)}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
         ),
         ...(item.actionable
           ? [
@@ -112,7 +112,7 @@ export function itemBlocks(item: ThreadItem): Block[] {
     case "second_approval_needed":
       return [
         section(
-          `:raised_hand: ${actorName(item.firstApproverId)} approved ${safeText(item.providerName, 200)} at ${money(item.weeklyCostGbp)}/week. A second, senior approver is needed.`,
+          `:raised_hand: ${actorName(item.firstApproverId)} approved ${safeText(item.providerName, 200)} at ${safeText(costText(item), 600)}. A second, senior approver is needed.`,
         ),
         ...(item.actionable
           ? [
@@ -129,7 +129,7 @@ export function itemBlocks(item: ThreadItem): Block[] {
     case "decision": {
       const by = item.decidedBy.map(actorName).join(" and ");
       const text = {
-        placed: `:white_check_mark: *Placed* with ${safeText(item.providerName, 200)} at ${money(item.weeklyCostGbp)}/week, approved by ${by}.`,
+        placed: `:white_check_mark: *Placed* with ${safeText(item.providerName, 200)} at ${safeText(costText(item), 600)}, approved by ${by}.`,
         offer_declined: `Offer from ${safeText(item.providerName, 200)} declined by ${by}.`,
         second_approval_refused: `Second approval refused by ${by} for ${safeText(item.providerName, 200)}.`,
       }[item.outcome];

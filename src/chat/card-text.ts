@@ -1,6 +1,7 @@
 // Sentences both chat platforms show the same way, written once so Slack and Teams never drift apart: counts
 // with their plurals, and times in London with the zone named.
 import { londonDateTime, longDate } from "../digest/london.js";
+import { weeklyCostText } from "../domain/weekly-cost.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
 
 /** "1 offer", "2 offers", "0 questions". */
@@ -29,3 +30,7 @@ export const startDateText = (ymd: string) => (/^\d{4}-\d{2}-\d{2}$/.test(ymd) ?
 
 /** How a decided offer is marked in the thread. */
 export const OFFER_OUTCOME_TEXT = { approved: "✅ Approved", declined: "Declined" } as const;
+
+/** "£1,850/week", or "£973.08/week equivalent (annual 38-week fee £48,000 + transport £50/week)". */
+export const costText = (c: { weeklyCostGbp: number; costBreakdown?: string | undefined }) =>
+  weeklyCostText(Math.round(c.weeklyCostGbp * 100), c.costBreakdown ?? null);

@@ -21,7 +21,7 @@ export interface ReferralCard {
   roundNumber: number;
   counts: { sent: number; failed: number; offers: number; declines: number; questions: number };
   /** Set once placed. */
-  placement?: { providerName: string; weeklyCostGbp: number };
+  placement?: { providerName: string; weeklyCostGbp: number; costBreakdown?: string };
   /** Whether the Withdraw button still makes sense (not yet placed, withdrawn or expired). */
   withdrawable: boolean;
 }
@@ -35,7 +35,10 @@ export type ThreadItem =
       responseId: string;
       providerName: string;
       ofstedGrade: string | null;
+      /** The weekly equivalent (src/domain/weekly-cost.ts); show it with costText (src/chat/card-text.ts). */
       weeklyCostGbp: number;
+      /** How the weekly equivalent was reached, when the offer was not a plain weekly price. */
+      costBreakdown?: string;
       startDate: string;
       needsMet: string;
       notes: string | null;
@@ -54,6 +57,7 @@ export type ThreadItem =
       referralId: string;
       providerName: string;
       weeklyCostGbp: number;
+      costBreakdown?: string;
       firstApproverId: string;
       /** Whether the second-approval buttons still make sense. */
       actionable: boolean;
@@ -64,6 +68,7 @@ export type ThreadItem =
       outcome: "placed" | "offer_declined" | "second_approval_refused";
       providerName: string;
       weeklyCostGbp: number;
+      costBreakdown?: string;
       /** Platform-neutral actor ids, e.g. "slack:U123". */
       decidedBy: string[];
     }

@@ -4,7 +4,9 @@ import type { Db } from "../db.js";
 import { displayedFailure, FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { londonDateTime } from "../digest/london.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
+import { costBreakdownOfRow } from "../referrals/offer-cost.js";
 import { broadcastProfileOf } from "../responses/profile.js";
+import { costText } from "./card-text.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
 
 export const DECLINE_REASON_TEXT: Record<string, string> = {
@@ -24,6 +26,12 @@ const isFailure = (d: { state: string; lastError: string | null }) =>
   d.state === "failed" && d.lastError !== FAILURE_REASONS.roundClosed;
 
 const gbp = (pence: number | null) => (pence ?? 0) / 100;
+
+/** The offer's weekly equivalent and, unless it was a plain weekly price, how it was reached. */
+function costOf(r: Parameters<typeof costBreakdownOfRow>[0] | undefined) {
+  const breakdown = r ? costBreakdownOfRow(r) : null;
+  return { weeklyCostGbp: gbp(r?.weeklyCostPence ?? null), ...(breakdown ? { costBreakdown: breakdown } : {}) };
+}
 
 export async function loadThreadState(db: Db, referralId: string) {
   return db.referral.findUniqueOrThrow({
@@ -90,7 +98,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         responseId: r.id,
         providerName: offerHeading(name, r, revisions.isRevision(r.id)),
         ofstedGrade: grade.get(r.providerId) ?? null,
-        weeklyCostGbp: gbp(r.weeklyCostPence),
+        ...costOf(r),
         startDate: r.startDate?.toISOString().slice(0, 10) ?? "",
         needsMet: r.needsMet ?? "",
         notes: r.notes,
@@ -120,7 +128,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
   for (const d of s.decisions) {
     const offer = responseById.get(d.responseId);
     const name = providerName.get(offer?.providerId ?? "") ?? "A provider";
-    const cost = gbp(offer?.weeklyCostPence ?? null);
+    const cost = costOf(offer);
     if (
       d.kind === "approve" &&
       !d.secondApprover &&
@@ -132,7 +140,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         key: `decision:${d.id}:pending`,
         referralId: s.id,
         providerName: name,
-        weeklyCostGbp: cost,
+        ...cost,
         firstApproverId: d.decidedBy,
         actionable: true,
       });
@@ -142,7 +150,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         key: `decision:${d.id}:placed`,
         outcome: "placed",
         providerName: name,
-        weeklyCostGbp: cost,
+        ...cost,
         decidedBy: [d.decidedBy, ...(d.secondApprover ? [d.secondApprover] : [])],
       });
     } else if (d.kind === "reject") {
@@ -152,7 +160,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         key: `decision:${d.id}:${refused ? "refused" : "declined"}`,
         outcome: refused ? "second_approval_refused" : "offer_declined",
         providerName: name,
-        weeklyCostGbp: cost,
+        ...cost,
         decidedBy: refused ? [d.secondApprover!] : [d.decidedBy],
       });
     }
@@ -211,7 +219,7 @@ function cardOf(
   const placement = placedOffer
     ? {
         providerName: providerName.get(placedOffer.providerId) ?? "A provider",
-        weeklyCostGbp: gbp(placedOffer.weeklyCostPence),
+        ...costOf(placedOffer),
       }
     : undefined;
   const closes = round ? londonDateTime(round.closesAt) : "";
@@ -220,9 +228,7 @@ function cardOf(
     open: `Open: round ${round?.number ?? 1} closes ${closes}`,
     offers_received: `${offers} offer${offers === 1 ? "" : "s"} to review; round ${round?.number ?? 1} closes ${closes}`,
     awaiting_second_approval: "Approved, waiting for a second (senior) approver",
-    placed: placement
-      ? `Placed with ${placement.providerName} at £${placement.weeklyCostGbp.toLocaleString("en-GB", { maximumFractionDigits: 2 })}/week`
-      : "Placed",
+    placed: placement ? `Placed with ${placement.providerName} at ${costText(placement)}` : "Placed",
     recirculated: `Recirculated: round ${round?.number ?? 1} closes ${closes}`,
     withdrawn: s.statusReason ? `Withdrawn: ${s.statusReason}` : "Withdrawn",
     expired: `Expired unplaced after ${s.rounds.length} rounds`,
