@@ -129,6 +129,8 @@ const addOnKindsIn = (v: FormValues) => ADD_ON_KINDS.filter((k) => v[addOnField(
 
 /** The form's one "hours or days a week" box, as the schema's field for the basis. */
 function perWeekOf(basis: string, perWeek: string): Record<string, string> {
+  // A blank box is a missing number (the schema asks for it), not zero.
+  if (!perWeek.trim()) return {};
   if (basis === "hourly") return { hoursPerWeek: perWeek.trim() };
   if (basis === "daily") return { daysPerWeek: perWeek.trim() };
   return {};
