@@ -121,12 +121,48 @@ export interface ChatPort {
 export const NOT_ALLOWED_TO_RAISE =
   "You are not allowed to raise referrals. Please ask the Access to Resources Team (ART) to raise it for you, or to add you to the people who may.";
 
+/** How the offer comparison is ordered: cheapest weekly equivalent first, or soonest start first. */
+export type CompareSort = "cost" | "start";
+
+/** One live offer as the comparison shows it (src/chat/compare.ts builds it). */
+export interface ComparedOffer {
+  responseId: string;
+  providerName: string;
+  ofstedGrade: string | null;
+  /** YYYY-MM-DD of the inspection that gave the grade, when known. */
+  ofstedInspectedAt: string | null;
+  /** The weekly equivalent; show it with costText (card-text.ts) for its basis. */
+  weeklyCostGbp: number;
+  costBreakdown?: string;
+  /** YYYY-MM-DD */
+  startDate: string;
+  /** Miles from the child's preferred area (or the referral's area) to the provider, when both are known. */
+  distanceMiles: number | null;
+  needsMet: string;
+  /** Minutes from the referral reaching the provider to its offer. */
+  responseMinutes: number | null;
+  /** Whether Approve still makes sense (the same rule as the thread's buttons). */
+  actionable: boolean;
+}
+
+/** Every live offer on a referral in one table, for ART to compare and approve from (Compare offers). */
+export interface OfferComparison {
+  referralId: string;
+  reference: string;
+  sort: CompareSort;
+  /** The postcode district distances are measured from. */
+  fromArea: string;
+  offers: ComparedOffer[];
+}
+
 /** What a person did in chat, as the core sees it: adapters translate clicks and submissions into these. */
 export type ChatAction =
   | { type: "approve_offer"; responseId: string }
   | { type: "decline_offer"; responseId: string }
   | { type: "second_approval"; referralId: string; approve: boolean }
   | { type: "view_details"; referralId: string }
+  /** ART only: answered with `comparison`, which the adapter shows (Slack modal, Teams card) with sort buttons. */
+  | { type: "compare_offers"; referralId: string; sort: CompareSort }
   | { type: "answer_question"; responseId: string; answer: string }
   /** By the social worker who raised it or by ART; `reason` is a code of WITHDRAWAL_REASONS (the core checks it). */
   | { type: "withdraw_referral"; referralId: string; reason: string; text?: string };
@@ -145,7 +181,10 @@ export interface ChatCore<P extends Platform = Platform> {
     platform: P,
     actor: Actor,
     action: ChatAction,
-  ): Promise<{ ok: true; text: string; details?: RestrictedDetails } | { ok: false; code: string; text: string }>;
+  ): Promise<
+    | { ok: true; text: string; details?: RestrictedDetails; comparison?: OfferComparison }
+    | { ok: false; code: string; text: string }
+  >;
   referenceOf(referralId: string): Promise<string>;
   /** The referral's card as it stands now (to show it again to someone who looked at the details). */
   cardOf(referralId: string): Promise<ReferralCard>;

@@ -25,6 +25,9 @@ export const DECLINE_REASON_TEXT: Record<string, string> = {
 const isFailure = (d: { state: string; lastError: string | null }) =>
   d.state === "failed" && d.lastError !== FAILURE_REASONS.roundClosed;
 
+/** Whether offers on a referral in this state can still be approved or declined (thread and comparison alike). */
+export const offersLive = (status: string) => status === "offers_received" || status === "recirculated";
+
 const gbp = (pence: number | null) => (pence ?? 0) / 100;
 
 /** The offer's weekly equivalent and, unless it was a plain weekly price, how it was reached. */
@@ -60,7 +63,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
       : declinedResponses.has(responseId)
         ? ("declined" as const)
         : undefined;
-  const live = s.status === "offers_received" || s.status === "recirculated";
+  const live = offersLive(s.status);
   const items: ThreadItem[] = [];
 
   for (const [i, round] of s.rounds.entries()) {
