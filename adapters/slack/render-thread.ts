@@ -57,6 +57,7 @@ export function cardBlocks(card: ReferralCard): Block[] {
       type: "actions",
       elements: [
         button("View details (ART)", "view_details", card.referralId),
+        ...(card.counts.offers > 0 ? [button("Compare offers (ART)", "compare_offers", card.referralId)] : []),
         ...(card.withdrawable ? [button("Withdraw", "withdraw_referral", card.referralId, "danger")] : []),
       ],
     },
