@@ -41,6 +41,9 @@ export function referralCardContent(card: ReferralCard): Element {
     line(countsText(card)),
     actions(
       execute("View details (ART)", "view_details", { referralId: card.referralId }),
+      ...(card.counts.offers > 0
+        ? [execute("Compare offers (ART)", "compare_offers", { referralId: card.referralId, sort: "cost" })]
+        : []),
       ...(card.withdrawable ? [withdrawAction(card.referralId)] : []),
     ),
   ]);
