@@ -14,7 +14,6 @@ import {
   LIMITS,
   line,
   money,
-  note,
   showCard,
   teamsSize,
 } from "./card-parts.js";

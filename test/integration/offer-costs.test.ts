@@ -3,15 +3,11 @@
 import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { performAction } from "../../src/chat/actions.js";
 import { buildThread, loadThreadState } from "../../src/chat/thread-model.js";
 import { pendingOffers } from "../../src/digest/queries.js";
 import { finishWebApp } from "../../src/http/app.js";
 import { CSRF_COOKIE, csrfTokenFor, responseRouter } from "../../src/http/response-routes.js";
-import { JobQueues } from "../../src/jobs/queues.js";
-import { createRedis } from "../../src/redis.js";
-import { approveOffer, declineOffer } from "../../src/referrals/decisions.js";
-import { recordResponse } from "../../src/referrals/responses.js";
+import { approveOffer } from "../../src/referrals/decisions.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
 import { art, capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, openReferralWithDeliveries } from "../helpers/referrals.js";
