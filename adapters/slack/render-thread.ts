@@ -1,5 +1,6 @@
 // Block Kit for the referral card and its timeline. Only the anonymised profile is ever rendered here.
 import {
+  costText,
   countsText,
   documentsStatus,
   OFFER_OUTCOME_TEXT,
@@ -65,6 +66,7 @@ export function cardBlocks(card: ReferralCard): Block[] {
       type: "actions",
       elements: [
         button("View details (ART)", "view_details", card.referralId),
+        ...(card.counts.offers > 0 ? [button("Compare offers (ART)", "compare_offers", card.referralId)] : []),
         ...(card.withdrawable ? [button("Withdraw", "withdraw_referral", card.referralId, "danger")] : []),
       ],
     },
@@ -82,7 +84,7 @@ export function itemBlocks(item: ThreadItem): Block[] {
       return [
         section(
           `${item.outcome ? `*${OFFER_OUTCOME_TEXT[item.outcome]}* ` : ""}:house: *Offer from ${safeText(item.providerName, 200)}*${item.ofstedGrade ? ` (Ofsted: ${safeText(item.ofstedGrade, 40)})` : ""}\n` +
-            `*${money(item.weeklyCostGbp)}/week*, from ${startDateText(item.startDate)}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
+            `*${safeText(costText(item), 600)}*, from ${startDateText(item.startDate)}\n${safeText(item.needsMet, 2000)}${item.notes ? `\n_${safeText(item.notes, 500)}_` : ""}`,
         ),
         ...(item.actionable
           ? [
@@ -122,7 +124,7 @@ export function itemBlocks(item: ThreadItem): Block[] {
     case "second_approval_needed":
       return [
         section(
-          `:raised_hand: ${actorName(item.firstApproverId)} approved ${safeText(item.providerName, 200)} at ${money(item.weeklyCostGbp)}/week. A second, senior approver is needed.`,
+          `:raised_hand: ${actorName(item.firstApproverId)} approved ${safeText(item.providerName, 200)} at ${safeText(costText(item), 600)}. A second, senior approver is needed.`,
         ),
         ...(item.actionable
           ? [
@@ -139,7 +141,7 @@ export function itemBlocks(item: ThreadItem): Block[] {
     case "decision": {
       const by = item.decidedBy.map(actorName).join(" and ");
       const text = {
-        placed: `:white_check_mark: *Placed* with ${safeText(item.providerName, 200)} at ${money(item.weeklyCostGbp)}/week, approved by ${by}.`,
+        placed: `:white_check_mark: *Placed* with ${safeText(item.providerName, 200)} at ${safeText(costText(item), 600)}, approved by ${by}.`,
         offer_declined: `Offer from ${safeText(item.providerName, 200)} declined by ${by}.`,
         second_approval_refused: `Second approval refused by ${by} for ${safeText(item.providerName, 200)}.`,
       }[item.outcome];

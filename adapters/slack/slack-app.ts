@@ -4,10 +4,11 @@
 import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
 import { Membership } from "../../src/chat/membership.js";
-import { type ChatAction, type ChatCore, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
+import { type ChatAction, type ChatCore, type CompareSort, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import { escapeMrkdwn } from "./escape.js";
+import { COMPARE_CALLBACK, compareModal } from "./render-compare.js";
 import {
   answerModal,
   answerOf,
@@ -167,6 +168,39 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     if (!result.ok || result.text) await tell(userId, escapeMrkdwn(result.text));
     return result;
   };
+  // Compare offers: the modal opens on the card's button and is redrawn in place by its sort buttons, and after an
+  // Approve clicked in it (the thread's own approve_offer action, so the same rules apply).
+  const comparison = async (userId: string, referralId: string, sort: CompareSort) => {
+    const result = await act(userId, { type: "compare_offers", referralId, sort });
+    return result.ok ? result.comparison : undefined;
+  };
+  app.action("compare_offers", async ({ ack, body, action }) => {
+    await ack();
+    const c = await comparison(body.user.id, (action as { value: string }).value, "cost");
+    if (!c) return;
+    const triggerId = (body as { trigger_id: string }).trigger_id;
+    await callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: compareModal(c) as never }));
+  });
+  for (const sort of ["cost", "start"] as const) {
+    app.action(`compare_sort_${sort}`, async ({ ack, body, action }) => {
+      await ack();
+      const c = await comparison(body.user.id, (action as { value: string }).value, sort);
+      const viewId = (body as { view?: { id: string } }).view?.id;
+      if (c && viewId)
+        await callSlack("views.update", () => client.views.update({ view_id: viewId, view: compareModal(c) as never }));
+    });
+  }
+  const refreshComparison = async (
+    userId: string,
+    view: { id: string; callback_id?: string; private_metadata?: string } | undefined,
+  ) => {
+    if (view?.callback_id !== COMPARE_CALLBACK || !view.private_metadata) return;
+    // The modal keeps its referral and order in private_metadata ("<referralId>:<sort>").
+    const [referralId = "", sort] = view.private_metadata.split(":");
+    const c = await comparison(userId, referralId, sort === "start" ? "start" : "cost");
+    if (c)
+      await callSlack("views.update", () => client.views.update({ view_id: view.id, view: compareModal(c) as never }));
+  };
   for (const [actionId, toAction] of [
     ["approve_offer", (v: string) => ({ type: "approve_offer", responseId: v })],
     ["decline_offer", (v: string) => ({ type: "decline_offer", responseId: v })],
@@ -177,7 +211,12 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   ] as [string, (v: string) => ChatAction][]) {
     app.action(actionId, async ({ ack, body, action }) => {
       await ack();
-      await act(body.user.id, toAction((action as { value: string }).value));
+      const result = await act(body.user.id, toAction((action as { value: string }).value));
+      if (result.ok)
+        await refreshComparison(
+          body.user.id,
+          (body as { view?: { id: string; callback_id?: string; private_metadata?: string } }).view,
+        );
     });
   }
   app.action("view_details", async ({ ack, body, action }) => {

@@ -1,6 +1,7 @@
 // The referral card and its timeline as Adaptive Cards. Only the anonymised profile is ever rendered here;
 // restricted details are shown only to one ART member, in answer to their own click (render-forms.ts).
 import {
+  costText,
   countsText,
   documentsStatus,
   OFFER_OUTCOME_TEXT,
@@ -43,12 +44,13 @@ export function referralCardContent(card: ReferralCard): Element {
     ...profileRows(card.profile)
       .filter(([label]) => label !== "Reference")
       .map(([label, value]) => fact(label, value)),
-    ...(card.placement
-      ? [fact("Placed with", `${card.placement.providerName} at ${money(card.placement.weeklyCostGbp)}/week`)]
-      : []),
+    ...(card.placement ? [fact("Placed with", `${card.placement.providerName} at ${costText(card.placement)}`)] : []),
     line(countsText(card)),
     actions(
       execute("View details (ART)", "view_details", { referralId: card.referralId }),
+      ...(card.counts.offers > 0
+        ? [execute("Compare offers (ART)", "compare_offers", { referralId: card.referralId, sort: "cost" })]
+        : []),
       ...(card.withdrawable ? [withdrawAction(card.referralId)] : []),
     ),
   ]);
@@ -99,7 +101,7 @@ export function itemElements(item: ThreadItem, names: Names, publishDefault = fa
           { text: `Offer from ${item.providerName}`, bold: true },
           item.ofstedGrade ? ` (Ofsted: ${item.ofstedGrade})` : "",
         ),
-        line({ text: `${money(item.weeklyCostGbp)}/week`, bold: true }, `, from ${startDateText(item.startDate)}`),
+        line({ text: costText(item), bold: true }, `, from ${startDateText(item.startDate)}`),
         line(item.needsMet),
         ...(item.notes ? [line({ text: item.notes, italic: true })] : []),
         ...(item.actionable
@@ -155,7 +157,7 @@ export function itemElements(item: ThreadItem, names: Names, publishDefault = fa
     case "second_approval_needed":
       return [
         line(
-          `✋ ${nameOf(item.firstApproverId, names)} approved ${item.providerName} at ${money(item.weeklyCostGbp)}/week. A second, senior approver is needed.`,
+          `✋ ${nameOf(item.firstApproverId, names)} approved ${item.providerName} at ${costText(item)}. A second, senior approver is needed.`,
         ),
         ...(item.actionable
           ? [
@@ -169,7 +171,7 @@ export function itemElements(item: ThreadItem, names: Names, publishDefault = fa
     case "decision": {
       const by = item.decidedBy.map((id) => nameOf(id, names)).join(" and ");
       const text = {
-        placed: `✅ Placed with ${item.providerName} at ${money(item.weeklyCostGbp)}/week, approved by ${by}.`,
+        placed: `✅ Placed with ${item.providerName} at ${costText(item)}, approved by ${by}.`,
         offer_declined: `Offer from ${item.providerName} declined by ${by}.`,
         second_approval_refused: `Second approval refused by ${by} for ${item.providerName}.`,
       }[item.outcome];

@@ -17,6 +17,7 @@ import type { Actor } from "../../src/ports.js";
 import { cardAttachment, type Element } from "./card-parts.js";
 import { inboundTrustGate, type RefusedActivity } from "./inbound-trust.js";
 import { commandTextOf } from "./message-text.js";
+import { compareCard } from "./render-compare.js";
 import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
 import { homeCard } from "./render-home.js";
 import {
@@ -294,6 +295,13 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
               publishDefault: o.answersPublishedToAllDefault ?? false,
             }),
           );
+        }
+        case "compare_offers": {
+          const referralId = str("referralId");
+          const sort = str("sort") === "start" ? "start" : "cost";
+          const result = await o.core.performAction("teams", actor, { type: "compare_offers", referralId, sort });
+          if (!result.ok || !result.comparison) return message(result.text);
+          return cardResponse(compareCard(result.comparison));
         }
         case "hide_details":
           return cardResponse(referralCardContent(await o.core.cardOf(str("referralId"))));

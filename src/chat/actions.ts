@@ -30,8 +30,9 @@ import { type RaiseStep, raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
 import { withdrawReferral } from "../referrals/withdraw.js";
 import { plural } from "./card-text.js";
+import { compareOffers } from "./compare.js";
 import type { FormDrafts } from "./form-drafts.js";
-import { type ChatAction, NOT_ALLOWED_TO_RAISE, type Platform } from "./port.js";
+import { type ChatAction, NOT_ALLOWED_TO_RAISE, type OfferComparison, type Platform } from "./port.js";
 
 export interface ChatCoreDeps {
   db: Db;
@@ -51,7 +52,7 @@ export type SubmitResult =
   | { ok: false; code: "forbidden"; text: string };
 
 export type ActionResult =
-  | { ok: true; text: string; details?: RestrictedDetails }
+  | { ok: true; text: string; details?: RestrictedDetails; comparison?: OfferComparison }
   | { ok: false; code: string; text: string };
 
 export async function submitReferral(
@@ -122,6 +123,7 @@ function checkIds(action: ChatAction): void {
       return;
     case "second_approval":
     case "view_details":
+    case "compare_offers":
     case "withdraw_referral":
     case "document_upload_link":
       requireId(action.referralId, "referral");
@@ -140,6 +142,7 @@ export async function performAction(
     checkIds(action);
     let text = "";
     let details: RestrictedDetails | undefined;
+    let comparison: OfferComparison | undefined;
     switch (action.type) {
       case "approve_offer": {
         const outcome = await approveOffer(decisions, action.responseId, actor);
@@ -164,6 +167,9 @@ export async function performAction(
           actor,
         );
         break;
+      case "compare_offers":
+        comparison = await compareOffers(deps, action.referralId, actor, action.sort === "start" ? "start" : "cost");
+        break;
       case "answer_question":
         text = await answerQuestion(deps, actor, action.responseId, action.answer, action.publishToAll);
         break;
@@ -185,7 +191,7 @@ export async function performAction(
       }
     }
     deps.logger.info({ platform, actor: actor.id, action: action.type }, "chat action done");
-    return { ok: true, text, ...(details ? { details } : {}) };
+    return { ok: true, text, ...(details ? { details } : {}), ...(comparison ? { comparison } : {}) };
   } catch (err) {
     return refusal(deps, platform, actor, action, err);
   }

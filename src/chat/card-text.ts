@@ -1,7 +1,8 @@
 // Sentences both chat platforms show the same way, written once so Slack and Teams never drift apart: counts
 // with their plurals, and times in London with the zone named.
 import { londonDateTime, longDate } from "../digest/london.js";
-import type { ReferralCard, ThreadItem } from "./port.js";
+import { weeklyCostText } from "../domain/weekly-cost.js";
+import type { ComparedOffer, OfferComparison, ReferralCard, ThreadItem } from "./port.js";
 
 /** "1 offer", "2 offers", "0 questions". */
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -44,3 +45,33 @@ export function documentsStatus(item: Extract<ThreadItem, { kind: "documents_req
   if (item.available === 0) return "None of these has been added yet.";
   return `${plural(item.available, "document")} ready to release.`;
 }
+/** "£1,850/week", or "£973.08/week equivalent (annual 38-week fee £48,000 + transport £50/week)". */
+export const costText = (c: { weeklyCostGbp: number; costBreakdown?: string | undefined }) =>
+  weeklyCostText(Math.round(c.weeklyCostGbp * 100), c.costBreakdown ?? null);
+
+/** "answered in 45 min", "answered in 3 h 20 min", "answered in 2 days 4 h". */
+export function responseTimeText(minutes: number | null): string {
+  if (minutes === null) return "";
+  if (minutes < 60) return `answered in ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `answered in ${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
+  const days = Math.floor(hours / 24);
+  return `answered in ${plural(days, "day")}${hours % 24 ? ` ${hours % 24} h` : ""}`;
+}
+
+/** The comparison's facts about one offer, in the order both platforms show them. */
+export function comparedOfferFacts(o: ComparedOffer): string[] {
+  return [
+    costText(o),
+    `starts ${startDateText(o.startDate)}`,
+    o.ofstedGrade
+      ? `Ofsted: ${o.ofstedGrade}${o.ofstedInspectedAt ? ` (inspected ${startDateText(o.ofstedInspectedAt)})` : ""}`
+      : "Ofsted: no grade on record",
+    ...(o.distanceMiles !== null ? [`${o.distanceMiles.toLocaleString("en-GB")} miles away`] : []),
+    responseTimeText(o.responseMinutes),
+  ].filter(Boolean);
+}
+
+/** The comparison's heading line: how many offers and how they are ordered. */
+export const comparisonSortText = (c: OfferComparison) =>
+  `${plural(c.offers.length, "live offer")} on ${c.reference}, ${c.sort === "cost" ? "cheapest weekly equivalent first" : "soonest start first"}.`;

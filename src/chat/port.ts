@@ -27,7 +27,7 @@ export interface ReferralCard {
    */
   reach?: string;
   /** Set once placed. */
-  placement?: { providerName: string; weeklyCostGbp: number };
+  placement?: { providerName: string; weeklyCostGbp: number; costBreakdown?: string };
   /** Whether the Withdraw button still makes sense (not yet placed, withdrawn or expired). */
   withdrawable: boolean;
 }
@@ -43,7 +43,10 @@ export type ThreadItem =
       responseId: string;
       providerName: string;
       ofstedGrade: string | null;
+      /** The weekly equivalent (src/domain/weekly-cost.ts); show it with costText (src/chat/card-text.ts). */
       weeklyCostGbp: number;
+      /** How the weekly equivalent was reached, when the offer was not a plain weekly price. */
+      costBreakdown?: string;
       startDate: string;
       needsMet: string;
       notes: string | null;
@@ -62,6 +65,7 @@ export type ThreadItem =
       referralId: string;
       providerName: string;
       weeklyCostGbp: number;
+      costBreakdown?: string;
       firstApproverId: string;
       /** Whether the second-approval buttons still make sense. */
       actionable: boolean;
@@ -72,6 +76,7 @@ export type ThreadItem =
       outcome: "placed" | "offer_declined" | "second_approval_refused";
       providerName: string;
       weeklyCostGbp: number;
+      costBreakdown?: string;
       /** Platform-neutral actor ids, e.g. "slack:U123". */
       decidedBy: string[];
     }
@@ -204,12 +209,48 @@ export interface ChatHomePort {
 export const NOT_ALLOWED_TO_RAISE =
   "You are not allowed to raise referrals. Please ask the Access to Resources Team (ART) to raise it for you, or to add you to the people who may.";
 
+/** How the offer comparison is ordered: cheapest weekly equivalent first, or soonest start first. */
+export type CompareSort = "cost" | "start";
+
+/** One live offer as the comparison shows it (src/chat/compare.ts builds it). */
+export interface ComparedOffer {
+  responseId: string;
+  providerName: string;
+  ofstedGrade: string | null;
+  /** YYYY-MM-DD of the inspection that gave the grade, when known. */
+  ofstedInspectedAt: string | null;
+  /** The weekly equivalent; show it with costText (card-text.ts) for its basis. */
+  weeklyCostGbp: number;
+  costBreakdown?: string;
+  /** YYYY-MM-DD */
+  startDate: string;
+  /** Miles from the child's preferred area (or the referral's area) to the provider, when both are known. */
+  distanceMiles: number | null;
+  needsMet: string;
+  /** Minutes from the referral reaching the provider to its offer. */
+  responseMinutes: number | null;
+  /** Whether Approve still makes sense (the same rule as the thread's buttons). */
+  actionable: boolean;
+}
+
+/** Every live offer on a referral in one table, for ART to compare and approve from (Compare offers). */
+export interface OfferComparison {
+  referralId: string;
+  reference: string;
+  sort: CompareSort;
+  /** The postcode district distances are measured from. */
+  fromArea: string;
+  offers: ComparedOffer[];
+}
+
 /** What a person did in chat, as the core sees it: adapters translate clicks and submissions into these. */
 export type ChatAction =
   | { type: "approve_offer"; responseId: string }
   | { type: "decline_offer"; responseId: string }
   | { type: "second_approval"; referralId: string; approve: boolean }
   | { type: "view_details"; referralId: string }
+  /** ART only: answered with `comparison`, which the adapter shows (Slack modal, Teams card) with sort buttons. */
+  | { type: "compare_offers"; referralId: string; sort: CompareSort }
   /** `publishToAll`: also send question and answer to every provider on the round, without naming the asker. */
   | { type: "answer_question"; responseId: string; answer: string; publishToAll?: boolean }
   /** Make the documents a provider asked for downloadable by that provider (ART or the raiser). */
@@ -233,7 +274,10 @@ export interface ChatCore<P extends Platform = Platform> {
     platform: P,
     actor: Actor,
     action: ChatAction,
-  ): Promise<{ ok: true; text: string; details?: RestrictedDetails } | { ok: false; code: string; text: string }>;
+  ): Promise<
+    | { ok: true; text: string; details?: RestrictedDetails; comparison?: OfferComparison }
+    | { ok: false; code: string; text: string }
+  >;
   referenceOf(referralId: string): Promise<string>;
   /** The referral's card as it stands now (to show it again to someone who looked at the details). */
   cardOf(referralId: string): Promise<ReferralCard>;

@@ -7,7 +7,9 @@ import { documentLabels } from "../domain/vocabulary.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import { gateText } from "../matching/gate.js";
 import { parseReach, reachText } from "../matching/reach.js";
+import { costBreakdownOfRow } from "../referrals/offer-cost.js";
 import { broadcastProfileOf } from "../responses/profile.js";
+import { costText } from "./card-text.js";
 import type { ReferralCard, ThreadItem } from "./port.js";
 
 export const DECLINE_REASON_TEXT: Record<string, string> = {
@@ -26,7 +28,16 @@ export const DECLINE_REASON_TEXT: Record<string, string> = {
 const isFailure = (d: { state: string; lastError: string | null }) =>
   d.state === "failed" && d.lastError !== FAILURE_REASONS.roundClosed;
 
+/** Whether offers on a referral in this state can still be approved or declined (thread and comparison alike). */
+export const offersLive = (status: string) => status === "offers_received" || status === "recirculated";
+
 const gbp = (pence: number | null) => (pence ?? 0) / 100;
+
+/** The offer's weekly equivalent and, unless it was a plain weekly price, how it was reached. */
+function costOf(r: Parameters<typeof costBreakdownOfRow>[0] | undefined) {
+  const breakdown = r ? costBreakdownOfRow(r) : null;
+  return { weeklyCostGbp: gbp(r?.weeklyCostPence ?? null), ...(breakdown ? { costBreakdown: breakdown } : {}) };
+}
 
 export async function loadThreadState(db: Db, referralId: string) {
   return db.referral.findUniqueOrThrow({
@@ -63,7 +74,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
       : declinedResponses.has(responseId)
         ? ("declined" as const)
         : undefined;
-  const live = s.status === "offers_received" || s.status === "recirculated";
+  const live = offersLive(s.status);
   const items: ThreadItem[] = [];
 
   for (const [i, round] of s.rounds.entries()) {
@@ -110,7 +121,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         responseId: r.id,
         providerName: offerHeading(name, r, revisions.isRevision(r.id)),
         ofstedGrade: grade.get(r.providerId) ?? null,
-        weeklyCostGbp: gbp(r.weeklyCostPence),
+        ...costOf(r),
         startDate: r.startDate?.toISOString().slice(0, 10) ?? "",
         needsMet: r.needsMet ?? "",
         notes: r.notes,
@@ -140,7 +151,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
   for (const d of s.decisions) {
     const offer = responseById.get(d.responseId);
     const name = providerName.get(offer?.providerId ?? "") ?? "A provider";
-    const cost = gbp(offer?.weeklyCostPence ?? null);
+    const cost = costOf(offer);
     if (
       d.kind === "approve" &&
       !d.secondApprover &&
@@ -152,7 +163,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         key: `decision:${d.id}:pending`,
         referralId: s.id,
         providerName: name,
-        weeklyCostGbp: cost,
+        ...cost,
         firstApproverId: d.decidedBy,
         actionable: true,
       });
@@ -162,7 +173,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         key: `decision:${d.id}:placed`,
         outcome: "placed",
         providerName: name,
-        weeklyCostGbp: cost,
+        ...cost,
         decidedBy: [d.decidedBy, ...(d.secondApprover ? [d.secondApprover] : [])],
       });
     } else if (d.kind === "reject") {
@@ -172,7 +183,7 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         key: `decision:${d.id}:${refused ? "refused" : "declined"}`,
         outcome: refused ? "second_approval_refused" : "offer_declined",
         providerName: name,
-        weeklyCostGbp: cost,
+        ...cost,
         decidedBy: refused ? [d.secondApprover!] : [d.decidedBy],
       });
     }
@@ -249,7 +260,7 @@ function cardOf(
   const placement = placedOffer
     ? {
         providerName: providerName.get(placedOffer.providerId) ?? "A provider",
-        weeklyCostGbp: gbp(placedOffer.weeklyCostPence),
+        ...costOf(placedOffer),
       }
     : undefined;
   const closes = round ? londonDateTime(round.closesAt) : "";
@@ -258,9 +269,7 @@ function cardOf(
     open: `Open: round ${round?.number ?? 1} closes ${closes}`,
     offers_received: `${offers} offer${offers === 1 ? "" : "s"} to review; round ${round?.number ?? 1} closes ${closes}`,
     awaiting_second_approval: "Approved, waiting for a second (senior) approver",
-    placed: placement
-      ? `Placed with ${placement.providerName} at £${placement.weeklyCostGbp.toLocaleString("en-GB", { maximumFractionDigits: 2 })}/week`
-      : "Placed",
+    placed: placement ? `Placed with ${placement.providerName} at ${costText(placement)}` : "Placed",
     recirculated: `Recirculated: round ${round?.number ?? 1} closes ${closes}`,
     withdrawn: s.statusReason ? `Withdrawn: ${s.statusReason}` : "Withdrawn",
     expired: `Expired unplaced after ${s.rounds.length} rounds`,

@@ -76,3 +76,30 @@ export const documentLabels = (kinds: readonly string[]) =>
  */
 export const PLACEMENT_TYPES = ["foster", "residential", "supported_accommodation"] as const;
 export type PlacementType = (typeof PLACEMENT_TYPES)[number];
+
+/**
+ * How an offer's price is quoted. The DPS's lots price differently: fostering and residential homes by the week,
+ * special schools by a 38- or 52-week annual fee, tuition by the hour, some day provision by the day.
+ * src/domain/weekly-cost.ts turns each into one comparable weekly equivalent.
+ */
+export const COST_BASES = ["weekly", "annual_38_week", "annual_52_week", "hourly", "daily"] as const;
+export type CostBasis = (typeof COST_BASES)[number];
+
+/** Each basis as people read it, and the unit an amount on it is shown with ("£50/week", "£48,000 a year"). */
+export const COST_BASIS_LABELS: Readonly<Record<CostBasis, string>> = Object.freeze({
+  weekly: "Per week",
+  annual_38_week: "Annual fee, 38-week (school year)",
+  annual_52_week: "Annual fee, 52-week",
+  hourly: "Per hour",
+  daily: "Per day",
+});
+
+/** Extra services priced on top of the placement, each with its own amount and basis. */
+export const ADD_ON_KINDS = ["one_to_one", "transport", "therapeutic", "other"] as const;
+export type AddOnKind = (typeof ADD_ON_KINDS)[number];
+export const ADD_ON_LABELS: Readonly<Record<AddOnKind, string>> = Object.freeze({
+  one_to_one: "1:1 staffing",
+  transport: "Transport",
+  therapeutic: "Therapeutic support",
+  other: "Other",
+});

@@ -1,5 +1,6 @@
 // The response form's fields and how its raw strings become a response: one friendly message per field out.
 import type { z } from "zod";
+import { ADD_ON_KINDS, type AddOnKind } from "../domain/vocabulary.js";
 import type { ValidationError } from "../errors.js";
 import { type DECLINE_REASONS, type ResponseInput, responseInputSchemaAt } from "../referrals/response-input.js";
 
@@ -9,7 +10,22 @@ export type ResponseKind = "offer" | "decline" | "question";
 /** The form's fields, in page order (the error summary lists errors in this order too). */
 export const FORM_FIELDS = [
   "type",
-  "weeklyCostGbp",
+  "costGbp",
+  "costBasis",
+  "perWeek",
+  "addOn_one_to_one_amount",
+  "addOn_one_to_one_basis",
+  "addOn_one_to_one_perWeek",
+  "addOn_transport_amount",
+  "addOn_transport_basis",
+  "addOn_transport_perWeek",
+  "addOn_therapeutic_amount",
+  "addOn_therapeutic_basis",
+  "addOn_therapeutic_perWeek",
+  "addOn_other_label",
+  "addOn_other_amount",
+  "addOn_other_basis",
+  "addOn_other_perWeek",
   "startDate",
   "needsMet",
   "offerNotes",
@@ -21,17 +37,15 @@ export type FormField = (typeof FORM_FIELDS)[number];
 export type FormValues = Record<FormField, string>;
 export type FormErrors = Partial<Record<FormField, string>>;
 
+/** An add-on's three fields (and "other"'s label) on the form. */
+export const addOnField = (kind: AddOnKind, part: "amount" | "basis" | "perWeek" | "label") =>
+  `addOn_${kind}_${part}` as FormField;
+
 export function emptyFormValues(): FormValues {
-  return {
-    type: "",
-    weeklyCostGbp: "",
-    startDate: "",
-    needsMet: "",
-    offerNotes: "",
-    reason: "",
-    declineNotes: "",
-    question: "",
-  };
+  const values = Object.fromEntries(FORM_FIELDS.map((f) => [f, ""])) as FormValues;
+  values.costBasis = "weekly";
+  for (const kind of ADD_ON_KINDS) values[addOnField(kind, "basis")] = "weekly";
+  return values;
 }
 
 export function stringField(body: unknown, name: string): string {
@@ -68,16 +82,28 @@ function isoDateOf(raw: string): string | undefined {
 
 const REQUIRED: Partial<Record<FormField, string>> = {
   type: "Choose whether to offer a placement, decline or ask a question",
-  weeklyCostGbp: "Enter the weekly cost",
+  costGbp: "Enter the cost",
   startDate: "Enter the earliest start date",
   needsMet: "Describe how you would meet the child's needs",
   reason: "Choose a reason for declining",
   question: "Enter your question",
 };
 
+const addOnLabels = Object.fromEntries(
+  ADD_ON_KINDS.flatMap((k) => [
+    [addOnField(k, "amount"), "The add-on's cost"],
+    [addOnField(k, "basis"), "The add-on's basis"],
+    [addOnField(k, "perWeek"), "The add-on's hours or days a week"],
+    [addOnField(k, "label"), "What the other add-on is"],
+  ]),
+);
+
 const LABELS: Record<FormField, string> = {
+  ...(addOnLabels as Record<FormField, string>),
   type: "Your response",
-  weeklyCostGbp: "The weekly cost",
+  costGbp: "The cost",
+  costBasis: "How the cost is charged",
+  perWeek: "The hours or days a week",
   startDate: "The start date",
   needsMet: "How you would meet the child's needs",
   offerNotes: "Your notes",
@@ -94,8 +120,20 @@ function friendlyMessage(field: FormField, issue: z.core.$ZodIssue): string {
   if (field === "reason") return "Choose a reason from the list";
   // The schema's own date rules (not in the past, not years ahead) say what is allowed; a shape error does not.
   if (field === "startDate" && issue.code !== "custom") return "Enter a real start date, for example 1 December 2026";
-  if (field === "weeklyCostGbp" && issue.code === "invalid_type") return "Enter the weekly cost as a number, like 1850";
+  if (field === "costGbp" && issue.code === "invalid_type") return "Enter the cost as a number, like 1850";
   return `${LABELS[field]} ${issue.message}`;
+}
+
+/** The add-ons the provider priced (an amount filled in), in form order. */
+const addOnKindsIn = (v: FormValues) => ADD_ON_KINDS.filter((k) => v[addOnField(k, "amount")].trim());
+
+/** The form's one "hours or days a week" box, as the schema's field for the basis. */
+function perWeekOf(basis: string, perWeek: string): Record<string, string> {
+  // A blank box is a missing number (the schema asks for it), not zero.
+  if (!perWeek.trim()) return {};
+  if (basis === "hourly") return { hoursPerWeek: perWeek.trim() };
+  if (basis === "daily") return { daysPerWeek: perWeek.trim() };
+  return {};
 }
 
 /** Only the chosen type's fields become input; the rest of the form is ignored. */
@@ -105,7 +143,20 @@ function inputOf(v: FormValues): Record<string, unknown> {
     case "offer":
       return {
         type: "offer",
-        weeklyCostGbp: normaliseMoney(v.weeklyCostGbp),
+        costGbp: normaliseMoney(v.costGbp),
+        costBasis: v.costBasis || "weekly",
+        ...perWeekOf(v.costBasis, v.perWeek),
+        ...(addOnKindsIn(v).length
+          ? {
+              addOns: addOnKindsIn(v).map((k) => ({
+                kind: k,
+                ...(k === "other" ? { label: optional(v[addOnField(k, "label")]) } : {}),
+                amountGbp: normaliseMoney(v[addOnField(k, "amount")]),
+                basis: v[addOnField(k, "basis")] || "weekly",
+                ...perWeekOf(v[addOnField(k, "basis")], v[addOnField(k, "perWeek")]),
+              })),
+            }
+          : {}),
         startDate: isoDateOf(v.startDate) ?? v.startDate,
         needsMet: v.needsMet,
         notes: optional(v.offerNotes),
@@ -119,10 +170,19 @@ function inputOf(v: FormValues): Record<string, unknown> {
   }
 }
 
-/** The schema's field name, for this form's type, as the form's own field. */
-function formFieldOf(schemaField: string, type: string): FormField | undefined {
-  if (schemaField === "notes") return type === "decline" ? "declineNotes" : "offerNotes";
-  return (FORM_FIELDS as readonly string[]).includes(schemaField) ? (schemaField as FormField) : undefined;
+/** The schema's field (its path), for this form's type, as the form's own field. */
+function formFieldOf(path: readonly PropertyKey[], type: string, v?: FormValues): FormField | undefined {
+  const [first, index, part] = path.map(String);
+  if (first === "notes") return type === "decline" ? "declineNotes" : "offerNotes";
+  if (first === "weeklyCostGbp") return "costGbp";
+  if (first === "hoursPerWeek" || first === "daysPerWeek") return "perWeek";
+  if (first === "addOns") {
+    const kind = v ? addOnKindsIn(v)[Number(index)] : undefined;
+    if (!kind) return "costGbp";
+    const p = part === "amountGbp" ? "amount" : part === "label" ? "label" : part === "basis" ? "basis" : "perWeek";
+    return addOnField(kind, p);
+  }
+  return (FORM_FIELDS as readonly string[]).includes(first ?? "") ? (first as FormField) : undefined;
 }
 
 /** `today` is the London date (YYYY-MM-DD) the schema's date rules use. */
@@ -134,7 +194,7 @@ export function validateResponseForm(
   const input = inputOf(v);
   // Checks the schema cannot phrase well for a person: blanks, and shapes a number or date parse would bend.
   const needed: Record<string, FormField[]> = {
-    offer: ["weeklyCostGbp", "startDate", "needsMet"],
+    offer: ["costGbp", "startDate", "needsMet"],
     decline: ["reason"],
     question: ["question"],
   };
@@ -142,8 +202,12 @@ export function validateResponseForm(
   if (!required) errors.type = REQUIRED.type;
   for (const f of required ?? []) if (!v[f].trim()) errors[f] = REQUIRED[f];
   if (v.type === "offer") {
-    if (!errors.weeklyCostGbp && !MONEY.test(normaliseMoney(v.weeklyCostGbp))) {
-      errors.weeklyCostGbp = "Enter the weekly cost in pounds, like 1850 or 1850.50";
+    if (!errors.costGbp && !MONEY.test(normaliseMoney(v.costGbp))) {
+      errors.costGbp = "Enter the cost in pounds, like 1850 or 1850.50";
+    }
+    for (const k of addOnKindsIn(v)) {
+      const field = addOnField(k, "amount");
+      if (!MONEY.test(normaliseMoney(v[field]))) errors[field] = "Enter the add-on's cost in pounds, like 50";
     }
     if (!errors.startDate && !isoDateOf(v.startDate)) {
       errors.startDate = "Enter a real start date, for example 1 December 2026";
@@ -152,7 +216,7 @@ export function validateResponseForm(
   const parsed = responseInputSchemaAt(today).safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const field = formFieldOf(String(issue.path[0] ?? "type"), v.type) ?? "type";
+      const field = formFieldOf(issue.path.length ? issue.path : ["type"], v.type, v) ?? "type";
       errors[field] ??= friendlyMessage(field, issue);
     }
   }
@@ -164,7 +228,7 @@ export function validateResponseForm(
 export function formErrorsOf(err: ValidationError, type: string): FormErrors {
   const errors: FormErrors = {};
   for (const [key, messages] of Object.entries(err.fieldErrors)) {
-    const field = formFieldOf(key.split(".")[0] ?? "", type) ?? "type";
+    const field = formFieldOf(key.split("."), type) ?? "type";
     errors[field] ??= `${LABELS[field]} ${messages[0] ?? "is not valid"}`;
   }
   if (!Object.keys(errors).length) errors.type = err.message;

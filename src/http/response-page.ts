@@ -1,18 +1,22 @@
 // The page at a provider's response link (/r/<token>): the anonymised profile and one form to offer, decline or
 // ask a question. Server-rendered, no JavaScript, no external assets; every value is escaped on the way in.
+
+import { ADD_ON_KINDS, ADD_ON_LABELS } from "../domain/vocabulary.js";
 import type { BroadcastProfile } from "../ports.js";
 import {
+  basisSelect,
   costInput,
   dateInput,
   errorSummary,
   type FieldOpts,
   reasonSelect,
+  shortInput,
   textarea,
   typeChoice,
 } from "./pages/form-fields.js";
 import { escapeHtml, formatLondonDateTime, layout, reference } from "./pages/layout.js";
 import { profileHtml } from "./pages/profile.js";
-import type { FormErrors, FormField, FormValues } from "./response-form.js";
+import { addOnField, type FormErrors, type FormField, type FormValues } from "./response-form.js";
 
 export interface FormPageModel {
   nonce: string;
@@ -56,7 +60,20 @@ ${m.currentAnswer ?? ""}
 ${typeChoice(values, errors)}
 <fieldset class="details" id="offer-details">
 <legend>Your offer</legend>
-${costInput(f("weeklyCostGbp", "Weekly cost", "In pounds, for the whole placement. For example, 1850"))}
+${costInput(f("costGbp", "Cost", "In pounds, for the whole placement, as you charge it. For example, 1850 a week or 48000 a year"))}
+${basisSelect(f("costBasis", "How the cost is charged"))}
+${shortInput(f("perWeek", "Hours or days a week (hourly or daily prices only)", "For example, 20"), "decimal")}
+<fieldset class="details-inner" id="add-ons">
+<legend>Add-ons (optional)</legend>
+<p class="hint">Anything charged on top of the placement, each on its own basis. We add them up as one weekly equivalent: an annual fee is divided by 52, an hourly or daily price multiplied by its hours or days a week.</p>
+${ADD_ON_KINDS.map(
+  (k) => `<h3>${ADD_ON_LABELS[k]}</h3>
+${k === "other" ? shortInput(f(addOnField(k, "label"), "What it is")) : ""}
+${costInput(f(addOnField(k, "amount"), `${ADD_ON_LABELS[k]}: cost`))}
+${basisSelect(f(addOnField(k, "basis"), `${ADD_ON_LABELS[k]}: how it is charged`))}
+${shortInput(f(addOnField(k, "perWeek"), `${ADD_ON_LABELS[k]}: hours or days a week (hourly or daily only)`), "decimal")}`,
+).join("\n")}
+</fieldset>
 ${dateInput(f("startDate", "Earliest start date", "For example, 1 December 2026"))}
 ${textarea(f("needsMet", "How you would meet the child's needs", "For example, staffing, therapy, education and how you would support the child to settle"))}
 ${textarea(f("offerNotes", "Anything else (optional)"))}

@@ -7,7 +7,8 @@ import { recordEvent } from "../events.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
-import { type ResponseInput, responseInputSchemaFor } from "./response-input.js";
+import { costColumnsOf } from "./offer-cost.js";
+import { offerCostOf, type ResponseInput, responseInputSchemaFor } from "./response-input.js";
 import { liveOfferOf, markWithdrawn, refuseIfAccepted, supersedeOffer } from "./revisions.js";
 import { applyTransition, lockReferral } from "./transition.js";
 
@@ -75,7 +76,7 @@ export async function recordResponse(
         createdAt: now,
         ...(r.type === "offer"
           ? {
-              weeklyCostPence: Math.round(r.weeklyCostGbp * 100),
+              ...costColumnsOf(offerCostOf(r)),
               startDate: r.startDate,
               needsMet: r.needsMet,
               notes: r.notes ?? null,

@@ -1,12 +1,19 @@
 // What a provider has already answered on their link, for the page when they come back to it: their offer (and
 // whether it is still open, accepted or withdrawn) or their decline. Questions are not an answer: they leave it.
 import type { Db } from "../db.js";
+import type { OfferCost } from "../domain/weekly-cost.js";
+import { costTextOfRow, offerCostOfRow } from "../referrals/offer-cost.js";
 
 export type CurrentAnswer =
   | {
       type: "offer";
       responseId: string;
+      /** The weekly equivalent. */
       weeklyCostGbp: number;
+      /** The price as quoted, to fill the form in again. */
+      cost: OfferCost;
+      /** "£1,850/week" or "£973.08/week equivalent (annual 38-week fee £48,000 + transport £50/week)". */
+      costText: string;
       /** YYYY-MM-DD */
       startDate: string;
       needsMet: string;
@@ -46,6 +53,8 @@ export async function currentAnswerOf(db: Db, deliveryId: string): Promise<Curre
     type: "offer",
     responseId: latest.id,
     weeklyCostGbp: (latest.weeklyCostPence ?? 0) / 100,
+    cost: offerCostOfRow(latest),
+    costText: costTextOfRow(latest),
     startDate: latest.startDate?.toISOString().slice(0, 10) ?? "",
     needsMet: latest.needsMet ?? "",
     notes: latest.notes,

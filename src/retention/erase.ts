@@ -56,6 +56,12 @@ export async function eraseReferral(tx: Tx, args: ErasureArgs): Promise<ErasureR
     where: { referralId: args.referralId },
     data: { needsMet: null, notes: null, question: null },
   });
+  // An "other" add-on's name is the provider's free text too; the add-on's amount and basis stay for reporting.
+  await tx.$executeRaw`
+    UPDATE "Response" SET "costAddOns" = (
+      SELECT COALESCE(jsonb_agg(e - 'label'), '[]'::jsonb) FROM jsonb_array_elements("costAddOns") e
+    )
+    WHERE "referralId" = ${args.referralId}::uuid AND jsonb_typeof("costAddOns") = 'array'`;
   const messages = await tx.providerMessage.updateMany({
     where: { delivery: { round: { referralId: args.referralId } } },
     data: { text: null },

@@ -90,7 +90,7 @@ describe("the response form in Chromium", () => {
     await page.getByRole("button", { name: "Send response" }).click();
     await page.locator(".error-summary").waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.getByLabel("Weekly cost").fill("1850");
+    await page.getByLabel("Cost", { exact: true }).fill("1850");
     await page.getByLabel("Earliest start date").fill("2026-12-01");
     await page.getByLabel("How you would meet the child's needs").fill("Two experienced carers.");
     await page.getByRole("button", { name: "Send response" }).click();
@@ -117,11 +117,11 @@ describe("the response form in Chromium", () => {
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(`Referral ${l.reference}`);
     await expect(page.locator("body").textContent()).resolves.not.toContain("Test Child");
     // The offer's fields appear only once Offer is chosen (CSS :has, no script).
-    await expect(page.getByLabel("Weekly cost").isVisible()).resolves.toBe(false);
+    await expect(page.getByLabel("Cost", { exact: true }).isVisible()).resolves.toBe(false);
     await page.screenshot({ path: `${ARTIFACTS}/response-form-desktop.png`, fullPage: true });
 
     await page.getByLabel("Offer a placement").check();
-    await expect(page.getByLabel("Weekly cost").isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel("Cost", { exact: true }).isVisible()).resolves.toBe(true);
     await expect(page.getByLabel("Reason for declining").isVisible()).resolves.toBe(false);
     await page.getByLabel("Earliest start date").fill("2026-12-01");
     await page.getByLabel("How you would meet the child's needs").fill("Two experienced carers and weekly therapy.");
@@ -131,10 +131,10 @@ describe("the response form in Chromium", () => {
     const summary = page.locator(".error-summary");
     await expect(summary.isVisible()).resolves.toBe(true);
     await expect(summary.getByRole("heading").textContent()).resolves.toBe("There is a problem");
-    const fieldError = page.locator("#weeklyCostGbp-error");
+    const fieldError = page.locator("#costGbp-error");
     await expect(fieldError.isVisible()).resolves.toBe(true);
-    await expect(fieldError.textContent()).resolves.toContain("Enter the weekly cost");
-    await expect(page.getByLabel("Weekly cost").getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(fieldError.textContent()).resolves.toContain("Enter the cost");
+    await expect(page.getByLabel("Cost", { exact: true }).getAttribute("aria-invalid")).resolves.toBe("true");
     // What was typed is still there, and Offer is still chosen.
     await expect(page.getByLabel("Offer a placement").isChecked()).resolves.toBe(true);
     await expect(page.getByLabel("Earliest start date").inputValue()).resolves.toBe("2026-12-01");
@@ -142,12 +142,12 @@ describe("the response form in Chromium", () => {
       "Two experienced carers and weekly therapy.",
     );
     // The summary's link takes keyboard focus to the field.
-    await summary.getByRole("link", { name: "Enter the weekly cost" }).click();
-    await expect(page.evaluate<string>("document.activeElement.id")).resolves.toBe("weeklyCostGbp");
+    await summary.getByRole("link", { name: "Enter the cost" }).click();
+    await expect(page.evaluate<string>("document.activeElement.id")).resolves.toBe("costGbp");
     await page.screenshot({ path: `${ARTIFACTS}/response-form-errors-desktop.png`, fullPage: true });
     expect(await db.response.count({ where: { deliveryId: l.deliveryId } })).toBe(0);
 
-    await page.getByLabel("Weekly cost").fill("1850");
+    await page.getByLabel("Cost", { exact: true }).fill("1850");
     await page.getByLabel("Earliest start date").fill("2026-12-01");
     await page.getByRole("button", { name: "Send response" }).click();
     await page.getByRole("heading", { name: /^Thank you/ }).waitFor();
@@ -204,7 +204,7 @@ describe("the response form in Chromium", () => {
     expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
 
     await page.getByLabel("Decline this referral").check();
-    await expect(page.getByLabel("Weekly cost").isVisible()).resolves.toBe(false);
+    await expect(page.getByLabel("Cost", { exact: true }).isVisible()).resolves.toBe(false);
     await page.getByLabel("Reason for declining").selectOption({ label: "No vacancy" });
     await page.getByLabel("Notes (optional)").fill("Full until March.");
     await page.getByRole("button", { name: "Send response" }).tap();

@@ -1,7 +1,18 @@
 // One conformance suite for every chat adapter: each platform supplies a harness around its adapter and a local
 // fake of its platform's API, and must pass the same behaviours.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatAction, ChatPort, HomeView, ReferralCard, ThreadItem, ThreadRef } from "../../src/chat/port.js";
+import { sortOffers } from "../../src/chat/compare.js";
+import type {
+  ChatAction,
+  ChatPort,
+  ComparedOffer,
+  CompareSort,
+  HomeView,
+  OfferComparison,
+  ReferralCard,
+  ThreadItem,
+  ThreadRef,
+} from "../../src/chat/port.js";
 import { renderDigestChart } from "../../src/digest/chart.js";
 import type { Digest } from "../../src/digest/model.js";
 import { DeliveryError } from "../../src/errors.js";
@@ -38,6 +49,13 @@ export interface ChatHarness {
    * resolves with the reason codes the form offered.
    */
   withdraw(userId: string, referralId: string, reason: string, text?: string): Promise<string[]>;
+  /**
+   * Compare offers as this user: without `sort`, the card's button; with it, the sort button in the open
+   * comparison. The harness's core answers with compareAnswer(). What the person sees, or the notice instead.
+   */
+  compare(userId: string, referralId: string, sort?: CompareSort): Promise<ComparisonView | { notice: string }>;
+  /** Clicks Approve on one offer inside the comparison the user has open. */
+  approveInComparison(userId: string, referralId: string, responseId: string): Promise<void>;
   reported: { actor: Actor; action: ChatAction }[];
   /** What the harness's core answers when asked for a person's home. */
   setHome(home: (actor: Actor) => HomeView): void;
@@ -74,6 +92,50 @@ export function sampleHome(art: boolean, thread?: ThreadRef, sizes = { mine: 1, 
     myReferrals: { total: sizes.mine + 7, entries: mine },
     ...(art ? { awaiting: { total: sizes.awaiting + 3, entries: awaiting } } : {}),
   };
+}
+
+export interface ComparisonView {
+  /** Everything the comparison shows, as text. */
+  text: string;
+  /** The comparison's text that the platform reads as markup. */
+  interpreted: string;
+  /** The responseIds of its Approve buttons, in the order shown. */
+  approveIds: string[];
+  /** Within the platform's limits (Slack: 100 blocks per modal; Teams: the card's size). */
+  withinLimits: boolean;
+}
+
+/** 60 live offers (more than one Slack modal holds), priced on every basis, as the core would send them. */
+export function sampleComparison(
+  sort: CompareSort,
+  referralId = "00000000-0000-4000-8000-000000000001",
+): OfferComparison {
+  const offers: ComparedOffer[] = Array.from({ length: 60 }, (_, i) => ({
+    responseId: `00000000-0000-4000-8000-1000000000${String(i).padStart(2, "0")}`,
+    providerName: `Home ${String(i).padStart(2, "0")}`,
+    ofstedGrade: i % 3 ? "Good" : null,
+    ofstedInspectedAt: i % 3 ? "2025-03-12" : null,
+    weeklyCostGbp: 1000 + ((i * 37) % 60) * 100,
+    ...(i % 4 === 0 ? { costBreakdown: "annual 38-week fee £48,000 + transport £50/week" } : {}),
+    startDate: `2026-12-${String(1 + ((i * 11) % 28)).padStart(2, "0")}`,
+    distanceMiles: null,
+    needsMet: `Offer ${i}: therapeutic staff <b>trained</b> & a school place.`,
+    responseMinutes: 45 + i * 60,
+    actionable: i !== 5,
+  }));
+  return { referralId, reference: "R-2026-0042", sort, fromArea: "PE1", offers: sortOffers(offers, sort) };
+}
+
+/** What a harness's core answers to compare_offers: the comparison for ART, the core's refusal for anyone else. */
+export function compareAnswer(actor: Actor, action: ChatAction) {
+  if (action.type !== "compare_offers") return undefined;
+  if (!actor.art)
+    return {
+      ok: false as const,
+      code: "forbidden",
+      text: "Not authorised: Only the Access to Resources Team can compare and approve offers. This attempt has been recorded.",
+    };
+  return { ok: true as const, text: "", comparison: sampleComparison(action.sort, action.referralId) };
 }
 
 export const sampleCard = (over: Partial<ReferralCard> = {}): ReferralCard => ({
@@ -423,6 +485,84 @@ export function chatPortConformance(
       const after = h.cardText(messageIds[0]!);
       expect(after).toContain("Released to this provider");
       expect(after).not.toContain("Add a document");
+    });
+
+    describe("Compare offers", () => {
+      const referralId = sampleCard().referralId;
+      const order = (view: ComparisonView, sort: CompareSort) => {
+        const expected = sampleComparison(sort).offers.map((o) => o.providerName);
+        return expected
+          .filter((name) => view.text.includes(name))
+          .sort((a, b) => view.text.indexOf(a) - view.text.indexOf(b));
+      };
+
+      it("shows the button on a card with offers only", async () => {
+        const none = await h.chat.postCard(h.channelId, sampleCard());
+        expect(h.cardText(none.messageId)).not.toContain("Compare offers");
+        const some = await h.chat.postCard(
+          h.channelId,
+          sampleCard({ counts: { sent: 12, failed: 0, offers: 2, declines: 0, questions: 0 } }),
+        );
+        expect(h.cardText(some.messageId)).toContain("Compare offers");
+      });
+
+      it("shows ART every live offer's facts, cheapest first, within the platform's limits", async () => {
+        const view = await h.compare(ids.art, referralId);
+        if ("notice" in view) throw new Error(view.notice);
+        expect(h.reported.at(-1)).toEqual({
+          actor: expect.objectContaining({ art: true }),
+          action: { type: "compare_offers", referralId, sort: "cost" },
+        });
+        expect(view.withinLimits).toBe(true);
+        const shown = order(view, "cost");
+        expect(shown.length).toBeGreaterThanOrEqual(40);
+        expect(shown).toEqual(
+          sampleComparison("cost")
+            .offers.slice(0, shown.length)
+            .map((o) => o.providerName),
+        );
+        expect(view.text).toContain("/week equivalent (annual 38-week fee £48,000 + transport £50/week)");
+        expect(view.text).toContain("Ofsted: Good (inspected Wed 12 Mar 2025)");
+        expect(view.text).toContain("answered in 45 min");
+        expect(view.text).toContain("starts Tue 1 Dec 2026");
+        expect(view.text).toMatch(/more not shown|Home 59/);
+        // Markup in a provider's words stays text; the offer ART may not approve has no button.
+        expect(view.interpreted).not.toContain("<b>trained</b>");
+        expect(view.approveIds).not.toContain(sampleComparison("cost").offers.find((o) => !o.actionable)!.responseId);
+      });
+
+      it("redraws sorted by start date, then by cost again", async () => {
+        await h.compare(ids.art, referralId);
+        const byStart = await h.compare(ids.art, referralId, "start");
+        if ("notice" in byStart) throw new Error(byStart.notice);
+        expect(h.reported.at(-1)?.action).toEqual({ type: "compare_offers", referralId, sort: "start" });
+        const shown = order(byStart, "start");
+        expect(shown).toEqual(
+          sampleComparison("start")
+            .offers.slice(0, shown.length)
+            .map((o) => o.providerName),
+        );
+        const byCost = await h.compare(ids.art, referralId, "cost");
+        if ("notice" in byCost) throw new Error(byCost.notice);
+        expect(order(byCost, "cost")[0]).toBe(sampleComparison("cost").offers[0]!.providerName);
+      });
+
+      it("approves from the comparison through the thread's own approve action", async () => {
+        const view = await h.compare(ids.art, referralId);
+        if ("notice" in view) throw new Error(view.notice);
+        const chosen = view.approveIds[2]!;
+        await h.approveInComparison(ids.art, referralId, chosen);
+        expect(h.reported.some((r) => r.action.type === "approve_offer" && r.action.responseId === chosen)).toBe(true);
+      });
+
+      it("refuses anyone not in ART, showing them no offers", async () => {
+        const refused = await h.compare(ids.other, referralId);
+        expect(refused).toEqual({ notice: expect.stringMatching(/Not authorised/) });
+        expect(h.reported.at(-1)).toEqual({
+          actor: expect.objectContaining({ art: false }),
+          action: { type: "compare_offers", referralId, sort: "cost" },
+        });
+      });
     });
 
     it("reports who clicked what, with the ART flag decided from config", async () => {

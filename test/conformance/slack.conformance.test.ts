@@ -11,14 +11,29 @@ import {
   commandBody,
   eventBody,
   FakeSlackApi,
+  payloadBody,
   signedSlackRequest,
   viewSubmission,
 } from "../helpers/slack.js";
-import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
+import { type ChatHarness, chatPortConformance, compareAnswer, sampleCard } from "./chat-port-suite.js";
 
 const SECRET = "conformance-signing-secret";
 const TOKEN = "xoxb-conformance";
 const SLACK_ACTION_IDS: Record<string, string> = { approve_offer: "approve_offer", decline_offer: "decline_offer" };
+
+/** A button clicked inside the open comparison modal (Slack sends the view with it). */
+const actionInView = (userId: string, actionId: string, value: string, privateMetadata: string) =>
+  payloadBody({
+    type: "block_actions",
+    user: { id: userId },
+    team: { id: "T1" },
+    api_app_id: "A1",
+    token: "x",
+    trigger_id: `trig-${actionId}-${userId}`,
+    container: { type: "view", view_id: "VCOMPARE" },
+    view: { id: "VCOMPARE", type: "modal", callback_id: "compare_offers", private_metadata: privateMetadata },
+    actions: [{ type: "button", action_id: actionId, block_id: "b", value, action_ts: String(Date.now() / 1000) }],
+  });
 
 async function slackHarness(): Promise<ChatHarness> {
   const fake = new FakeSlackApi(TOKEN);
@@ -42,7 +57,7 @@ async function slackHarness(): Promise<ChatHarness> {
       submitReferral: async () => ({ ok: false, fieldErrors: {} }),
       performAction: async (_p, actor, action) => {
         reported.push({ actor, action });
-        return { ok: true, text: "" };
+        return compareAnswer(actor, action) ?? { ok: true, text: "" };
       },
       referenceOf: async () => "R-2026-0042",
       cardOf: async () => sampleCard(),
@@ -161,6 +176,41 @@ async function slackHarness(): Promise<ChatHarness> {
       if (res.status !== 200) throw new Error(`submission answered ${res.status}`);
       await eventually(() => reported.length > before, "withdrawal reported");
       return offered;
+    },
+    compare: async (userId, referralId, sort) => {
+      const views = () => fake.of("views.open").length + fake.of("views.update").length;
+      const [before, notices] = [views(), fake.of("chat.postEphemeral").length];
+      const res = await signedSlackRequest(
+        url,
+        SECRET,
+        sort
+          ? actionInView(userId, `compare_sort_${sort}`, referralId, `${referralId}:cost`)
+          : blockAction(userId, "compare_offers", referralId),
+      );
+      if (res.status !== 200) throw new Error(`action answered ${res.status}`);
+      await eventually(
+        () => views() > before || fake.of("chat.postEphemeral").length > notices,
+        "comparison or notice shown",
+      );
+      if (views() === before) return { notice: String(fake.of("chat.postEphemeral").at(-1)!.args.text) };
+      const shown = fake.calls.filter((c) => c.method === "views.open" || c.method === "views.update").at(-1)!;
+      const view = shown.args.view as { blocks: Record<string, unknown>[] };
+      const approveIds = view.blocks.flatMap((b) => {
+        const accessory = b.accessory as { action_id?: string; value?: string } | undefined;
+        return accessory?.action_id === "approve_offer" ? [accessory.value ?? ""] : [];
+      });
+      const withinLimits =
+        view.blocks.length <= 100 &&
+        view.blocks.every((b) => ((b.text as { text?: string } | undefined)?.text?.length ?? 0) <= 3000);
+      // Every text in a modal's blocks is mrkdwn or plain text; the mrkdwn is what Slack reads as markup.
+      return { text: JSON.stringify(view), interpreted: JSON.stringify(view), approveIds, withinLimits };
+    },
+    approveInComparison: async (userId, referralId, responseId) => {
+      const [before, updates] = [reported.length, fake.of("views.update").length];
+      await signedSlackRequest(url, SECRET, actionInView(userId, "approve_offer", responseId, `${referralId}:cost`));
+      await eventually(() => reported.length > before, "approval reported");
+      // The open comparison is redrawn with the offers as they now are.
+      await eventually(() => fake.of("views.update").length > updates, "comparison redrawn");
     },
     reported,
     setHome: (fn) => {

@@ -20,7 +20,7 @@ import {
   teamsUser,
   visibleText,
 } from "../helpers/teams.js";
-import { type ChatHarness, chatPortConformance, sampleCard } from "./chat-port-suite.js";
+import { type ChatHarness, chatPortConformance, compareAnswer, sampleCard } from "./chat-port-suite.js";
 
 const CHANNEL = "19:conformance@thread.tacv2";
 const ART_GROUP = "6a1b5c2d-0000-4000-8000-0000000000a7";
@@ -71,7 +71,7 @@ async function teamsHarness(): Promise<ChatHarness & TeamsExtras> {
       submitReferral: async () => ({ ok: false, fieldErrors: {} }),
       performAction: async (_p, actor, action) => {
         reported.push({ actor, action });
-        return { ok: true, text: "" };
+        return compareAnswer(actor, action) ?? { ok: true, text: "" };
       },
       referenceOf: async () => "R-2026-0042",
       cardOf: async () => sampleCard(),
@@ -186,6 +186,42 @@ async function teamsHarness(): Promise<ChatHarness & TeamsExtras> {
       });
       if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
       return offered;
+    },
+    compare: async (userId, referralId, sort) => {
+      // The card's button and the comparison's sort buttons are the same verb; the card's asks for "cost".
+      const res = await connector.clickExecute(teamsUser(userId), channel, "compare_offers", {
+        referralId,
+        sort: sort ?? "cost",
+      });
+      if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
+      const body = res.body as { type: string; value: unknown };
+      if (body.type !== "application/vnd.microsoft.card.adaptive") return { notice: String(body.value) };
+      const approveIds: string[] = [];
+      const markdown: string[] = [];
+      const walk = (node: unknown): void => {
+        if (Array.isArray(node)) {
+          for (const n of node) walk(n);
+          return;
+        }
+        if (!node || typeof node !== "object") return;
+        const o = node as Record<string, unknown>;
+        const data = o.data as { verb?: string; responseId?: string } | undefined;
+        if (o.type === "Action.Execute" && data?.verb === "approve_offer") approveIds.push(data.responseId ?? "");
+        if (o.type === "TextBlock" && typeof o.text === "string") markdown.push(o.text);
+        for (const v of Object.values(o)) walk(v);
+      };
+      walk(body.value);
+      return {
+        text: JSON.stringify(body.value),
+        // TextBlocks read Markdown; RichTextBlock runs never do.
+        interpreted: markdown.join("\n"),
+        approveIds,
+        withinLimits: JSON.stringify(body.value).length * 2 <= 80_000,
+      };
+    },
+    approveInComparison: async (userId, _referralId, responseId) => {
+      const res = await connector.clickExecute(teamsUser(userId), channel, "approve_offer", { responseId });
+      if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
     },
     reported,
     connector,

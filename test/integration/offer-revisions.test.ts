@@ -156,12 +156,12 @@ describe("a second offer from the same link", () => {
     await postJson(l.url, OFFER);
     const page = await (await fetch(l.url)).text();
     expect(page).toContain("Your answer so far");
-    expect(page).toContain("your offer of <strong>£1,850 a week</strong>, starting 1 December 2026");
+    expect(page).toContain("your offer of <strong>£1,850/week</strong>, starting 1 December 2026");
     expect(page).toContain('value="1850"');
     expect(page).toContain("Withdraw my offer");
     const sent = await postForm(l.url, l.csrf, {
       type: "offer",
-      weeklyCostGbp: "1,795",
+      costGbp: "1,795",
       startDate: "2026-12-02",
       needsMet: "A therapeutic home.",
     });
@@ -169,7 +169,7 @@ describe("a second offer from the same link", () => {
     const offers = await offersIn(l.id);
     expect(offers).toHaveLength(1);
     expect(offers[0]).toMatchObject({ weeklyCostGbp: 1795, providerName: "Willow House (revised)" });
-    expect(await (await fetch(l.url)).text()).toContain("your revised offer of <strong>£1,795 a week</strong>");
+    expect(await (await fetch(l.url)).text()).toContain("your revised offer of <strong>£1,795/week</strong>");
   });
 });
 
@@ -190,7 +190,7 @@ describe("withdrawing", () => {
     expect(refused.message).toContain("The provider withdrew this offer");
     // Nothing left to withdraw.
     expect((await postJson(l.url, { type: "withdraw" })).status).toBe(409);
-    expect(await (await fetch(l.url)).text()).toContain("You withdrew your offer of <strong>£1,850 a week</strong>");
+    expect(await (await fetch(l.url)).text()).toContain("You withdrew your offer of <strong>£1,850/week</strong>");
   });
 
   it("from the page's button", async () => {

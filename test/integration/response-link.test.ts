@@ -101,7 +101,7 @@ describe("GET /r/:token", () => {
       '<legend><h2 class="legend-heading" id="respond-heading">How do you want to respond?</h2></legend>',
     );
     for (const t of ["offer", "decline", "question"]) expect(html).toContain(`id="type-${t}" name="type" value="${t}"`);
-    expect(html).toContain('<label class="label" for="weeklyCostGbp">');
+    expect(html).toContain('<label class="label" for="costGbp">');
     expect(html).toContain('<option value="cannot_meet_needs">We cannot meet the child&#39;s needs</option>');
     expect(html).toContain(`<input type="hidden" name="csrf" value="${l.csrf}">`);
     expect(html).not.toContain("<script");
@@ -350,7 +350,7 @@ describe("POST /r/:token from the form", () => {
   const offerForm = (csrf: string) => ({
     csrf,
     type: "offer",
-    weeklyCostGbp: "£1,850",
+    costGbp: "£1,850",
     startDate: "2026-12-01",
     needsMet: "Two experienced carers & a therapist.",
     offerNotes: "",
@@ -427,7 +427,7 @@ describe("POST /r/:token from the form", () => {
     expect(await decline.text()).toContain(`<title>Thank you: your decision to decline ${l.reference} was received`);
     const question = await postForm(
       l.url,
-      { ...offerForm(l.csrf), weeklyCostGbp: "junk", type: "question", question: "Is there a sibling group?" },
+      { ...offerForm(l.csrf), costGbp: "junk", type: "question", question: "Is there a sibling group?" },
       l.csrf,
     );
     expect(question.status).toBe(200);
@@ -446,25 +446,23 @@ describe("POST /r/:token from the form", () => {
     const l = await link();
     const res = await postForm(
       l.url,
-      { ...offerForm(l.csrf), weeklyCostGbp: "about 2k", needsMet: 'Carers <trained> in "PACE"' },
+      { ...offerForm(l.csrf), costGbp: "about 2k", needsMet: 'Carers <trained> in "PACE"' },
       l.csrf,
     );
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain("<title>Error: Respond to referral");
     expect(html).toMatch(/<div class="error-summary" role="alert"[^>]*>/);
-    expect(html).toContain('<a href="#weeklyCostGbp">Enter the weekly cost in pounds, like 1850 or 1850.50</a>');
+    expect(html).toContain('<a href="#costGbp">Enter the cost in pounds, like 1850 or 1850.50</a>');
     // The message sits in the cost field's group, right before the input that points at it.
     const group =
-      /<div class="form-group form-group--error">\s*<label class="label" for="weeklyCostGbp">[\s\S]*?<\/div>\s*<\/div>/.exec(
+      /<div class="form-group form-group--error">\s*<label class="label" for="costGbp">[\s\S]*?<\/div>\s*<\/div>/.exec(
         html,
       )?.[0];
     expect(group).toContain(
-      '<p class="error-message" id="weeklyCostGbp-error"><span class="visually-hidden">Error:</span> Enter the weekly cost in pounds',
+      '<p class="error-message" id="costGbp-error"><span class="visually-hidden">Error:</span> Enter the cost in pounds',
     );
-    expect(group).toContain(
-      'value="about 2k" aria-describedby="weeklyCostGbp-hint weeklyCostGbp-error" aria-invalid="true"',
-    );
+    expect(group).toContain('value="about 2k" aria-describedby="costGbp-hint costGbp-error" aria-invalid="true"');
     // Everything typed is kept (escaped) and the chosen type stays chosen.
     expect(html).toContain("Carers &lt;trained&gt; in &quot;PACE&quot;</textarea>");
     expect(html).toContain('value="2026-12-01"');
@@ -494,7 +492,7 @@ describe("POST /r/:token from the form", () => {
     const empty = await postForm(l.url, { csrf: l.csrf, type: "offer" }, l.csrf);
     const html = await empty.text();
     for (const [id, message] of [
-      ["weeklyCostGbp", "Enter the weekly cost"],
+      ["costGbp", "Enter the cost"],
       ["startDate", "Enter the earliest start date"],
       ["needsMet", "Describe how you would meet the child&#39;s needs"],
     ]) {

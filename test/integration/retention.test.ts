@@ -75,6 +75,10 @@ describe("retention", () => {
   }, 120_000);
 
   it("erases exactly those, keeps what reporting needs, and the reports' figures do not change", async () => {
+    // An "other" add-on's name is the provider's own words: erased, while its amount and basis stay.
+    const placedOffer = await db.response.findFirstOrThrow({ where: { referralId: ids.placed, type: "offer" } });
+    const addOn = { kind: "other", label: "ErasableAddOn", amountPence: 5000, basis: "weekly" };
+    await db.response.update({ where: { id: placedOffer.id }, data: { costAddOns: [addOn] } });
     const erased = await runRetention({ db, clock, logger: capturingLogger().logger, days: 90 });
     expect(erased.map((r) => r.reference).sort()).toEqual(expected);
     expect(await reportsNow()).toEqual(reportsBefore);
@@ -92,6 +96,9 @@ describe("retention", () => {
       erasedAt: NOW,
     });
     const responses = await db.response.findMany({ where: { referralId: ids.placed } });
+    expect(responses.find((r) => r.id === placedOffer.id)?.costAddOns).toEqual([
+      { kind: "other", amountPence: 5000, basis: "weekly" },
+    ]);
     expect(responses.map((r) => [r.type, r.needsMet, r.notes, r.question])).toEqual(
       expect.arrayContaining([
         ["offer", null, null, null],

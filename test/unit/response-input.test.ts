@@ -45,3 +45,53 @@ describe("response input rules", () => {
     expect(parsed.success).toBe(false);
   });
 });
+
+describe("offer cost bases", () => {
+  const priced = (over: Record<string, unknown>) => {
+    const { weeklyCostGbp: _, ...rest } = offer(over);
+    return { ...rest, ...over };
+  };
+
+  it("accepts every basis, with hours or days where the basis needs them", () => {
+    expect(errorsOf(priced({ costGbp: 48_000, costBasis: "annual_38_week" }))).toEqual({});
+    expect(errorsOf(priced({ costGbp: 120_000, costBasis: "annual_52_week" }))).toEqual({});
+    expect(errorsOf(priced({ costGbp: 57, costBasis: "hourly", hoursPerWeek: 10 }))).toEqual({});
+    expect(errorsOf(priced({ costGbp: 300, costBasis: "daily", daysPerWeek: "5" }))).toEqual({});
+    expect(errorsOf(priced({ costGbp: 1850 }))).toEqual({});
+  });
+
+  it("asks for the hours of an hourly price and the days of a daily one", () => {
+    expect(errorsOf(priced({ costGbp: 57, costBasis: "hourly" }))).toEqual({
+      hoursPerWeek: ["is required for an hourly price"],
+    });
+    expect(errorsOf(priced({ costGbp: 300, costBasis: "daily", daysPerWeek: 8 }))).toEqual({
+      daysPerWeek: ["must be 7 or fewer"],
+    });
+  });
+
+  it("needs a price, once", () => {
+    expect(errorsOf(priced({}))).toEqual({ costGbp: ["is required"] });
+    expect(errorsOf(offer({ costGbp: 10 }))).toEqual({ costGbp: ["give either weeklyCostGbp or costGbp, not both"] });
+    expect(errorsOf(offer({ costBasis: "hourly" }))).toEqual({
+      costBasis: ["must be weekly with weeklyCostGbp (or send costGbp)"],
+    });
+  });
+
+  it("checks add-ons and caps the weekly equivalent, add-ons included", () => {
+    expect(
+      errorsOf(
+        priced({
+          costGbp: 48_000,
+          costBasis: "annual_38_week",
+          addOns: [{ kind: "other", amountGbp: 5, basis: "hourly" }],
+        }),
+      ),
+    ).toEqual({
+      "addOns.0.hoursPerWeek": ["is required for an hourly price"],
+      "addOns.0.label": ["is required for an 'other' add-on"],
+    });
+    expect(
+      errorsOf(priced({ costGbp: 49_990, addOns: [{ kind: "transport", amountGbp: 20, basis: "weekly" }] })),
+    ).toEqual({ costGbp: ["comes to £50,010 a week with its add-ons, more than the £50,000 allowed"] });
+  });
+});

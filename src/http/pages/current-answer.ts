@@ -1,13 +1,11 @@
 // The provider's answer so far, shown above the form when they come back to their link: what they offered (or
 // declined) and what they can still do. An open offer can be changed (the form comes filled in with it; sending
 // it replaces the offer) or withdrawn (a small form of its own, CSRF-checked like the main one).
+import type { OfferCost } from "../../domain/weekly-cost.js";
 import type { CurrentAnswer } from "../../responses/current-answer.js";
-import { emptyFormValues, type FormValues } from "../response-form.js";
+import { addOnField, emptyFormValues, type FormValues } from "../response-form.js";
 import { DECLINE_REASON_LABELS } from "./form-fields.js";
 import { escapeHtml, formatCalendarDate } from "./layout.js";
-
-const money = (gbp: number) =>
-  `£${gbp.toLocaleString("en-GB", { minimumFractionDigits: Number.isInteger(gbp) ? 0 : 2, maximumFractionDigits: 2 })}`;
 
 export function currentAnswerHtml(a: CurrentAnswer | null, csrf: string): string {
   if (!a) return "";
@@ -17,7 +15,7 @@ export function currentAnswerHtml(a: CurrentAnswer | null, csrf: string): string
 <p>You declined this referral: ${escapeHtml(reason)}.</p>
 <p>If things have changed, you can still make an offer below.</p></section>`;
   }
-  const offer = `${a.revised ? "your revised offer" : "your offer"} of <strong>${escapeHtml(money(a.weeklyCostGbp))} a week</strong>, starting ${escapeHtml(formatCalendarDate(a.startDate))}`;
+  const offer = `${a.revised ? "your revised offer" : "your offer"} of <strong>${escapeHtml(a.costText)}</strong>, starting ${escapeHtml(formatCalendarDate(a.startDate))}`;
   const text: Record<typeof a.state, string> = {
     open: `<p>The placement team has ${offer}.</p>
 <p>To change it, send the form below again: your new offer replaces this one. Or withdraw it:</p>
@@ -37,9 +35,28 @@ export function valuesFromAnswer(a: CurrentAnswer | null): FormValues {
   return {
     ...values,
     type: "offer",
-    weeklyCostGbp: String(a.weeklyCostGbp),
+    ...costValues(a.cost, values),
     startDate: a.startDate,
     needsMet: a.needsMet,
     offerNotes: a.notes ?? "",
   };
+}
+
+const perWeekText = (i: { hoursPerWeek?: number | null; daysPerWeek?: number | null }) =>
+  String(i.hoursPerWeek ?? i.daysPerWeek ?? "");
+
+/** An offer's price as the form's fields. */
+function costValues(cost: OfferCost, empty: FormValues): Partial<FormValues> {
+  const values: Partial<FormValues> = {
+    costGbp: String(cost.amountPence / 100),
+    costBasis: cost.basis,
+    perWeek: perWeekText(cost),
+  };
+  for (const a of cost.addOns) {
+    values[addOnField(a.kind, "amount")] = String(a.amountPence / 100);
+    values[addOnField(a.kind, "basis")] = a.basis;
+    values[addOnField(a.kind, "perWeek")] = perWeekText(a);
+    if (a.kind === "other") values[addOnField(a.kind, "label")] = a.label ?? empty[addOnField(a.kind, "label")];
+  }
+  return values;
 }

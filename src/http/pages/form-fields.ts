@@ -1,5 +1,7 @@
 // The response form's building blocks: the error summary, each kind of field with its label, hint and error,
 // and the offer/decline/question choice. Every value is escaped; errors are tied to fields with aria attributes.
+
+import { COST_BASES, COST_BASIS_LABELS } from "../../domain/vocabulary.js";
 import { DECLINE_REASONS } from "../../referrals/responses.js";
 import {
   type DeclineReason,
@@ -85,6 +87,28 @@ ${labelAndHint(o)}
 </div>`;
 }
 
+/** A short free-text or number box (hours a week, an add-on's name). */
+export function shortInput(o: FieldOpts, inputmode: "decimal" | "text" = "text"): string {
+  const cls = `input input--short${o.errors[o.field] ? " input--error" : ""}`;
+  return `${groupOpen(o.field, o.errors)}
+${labelAndHint(o)}
+<input class="${cls}" id="${o.field}" name="${o.field}" type="text" inputmode="${inputmode}" autocomplete="off" maxlength="100" value="${escapeHtml(o.values[o.field])}"${describedBy(o.field, o.errors, Boolean(o.hint))}${invalidAttr(o.field, o.errors)}>
+</div>`;
+}
+
+/** How a price is charged: per week, annual 38- or 52-week fee, per hour, per day. */
+export function basisSelect(o: FieldOpts): string {
+  const cls = `select${o.errors[o.field] ? " select--error" : ""}`;
+  const selected = o.values[o.field] || "weekly";
+  const options = COST_BASES.map(
+    (b) => `<option value="${b}"${selected === b ? " selected" : ""}>${escapeHtml(COST_BASIS_LABELS[b])}</option>`,
+  );
+  return `${groupOpen(o.field, o.errors)}
+${labelAndHint(o)}
+<select class="${cls}" id="${o.field}" name="${o.field}"${describedBy(o.field, o.errors, Boolean(o.hint))}${invalidAttr(o.field, o.errors)}>${options.join("")}</select>
+</div>`;
+}
+
 export function dateInput(o: FieldOpts): string {
   const cls = `input input--date${o.errors[o.field] ? " input--error" : ""}`;
   return `${groupOpen(o.field, o.errors)}
@@ -113,7 +137,7 @@ const CHOICES: { value: ResponseKind; label: string; hint: string }[] = [
   {
     value: "offer",
     label: "Offer a placement",
-    hint: "Tell us the weekly cost and how you would meet the child's needs.",
+    hint: "Tell us the cost (weekly, annual fee, hourly or daily, with any add-ons) and how you would meet the child's needs.",
   },
   { value: "decline", label: "Decline this referral", hint: "Tell us why, so we can send better-matched referrals." },
   { value: "question", label: "Ask a question first", hint: "The placement team will reply before the round closes." },

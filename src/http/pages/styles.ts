@@ -52,6 +52,7 @@ legend{display:table;max-width:100%;white-space:normal;padding:0;margin-bottom:.
 .input--error,.select--error,.textarea--error{border-color:#d4351c}
 .input:focus,.select:focus,.textarea:focus{outline:3px solid #fd0;outline-offset:0;box-shadow:inset 0 0 0 2px #0b0c0c}
 .input--cost{max-width:10rem}
+.input--short{max-width:16em}
 .input--date{max-width:14rem}
 .prefix-wrap{display:flex}
 .prefix{display:flex;align-items:center;justify-content:center;min-width:2.75rem;padding:0 .5rem;border:2px solid #0b0c0c;border-right:0;background:#f3f2f1;font-weight:700}
