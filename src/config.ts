@@ -19,6 +19,7 @@ import {
   postgresUrl,
   trustProxy,
 } from "./config/fields.js";
+import { checkIntakeSettings, intakeSettings } from "./config/intake.js";
 import { operationsSettings } from "./config/operations.js";
 import { ConfigError } from "./errors.js";
 import { parseApiTokens } from "./http/api-tokens.js";
@@ -112,6 +113,7 @@ const schema = z
     ...deliverySettings,
     ...chatSettings,
     ...operationsSettings,
+    ...intakeSettings,
   })
   .superRefine((c, ctx) => {
     if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {
@@ -123,6 +125,7 @@ const schema = z
     }
     checkDeliverySettings(c, ctx);
     checkChatSettings(c, ctx);
+    checkIntakeSettings(c, ctx);
     const development = isDevelopment(c);
     if (!development && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
       ctx.addIssue({
