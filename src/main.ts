@@ -164,6 +164,15 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   let url: string | undefined;
   if (role !== "worker") {
+    const slackOn = !!(config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL);
+    const teams = teamsSettings(config);
+    // A referral from the API is posted where a chat-raised one would be: each configured referrals channel.
+    const referralChannels = [
+      ...(slackOn && config.SLACK_REFERRALS_CHANNEL
+        ? [{ platform: "slack", channelId: config.SLACK_REFERRALS_CHANNEL }]
+        : []),
+      ...(teams ? [{ platform: "teams", channelId: teams.referralsChannel }] : []),
+    ];
     const app = createWebApp({
       db,
       redis,
@@ -180,6 +189,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         inbound: config.RATE_LIMIT_INBOUND,
       },
       keyRing: keyRingOf(config),
+      intake: { config, referralChannels },
     });
     const chatCoreDeps: ChatCoreDeps = {
       db,
@@ -189,7 +199,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       logger,
       ...(opts.raiseFault ? { raiseFault: opts.raiseFault } : {}),
     };
-    if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
+    if (slackOn && config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
       const { mountSlack } = await import("../adapters/slack/slack-app.js");
       mountSlack(app, {
         signingSecret: config.SLACK_SIGNING_SECRET,
@@ -207,7 +217,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       });
       logger.info("slack endpoint mounted at /slack/events");
     }
-    const teams = teamsSettings(config);
     if (teams) {
       const { mountTeams } = await import("../adapters/teams/teams-app.js");
       await mountTeams(app, {

@@ -48,8 +48,14 @@ export function requireScope(deps: ApiAuthDeps, scope: ApiScope): RequestHandler
       mayRaise: token.scopes.has("referrals:write"),
     };
     res.locals.apiActor = actor;
+    res.locals.apiScopes = token.scopes;
     next();
   };
+}
+
+/** Whether the caller that requireScope let through also holds `scope` (for a route's optional parts). */
+export function callerHasScope(res: Response, scope: ApiScope): boolean {
+  return (res.locals.apiScopes as ReadonlySet<ApiScope> | undefined)?.has(scope) ?? false;
 }
 
 /** The caller that requireScope let through (a route without requireScope has none, and this throws). */

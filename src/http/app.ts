@@ -8,6 +8,7 @@ import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
 import type { Redis } from "../redis.js";
 import type { DecisionDeps } from "../referrals/decisions.js";
+import type { IntakeDeps } from "../referrals/intake.js";
 import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
 import { errorHandler } from "./errors.js";
@@ -32,6 +33,8 @@ export interface WebDeps {
   trustProxy: string | string[] | number | false;
   /** Decrypts restricted details for a subject access export (src/http/export-routes.ts). */
   keyRing: KeyRing;
+  /** Referral intake from case systems (POST /api/v1/referrals). */
+  intake: Omit<IntakeDeps, "db" | "clock" | "logger">;
 }
 
 /**

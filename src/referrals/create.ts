@@ -12,9 +12,9 @@ import {
 } from "../domain/referral-input.js";
 import { summaryWarnings } from "../domain/summary-guard.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { type MatchHashes, matchHashes } from "./duplicates.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
+import { type MatchHashes, matchHashes } from "./duplicates.js";
 import { nextReference } from "./reference.js";
 
 export function keyRingOf(config: Pick<Config, "RESTRICTED_DATA_KEYS" | "RESTRICTED_DATA_ACTIVE_KEY">): KeyRing {
@@ -50,12 +50,7 @@ export interface IntakeColumns {
 }
 
 /** Validation (date rules as of `now`, in London) and encryption, done before any transaction opens (no I/O). */
-export function prepareReferral(
-  keyRing: KeyRing,
-  input: NewReferral,
-  now: Date,
-  matchKey?: string,
-): PreparedReferral {
+export function prepareReferral(keyRing: KeyRing, input: NewReferral, now: Date, matchKey?: string): PreparedReferral {
   const parsed = newReferralSchemaFor(now).safeParse(input);
   if (!parsed.success) throw new ValidationError("The referral has errors", fieldErrorsOf(parsed.error));
   const { profile, restricted } = parsed.data;

@@ -33,7 +33,11 @@ export function normaliseName(name: string): string {
 }
 
 /** Case ids are compared without case, spaces or separators ("LCS-0012 34" is "lcs001234"). */
-export const normaliseCaseId = (id: string) => id.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+export const normaliseCaseId = (id: string) =>
+  id
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "");
 
 const hmac = (key: string, purpose: string, value: string) =>
   createHmac("sha256", key).update(`${purpose}\u0000${value}`).digest("base64url");
