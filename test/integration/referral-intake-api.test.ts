@@ -18,6 +18,8 @@ import { freePort, startTestService } from "../helpers/service.js";
 import { FakeSlackApi, slackSettings } from "../helpers/slack.js";
 import { LocalConnector } from "../helpers/teams.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers, read field by field in assertions
+type Json = Record<string, any>;
 const WRITER = "intake-writer-token-0123456789abcdefghij";
 const READER = "intake-reader-token-0123456789abcdefghij";
 const RESTRICTED = "intake-restricted-token-0123456789abcdefgh";
@@ -103,13 +105,13 @@ async function post(payload: unknown, opts: { token?: string; key?: string | nul
     },
     body: JSON.stringify(payload),
   });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
 }
 const get = async (reference: string, token: string, query = "") => {
   const res = await fetch(`${service.url}/api/v1/referrals/${reference}${query}`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Json };
 };
 
 describe("POST /api/v1/referrals", () => {
