@@ -11,6 +11,7 @@ import { ChatChannelLimiter } from "./chat/channel-limiter.js";
 import { chatCoreFor } from "./chat/chat-core.js";
 import { ChatDirectory } from "./chat/directory.js";
 import { requestThreadSync } from "./chat/request-sync.js";
+import { entraApiSettings } from "./config/intake.js";
 import { type Config, teamsSettings } from "./config.js";
 import { createDb, type Db } from "./db.js";
 import { DestinationLimiter } from "./delivery/destination-limiter.js";
@@ -19,6 +20,7 @@ import type { EventSubscriber } from "./events.js";
 import { mountAdminQueues } from "./http/admin-queues.js";
 import { parseApiTokens } from "./http/api-tokens.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
+import { entraVerifier } from "./http/entra-auth.js";
 import { responseRouter } from "./http/response-routes.js";
 import { allJobTypes } from "./jobs/all.js";
 import { startBackgroundLoops } from "./jobs/background.js";
@@ -166,6 +168,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   if (role !== "worker") {
     const slackOn = !!(config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL);
     const teams = teamsSettings(config);
+    const entra = entraApiSettings(config);
     // A referral from the API is posted where a chat-raised one would be: each configured referrals channel.
     const referralChannels = [
       ...(slackOn && config.SLACK_REFERRALS_CHANNEL
@@ -190,6 +193,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
       keyRing: keyRingOf(config),
       intake: { config, referralChannels },
+      ...(entra ? { entra: entraVerifier(entra) } : {}),
     });
     const chatCoreDeps: ChatCoreDeps = {
       db,

@@ -11,6 +11,7 @@ import type { DecisionDeps } from "../referrals/decisions.js";
 import type { IntakeDeps } from "../referrals/intake.js";
 import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
+import type { EntraVerifier } from "./entra-auth.js";
 import { errorHandler } from "./errors.js";
 import { exportRouter } from "./export-routes.js";
 import { observeRequests } from "./observe-requests.js";
@@ -33,6 +34,8 @@ export interface WebDeps {
   trustProxy: string | string[] | number | false;
   /** Decrypts restricted details for a subject access export (src/http/export-routes.ts). */
   keyRing: KeyRing;
+  /** Entra ID client-credentials tokens for the API (API_ENTRA_*), when configured. */
+  entra?: EntraVerifier;
   /** Referral intake from case systems (POST /api/v1/referrals). */
   intake: Omit<IntakeDeps, "db" | "clock" | "logger">;
 }
