@@ -1,7 +1,9 @@
 // The composition root: the only place that builds adapters and wires them into the core. The chat adapters are
 // imported only when their platform is configured: their SDKs (Bolt, the Teams SDK) take tens of MB of memory.
+
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
+import type { Express } from "express";
 import { EmailChannel } from "../adapters/email/email-channel.js";
 import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
@@ -42,6 +44,8 @@ export type Role = "web" | "worker" | "all";
 
 export interface Service {
   db: Db;
+  /** The web app (web roles), for tests that walk its routes. */
+  app?: Express;
   queues: JobQueues;
   url?: string;
   /** The metrics and probes listener, when METRICS_PORT is set. */
@@ -165,6 +169,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   }
 
   let url: string | undefined;
+  let app: Express | undefined;
   if (role !== "worker") {
     const slackOn = !!(config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL);
     const teams = teamsSettings(config);
@@ -176,7 +181,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         : []),
       ...(teams ? [{ platform: "teams", channelId: teams.referralsChannel }] : []),
     ];
-    const app = createWebApp({
+    const web = createWebApp({
       db,
       redis,
       logger,
@@ -195,6 +200,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       intake: { config, referralChannels },
       ...(entra ? { entra: entraVerifier(entra) } : {}),
     });
+    app = web;
     const chatCoreDeps: ChatCoreDeps = {
       db,
       clock,
@@ -205,7 +211,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
     if (slackOn && config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
       const { mountSlack } = await import("../adapters/slack/slack-app.js");
-      mountSlack(app, {
+      mountSlack(web, {
         signingSecret: config.SLACK_SIGNING_SECRET,
         botToken: config.SLACK_BOT_TOKEN,
         apiUrl: config.SLACK_API_URL,
@@ -223,7 +229,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     if (teams) {
       const { mountTeams } = await import("../adapters/teams/teams-app.js");
-      await mountTeams(app, {
+      await mountTeams(web, {
         ...teams,
         logger,
         ...(opts.teamsBotToken ? { botToken: opts.teamsBotToken } : {}),
@@ -235,7 +241,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       });
       logger.info({ localMode: !teams.credentials }, "teams endpoint mounted at /api/messages");
     }
-    app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
+    web.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
     const inbound = {
       db,
       clock,
@@ -245,25 +251,25 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
     // Off with INBOUND_EMAIL_HTTP=false; config refuses it without INBOUND_EMAIL_SECRET outside development.
     if (config.INBOUND_EMAIL_HTTP) {
-      app.use(
+      web.use(
         inboundEmailRouter({
           ...inbound,
           ...(config.INBOUND_EMAIL_SECRET ? { inboundSecret: config.INBOUND_EMAIL_SECRET } : {}),
         }),
       );
     }
-    mountAdminQueues(app, {
+    mountAdminQueues(web, {
       queues,
       queueNames,
       writable: config.ADMIN_QUEUES_WRITE,
       access: { apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens, allowedIps: config.ADMIN_ALLOWED_IPS },
     });
-    finishWebApp(app, logger);
+    finishWebApp(web, logger);
     const server =
-      opts.server?.on("request", app) ??
+      opts.server?.on("request", web) ??
       (await new Promise<Server>((resolve, reject) => {
         // Express 5 hands a listen error (such as the port in use) to this callback rather than only emitting it.
-        const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+        const s = web.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
         s.once("error", reject);
       }));
     const addr = server.address();
@@ -289,6 +295,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     db,
     queues,
     url,
+    ...(app ? { app } : {}),
     ...(ops ? { opsUrl: ops.url } : {}),
     async close() {
       for (const close of closers) await close();

@@ -15,6 +15,7 @@ import type { EntraVerifier } from "./entra-auth.js";
 import { errorHandler } from "./errors.js";
 import { exportRouter } from "./export-routes.js";
 import { observeRequests } from "./observe-requests.js";
+import { openApiRouter } from "./openapi.js";
 import { RateLimiter, type RateLimits } from "./rate-limit.js";
 import { readiness } from "./readiness.js";
 import { referralsRouter } from "./referrals-routes.js";
@@ -96,6 +97,14 @@ export function createWebApp(deps: WebDeps): Express {
   app.use("/api/v1", express.json({ limit: "64kb" }), referralsRouter(deps));
   app.use("/api/v1", reportsRouter(deps));
   app.use("/api/v1", exportRouter(deps));
+  app.use(
+    "/api/v1",
+    openApiRouter({
+      clock: deps.clock,
+      baseUrl: deps.intake.config.PUBLIC_BASE_URL,
+      ...(deps.intake.config.API_ENTRA_TENANT_ID ? { entraTenantId: deps.intake.config.API_ENTRA_TENANT_ID } : {}),
+    }),
+  );
   return app;
 }
 

@@ -45,7 +45,7 @@ export interface IntakeDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
-  config: RaiseConfig & Pick<Config, "PUBLIC_BASE_URL">;
+  config: RaiseConfig & Pick<Config, "PUBLIC_BASE_URL" | "API_ENTRA_TENANT_ID">;
   /** The referrals channel of each configured chat platform: the card is posted in each. */
   referralChannels: { platform: string; channelId: string }[];
 }
