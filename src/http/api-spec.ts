@@ -297,6 +297,17 @@ export function apiRoutes(today: string): ApiRouteSpec[] {
       },
     },
     {
+      method: "get",
+      path: "/r/:token",
+      auth: "response-link",
+      tag: "Provider responses",
+      summary: "The provider's response page: the anonymised profile and the form (HTML)",
+      responses: {
+        200: { description: "The page", mediaType: "text/html", schema: z.string() },
+        404: { description: "Unknown or expired link (an HTML page)", mediaType: "text/html", schema: z.string() },
+      },
+    },
+    {
       method: "post",
       path: "/r/:token",
       auth: "response-link",
