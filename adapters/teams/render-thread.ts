@@ -159,6 +159,8 @@ export function itemElements(item: ThreadItem, names: Names): Element[] {
       return [line(`💬 ${nameOf(item.answeredBy, names)} answered ${item.providerName}: ${item.answer}`)];
     case "withdrawn":
       return [line(`Referral withdrawn: ${item.reason}`)];
+    case "note":
+      return [line(item.text)];
   }
 }
 

@@ -201,6 +201,17 @@ describe("POST /api/v1/referrals", () => {
     const withReason = await post(body(5, { duplicateReason: "A second search for a respite placement" }));
     expect(withReason.status).toBe(201);
     expect(withReason.body.duplicateOf).toBe(first.body.reference);
+    // ART sees the link in both threads, on both platforms.
+    const slackText = () => JSON.stringify(slack.calls.filter((c) => c.method.startsWith("chat.")).map((c) => c.args));
+    const teamsText = () => JSON.stringify(connector.messages.map((m) => m.activity));
+    for (const text of [
+      `already has a live referral, ${first.body.reference}. Reason given: A second search for a respite placement`,
+      `Another referral, ${withReason.body.reference}, was raised for what looks like the same child`,
+    ]) {
+      await eventually(() => slackText().includes(text), `Slack thread: ${text}`);
+      await eventually(() => teamsText().includes(text), `Teams thread: ${text}`);
+    }
+    expect(slackText()).toContain("Raised from the case system by sam.worker@council.example.gov.uk");
     const view = await get(withReason.body.reference, READER);
     expect(view.body.duplicateOf).toEqual({
       reference: first.body.reference,
