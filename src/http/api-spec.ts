@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { wholeYearsBetween } from "../domain/dates.js";
 import { newReferralSchemaAt } from "../domain/referral-input.js";
+import { STANDARD_LOTS } from "../domain/vocabulary.js";
 import { withdrawalSchema } from "../lifecycle/withdrawal.js";
 import { intakeExtrasSchema, intakeResultSchema } from "../referrals/intake.js";
 import { referralViewSchema } from "../referrals/referral-view.js";
@@ -124,7 +125,7 @@ export function apiRoutes(today: string): ApiRouteSpec[] {
     id: UUID,
     reference: REF,
     status: "offers_received",
-    lot: { number: 2, name: "Residential Children's Homes" },
+    lot: { number: 2, name: STANDARD_LOTS.find((l) => l.number === 2)?.name ?? "Lot 2" },
     profile: { ...intakeExample.profile, summary: intakeExample.profile.summary },
     raisedBy: "sam.worker@council.example.gov.uk",
     createdAt: `${today}T09:30:00.000Z`,
