@@ -10,6 +10,7 @@ import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import type { Service } from "../../src/main.js";
 import { ensureLots } from "../../src/providers/directory.js";
+import { eraseReferral } from "../../src/retention/erase.js";
 import { birthDateForAge, londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { canaries, databaseText } from "../helpers/leak-search.js";
@@ -248,6 +249,18 @@ describe("POST /api/v1/referrals", () => {
     });
     expect(row.caseIdHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(row.nameDobHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe("erasure", () => {
+  it("erases the match hashes with the details, so an erased child no longer matches", async () => {
+    const raised = await post(body(8));
+    await db.$transaction((tx) =>
+      eraseReferral(tx, { referralId: raised.body.id, actor: "test", at: new Date(), trigger: "request", force: true }),
+    );
+    const row = await db.referral.findUniqueOrThrow({ where: { id: raised.body.id } });
+    expect([row.caseIdHash, row.nameDobHash, row.raisedBy, row.restrictedEnvelope]).toEqual([null, null, null, null]);
+    expect((await post(body(8))).status).toBe(201);
   });
 });
 
