@@ -4,13 +4,25 @@
 // Examples that hold dates are built for "today", since the schemas refuse a required-by date in the past.
 import { z } from "zod";
 import { wholeYearsBetween } from "../domain/dates.js";
-import { newReferralSchemaAt } from "../domain/referral-input.js";
 import { STANDARD_LOTS } from "../domain/vocabulary.js";
 import { withdrawalSchema } from "../lifecycle/withdrawal.js";
-import { intakeExtrasSchema, intakeResultSchema } from "../referrals/intake.js";
+import { intakeResultSchema } from "../referrals/intake.js";
 import { referralViewSchema } from "../referrals/referral-view.js";
 import { responseInputSchemaAt } from "../referrals/response-input.js";
 import { reportQuerySchema } from "../reporting/period.js";
+import {
+  approvalSchema,
+  error,
+  errorSchema,
+  exportSchema,
+  forbidden,
+  intakeBodySchema,
+  notFound,
+  providerAnswerSchema,
+  reportSchema,
+  unauthorized,
+  withdrawnSchema,
+} from "./api-schemas.js";
 import type { ApiScope } from "./api-tokens.js";
 
 export interface ApiResponseSpec {
@@ -37,54 +49,9 @@ export interface ApiRouteSpec {
   responses: Record<number, ApiResponseSpec>;
 }
 
-export const errorSchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    fields: z.record(z.string(), z.array(z.string())).optional(),
-    existingReference: z.string().optional(),
-    matchedOn: z.array(z.enum(["case_id", "name_and_date_of_birth"])).optional(),
-  }),
-});
-const error = (description: string, code: string, message: string): ApiResponseSpec => ({
-  description,
-  schema: errorSchema,
-  example: { error: { code, message } },
-});
-const unauthorized = error("No valid credential", "unauthorized", "A valid API bearer token is required");
-const forbidden = error("The credential lacks the route's scope", "forbidden", "This token does not have the scope");
-const notFound = error("No such referral", "not_found", "referral not found");
-
 const REF = "R-2026-0042";
 const UUID = "3f2b8c1e-5d4a-4e6f-9b7c-2a1d0e9f8c7b";
 const UUID2 = "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d";
-
-/** The intake body: the one referral schema plus what the API adds (see src/referrals/intake.ts). */
-export const intakeBodySchema = (today: string) =>
-  z.object({ ...newReferralSchemaAt(today).shape, ...intakeExtrasSchema.shape });
-
-const approvalSchema = z.object({
-  status: z.enum(["placed", "awaiting_second_approval"]),
-  decisionId: z.uuid(),
-  referralId: z.uuid(),
-});
-const withdrawnSchema = z.object({
-  referralId: z.uuid(),
-  reference: z.string(),
-  status: z.literal("withdrawn"),
-  reason: z.string(),
-  reasonText: z.string(),
-});
-const figures = z.looseObject({ referrals: z.number().int() });
-const reportSchema = z.object({
-  period: z.object({ from: z.iso.date(), to: z.iso.date(), timeZone: z.string() }),
-  asOf: z.iso.datetime(),
-  overall: figures,
-  byLot: z.array(figures),
-  providers: z.array(z.looseObject({ name: z.string() })),
-});
-const exportSchema = z.looseObject({ reference: z.string(), restricted: z.unknown() });
-const providerAnswerSchema = z.object({ id: z.uuid(), type: z.string(), status: z.enum(["received", "withdrawn"]) });
 
 export function apiRoutes(today: string): ApiRouteSpec[] {
   const requiredBy = dayAfter(today, 20);
