@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { APIKEYS_USAGE, apikeysCommand } from "./cli/apikeys.js";
 import { auditCommand } from "./cli/audit.js";
 import { err, out, withDb } from "./cli/common.js";
 import { eraseCommand } from "./cli/erase.js";
@@ -48,6 +49,7 @@ const USAGE = `Usage: referral-bot <command>
   digest --now [--dry-run]                 post today's digest to the configured channels now (once per day
                                            and channel, as the schedule does); --dry-run prints it, posts nothing
 ${KEYS_USAGE}
+${APIKEYS_USAGE}
 ${WITHDRAW_USAGE}
   retention [--dry-run]                    erase now the personal data of referrals closed more than
                                            RETENTION_DAYS_AFTER_CLOSE days ago; --dry-run lists them
@@ -145,6 +147,9 @@ async function main(argv: string[]): Promise<number> {
       check: { type: "boolean" },
       batch: { type: "string" },
       id: { type: "string" },
+      name: { type: "string" },
+      scopes: { type: "string" },
+      days: { type: "string" },
       force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -271,6 +276,10 @@ async function main(argv: string[]): Promise<number> {
     case "keys rotate":
     case "keys generate":
       return runKeys(config, sub, values, out);
+    case "apikeys create":
+    case "apikeys list":
+    case "apikeys revoke":
+      return apikeysCommand(config, sub, values);
     case "withdraw":
       return runWithdraw(config, values, out);
     case "retention":

@@ -20,6 +20,7 @@ import {
   postgresUrl,
   trustProxy,
 } from "./config/fields.js";
+import { checkIntakeSettings, intakeSettings } from "./config/intake.js";
 import { nudgeSettings } from "./config/nudges.js";
 import { operationsSettings } from "./config/operations.js";
 import { ConfigError } from "./errors.js";
@@ -130,6 +131,7 @@ const schema = z
     ...operationsSettings,
     ...documentSettings,
     ...nudgeSettings,
+    ...intakeSettings,
   })
   .superRefine((c, ctx) => {
     if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {
@@ -141,6 +143,7 @@ const schema = z
     }
     checkDeliverySettings(c, ctx);
     checkChatSettings(c, ctx);
+    checkIntakeSettings(c, ctx);
     const development = isDevelopment(c);
     if (!development && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
       ctx.addIssue({

@@ -63,6 +63,34 @@ export class OfferAlreadyAcceptedError extends AppError {
   }
 }
 
+/**
+ * A referral for a child who already has a live one (matched on keyed hashes of the case id, or of name and date
+ * of birth): refused unless the caller gives a reason (HTTP 409, with the existing reference).
+ */
+export class DuplicateReferralError extends AppError {
+  constructor(
+    readonly existingReference: string,
+    readonly matchedOn: ("case_id" | "name_and_date_of_birth")[],
+  ) {
+    super(
+      "duplicate_referral",
+      `This child may already have a live referral, ${existingReference}. To raise another anyway, give a duplicateReason`,
+      { httpStatus: 409 },
+    );
+  }
+}
+
+/** An Idempotency-Key used before with a different request body (HTTP 422): the caller has a bug, not a retry. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super(
+      "idempotency_key_reused",
+      "This Idempotency-Key was used before with a different request; use a new key for a new referral",
+      { httpStatus: 422 },
+    );
+  }
+}
+
 /** A port something else already listens on; the message names the setting that moves it. */
 export class PortInUseError extends AppError {
   constructor(

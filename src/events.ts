@@ -56,6 +56,10 @@ export type DomainEvent =
   | { type: "referral.placed"; referralId: string; responseId: string; decisionId: string }
   | { type: "referral.withdrawn"; referralId: string; reason: string }
   | { type: "referral.expired"; referralId: string; rounds: number }
+  /** A referral raised (with a reason) although this live one is for the same child: its thread shows the link. */
+  | { type: "referral.duplicate_linked"; referralId: string; duplicateId: string }
+  /** A sibling's referral joined this one's sibling group. */
+  | { type: "referral.sibling_linked"; referralId: string; siblingId: string }
   // Its personal data was erased (retention after closing, or an erasure request): threads drop what they held.
   | { type: "referral.erased"; referralId: string; trigger: "retention" | "request" };
 

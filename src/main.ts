@@ -1,7 +1,9 @@
 // The composition root: the only place that builds adapters and wires them into the core. The chat adapters are
 // imported only when their platform is configured: their SDKs (Bolt, the Teams SDK) take tens of MB of memory.
+
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
+import type { Express } from "express";
 import { EmailChannel } from "../adapters/email/email-channel.js";
 import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
@@ -13,6 +15,7 @@ import { chatCoreFor } from "./chat/chat-core.js";
 import { ChatDirectory } from "./chat/directory.js";
 import { FormDrafts } from "./chat/form-drafts.js";
 import { requestThreadSync } from "./chat/request-sync.js";
+import { entraApiSettings } from "./config/intake.js";
 import { type Config, teamsSettings } from "./config.js";
 import { createDb, type Db } from "./db.js";
 import { DestinationLimiter } from "./delivery/destination-limiter.js";
@@ -22,6 +25,7 @@ import { mountAdminQueues } from "./http/admin-queues.js";
 import { parseApiTokens } from "./http/api-tokens.js";
 import { createWebApp, finishWebApp } from "./http/app.js";
 import { documentsRouter } from "./http/documents-routes.js";
+import { entraVerifier } from "./http/entra-auth.js";
 import { responseRouter } from "./http/response-routes.js";
 import { vacancyRouter } from "./http/vacancy-routes.js";
 import { allJobTypes } from "./jobs/all.js";
@@ -45,6 +49,8 @@ export type Role = "web" | "worker" | "all";
 
 export interface Service {
   db: Db;
+  /** The web app (web roles), for tests that walk its routes. */
+  app?: Express;
   queues: JobQueues;
   url?: string;
   /** The metrics and probes listener, when METRICS_PORT is set. */
@@ -176,8 +182,19 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   }
 
   let url: string | undefined;
+  let app: Express | undefined;
   if (role !== "worker") {
-    const app = createWebApp({
+    const slackOn = !!(config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL);
+    const teams = teamsSettings(config);
+    const entra = entraApiSettings(config);
+    // A referral from the API is posted where a chat-raised one would be: each configured referrals channel.
+    const referralChannels = [
+      ...(slackOn && config.SLACK_REFERRALS_CHANNEL
+        ? [{ platform: "slack", channelId: config.SLACK_REFERRALS_CHANNEL }]
+        : []),
+      ...(teams ? [{ platform: "teams", channelId: teams.referralsChannel }] : []),
+    ];
+    const web = createWebApp({
       db,
       redis,
       logger,
@@ -193,7 +210,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         inbound: config.RATE_LIMIT_INBOUND,
       },
       keyRing: keyRingOf(config),
+      intake: { config, referralChannels },
+      ...(entra ? { entra: entraVerifier(entra) } : {}),
     });
+    app = web;
     const chatCoreDeps: ChatCoreDeps = {
       db,
       clock,
@@ -203,9 +223,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       ...(opts.raiseFault ? { raiseFault: opts.raiseFault } : {}),
       drafts: new FormDrafts(redis, config.REDIS_PREFIX, keyRingOf(config)),
     };
-    if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
+    if (slackOn && config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET && config.SLACK_REFERRALS_CHANNEL) {
       const { mountSlack } = await import("../adapters/slack/slack-app.js");
-      mountSlack(app, {
+      mountSlack(web, {
         signingSecret: config.SLACK_SIGNING_SECRET,
         botToken: config.SLACK_BOT_TOKEN,
         apiUrl: config.SLACK_API_URL,
@@ -222,10 +242,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       });
       logger.info("slack endpoint mounted at /slack/events");
     }
-    const teams = teamsSettings(config);
     if (teams) {
       const { mountTeams } = await import("../adapters/teams/teams-app.js");
-      await mountTeams(app, {
+      await mountTeams(web, {
         ...teams,
         logger,
         ...(opts.teamsBotToken ? { botToken: opts.teamsBotToken } : {}),
@@ -238,9 +257,18 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       });
       logger.info({ localMode: !teams.credentials }, "teams endpoint mounted at /api/messages");
     }
-    app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
-    app.use(documentsRouter({ db, clock, config, logger, apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens }));
-    app.use(vacancyRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
+    web.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
+    web.use(
+      documentsRouter({
+        db,
+        clock,
+        config,
+        logger,
+        apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens,
+        ...(entra ? { entra: entraVerifier(entra) } : {}),
+      }),
+    );
+    web.use(vacancyRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
     const inbound = {
       db,
       clock,
@@ -250,25 +278,25 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
     // Off with INBOUND_EMAIL_HTTP=false; config refuses it without INBOUND_EMAIL_SECRET outside development.
     if (config.INBOUND_EMAIL_HTTP) {
-      app.use(
+      web.use(
         inboundEmailRouter({
           ...inbound,
           ...(config.INBOUND_EMAIL_SECRET ? { inboundSecret: config.INBOUND_EMAIL_SECRET } : {}),
         }),
       );
     }
-    mountAdminQueues(app, {
+    mountAdminQueues(web, {
       queues,
       queueNames,
       writable: config.ADMIN_QUEUES_WRITE,
       access: { apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens, allowedIps: config.ADMIN_ALLOWED_IPS },
     });
-    finishWebApp(app, logger);
+    finishWebApp(web, logger);
     const server =
-      opts.server?.on("request", app) ??
+      opts.server?.on("request", web) ??
       (await new Promise<Server>((resolve, reject) => {
         // Express 5 hands a listen error (such as the port in use) to this callback rather than only emitting it.
-        const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+        const s = web.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
         s.once("error", reject);
       }));
     const addr = server.address();
@@ -294,6 +322,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     db,
     queues,
     url,
+    ...(app ? { app } : {}),
     ...(ops ? { opsUrl: ops.url } : {}),
     async close() {
       for (const close of closers) await close();

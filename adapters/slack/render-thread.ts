@@ -178,6 +178,8 @@ export function itemBlocks(item: ThreadItem): Block[] {
       ];
     case "withdrawn":
       return [section(`Referral withdrawn: ${safeText(item.reason, 1000)}`)];
+    case "note":
+      return [section(safeText(item.text, 1500))];
   }
 }
 

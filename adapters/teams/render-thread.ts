@@ -203,6 +203,8 @@ export function itemElements(item: ThreadItem, names: Names, publishDefault = fa
       ];
     case "withdrawn":
       return [line(`Referral withdrawn: ${item.reason}`)];
+    case "note":
+      return [line(item.text)];
   }
 }
 

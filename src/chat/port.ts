@@ -97,7 +97,9 @@ export type ThreadItem =
       released: boolean;
       actionable: boolean;
     }
-  | { kind: "withdrawn"; key: string; reason: string };
+  | { kind: "withdrawn"; key: string; reason: string }
+  /** A line of plain text from the core: who raised it from a case system, a duplicate or sibling link. */
+  | { kind: "note"; key: string; text: string };
 
 export interface CardRef {
   channelId: string;

@@ -40,7 +40,7 @@ function costOf(r: Parameters<typeof costBreakdownOfRow>[0] | undefined) {
 }
 
 export async function loadThreadState(db: Db, referralId: string) {
-  return db.referral.findUniqueOrThrow({
+  const referral = await db.referral.findUniqueOrThrow({
     where: { id: referralId },
     include: {
       lot: true,
@@ -57,6 +57,31 @@ export async function loadThreadState(db: Db, referralId: string) {
       documents: { where: { erasedAt: null }, select: { kind: true } },
     },
   });
+  return { ...referral, links: await linksOf(db, referral) };
+}
+
+/** Who raised it from a case system, and the referrals it is linked to (a possible duplicate, siblings). */
+async function linksOf(
+  db: Db,
+  r: { id: string; raisedBy: string | null; duplicateOfId: string | null; siblingGroupId: string | null },
+) {
+  const ref = { id: true, reference: true } as const;
+  const [duplicateOf, duplicates, siblings] = await Promise.all([
+    r.duplicateOfId ? db.referral.findUnique({ where: { id: r.duplicateOfId }, select: ref }) : null,
+    db.referral.findMany({ where: { duplicateOfId: r.id }, select: ref, orderBy: { createdAt: "asc" } }),
+    r.siblingGroupId
+      ? db.referral.findMany({
+          where: { siblingGroupId: r.siblingGroupId, id: { not: r.id } },
+          select: ref,
+          orderBy: { createdAt: "asc" },
+        })
+      : [],
+  ]);
+  // An Entra object id is named as Teams knows that person, when they have used the bot.
+  const known = r.raisedBy
+    ? await db.chatUser.findFirst({ where: { platform: "teams", userId: r.raisedBy }, select: { displayName: true } })
+    : null;
+  return { raisedByName: known?.displayName ?? r.raisedBy, duplicateOf, duplicates, siblings };
 }
 type State = Awaited<ReturnType<typeof loadThreadState>>;
 
@@ -76,6 +101,24 @@ export function buildThread(s: State): { card: ReferralCard; items: ThreadItem[]
         : undefined;
   const live = offersLive(s.status);
   const items: ThreadItem[] = [];
+  if (s.links.raisedByName)
+    items.push({ kind: "note", key: "raised_by", text: `Raised from the case system by ${s.links.raisedByName}.` });
+  if (s.links.duplicateOf) {
+    const reason = s.duplicateReason ? ` Reason given: ${s.duplicateReason}` : "";
+    items.push({
+      kind: "note",
+      key: `duplicate_of:${s.links.duplicateOf.id}`,
+      text: `⚠️ Possible duplicate: this child already has a live referral, ${s.links.duplicateOf.reference}.${reason}`,
+    });
+  }
+  for (const d of s.links.duplicates)
+    items.push({
+      kind: "note",
+      key: `duplicate:${d.id}`,
+      text: `⚠️ Another referral, ${d.reference}, was raised for what looks like the same child.`,
+    });
+  for (const sib of s.links.siblings)
+    items.push({ kind: "note", key: `sibling:${sib.id}`, text: `Sibling group: linked with ${sib.reference}.` });
 
   for (const [i, round] of s.rounds.entries()) {
     items.push({

@@ -9,6 +9,8 @@ export const API_SCOPES = [
   "decisions:write",
   "referrals:read",
   "referrals:write",
+  // The child's restricted details in GET /api/v1/referrals/:reference?include=restricted (each view audited).
+  "referrals:restricted:read",
   "data:export",
   "admin",
 ] as const;

@@ -8,11 +8,14 @@ import type { Logger } from "../logger.js";
 import type { Clock } from "../ports.js";
 import type { Redis } from "../redis.js";
 import type { DecisionDeps } from "../referrals/decisions.js";
+import type { IntakeDeps } from "../referrals/intake.js";
 import type { ApiToken } from "./api-tokens.js";
 import { decisionsRouter } from "./decisions-routes.js";
+import type { EntraVerifier } from "./entra-auth.js";
 import { errorHandler } from "./errors.js";
 import { exportRouter } from "./export-routes.js";
 import { observeRequests } from "./observe-requests.js";
+import { openApiRouter } from "./openapi.js";
 import { RateLimiter, type RateLimits } from "./rate-limit.js";
 import { readiness } from "./readiness.js";
 import { referralsRouter } from "./referrals-routes.js";
@@ -32,6 +35,10 @@ export interface WebDeps {
   trustProxy: string | string[] | number | false;
   /** Decrypts restricted details for a subject access export (src/http/export-routes.ts). */
   keyRing: KeyRing;
+  /** Entra ID client-credentials tokens for the API (API_ENTRA_*), when configured. */
+  entra?: EntraVerifier;
+  /** Referral intake from case systems (POST /api/v1/referrals). */
+  intake: Omit<IntakeDeps, "db" | "clock" | "logger">;
 }
 
 /**
@@ -91,6 +98,14 @@ export function createWebApp(deps: WebDeps): Express {
   app.use("/api/v1", express.json({ limit: "64kb" }), referralsRouter(deps));
   app.use("/api/v1", reportsRouter(deps));
   app.use("/api/v1", exportRouter(deps));
+  app.use(
+    "/api/v1",
+    openApiRouter({
+      clock: deps.clock,
+      baseUrl: deps.intake.config.PUBLIC_BASE_URL,
+      ...(deps.intake.config.API_ENTRA_TENANT_ID ? { entraTenantId: deps.intake.config.API_ENTRA_TENANT_ID } : {}),
+    }),
+  );
   return app;
 }
 

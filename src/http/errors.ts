@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from "express";
-import { AppError, ValidationError } from "../errors.js";
+import { AppError, DuplicateReferralError, ValidationError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
 /** AppErrors become JSON with their stable code; anything else is a 500 that is logged (by code, not content). */
@@ -11,6 +11,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           code: err.code,
           message: err.message,
           ...(err instanceof ValidationError ? { fields: err.fieldErrors } : {}),
+          ...(err instanceof DuplicateReferralError
+            ? { existingReference: err.existingReference, matchedOn: err.matchedOn }
+            : {}),
         },
       });
       return;

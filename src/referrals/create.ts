@@ -14,6 +14,7 @@ import { summaryWarnings } from "../domain/summary-guard.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
+import { type MatchHashes, matchHashes } from "./duplicates.js";
 import { nextReference } from "./reference.js";
 
 export function keyRingOf(config: Pick<Config, "RESTRICTED_DATA_KEYS" | "RESTRICTED_DATA_ACTIVE_KEY">): KeyRing {
@@ -35,23 +36,46 @@ export interface PreparedReferral {
   id: string;
   profile: AnonymisedProfile;
   envelope: string;
+  /** Keyed hashes for finding the same child's live referral (see duplicates.ts); null without a key. */
+  hashes: MatchHashes;
+}
+
+/** What an API intake adds to the row: who raised it, the body's digest, and its links to other referrals. */
+export interface IntakeColumns {
+  raisedBy?: string | null;
+  sourceDigest?: string | null;
+  duplicateOfId?: string | null;
+  duplicateReason?: string | null;
+  siblingGroupId?: string | null;
 }
 
 /** Validation (date rules as of `now`, in London) and encryption, done before any transaction opens (no I/O). */
-export function prepareReferral(keyRing: KeyRing, input: NewReferral, now: Date): PreparedReferral {
+export function prepareReferral(keyRing: KeyRing, input: NewReferral, now: Date, matchKey?: string): PreparedReferral {
   const parsed = newReferralSchemaFor(now).safeParse(input);
   if (!parsed.success) throw new ValidationError("The referral has errors", fieldErrorsOf(parsed.error));
   const { profile, restricted } = parsed.data;
   const id = randomUUID();
-  return { id, profile, envelope: encryptJson(keyRing, restricted, restrictedAad(id)) };
+  return {
+    id,
+    profile,
+    envelope: encryptJson(keyRing, restricted, restrictedAad(id)),
+    hashes: matchKey ? matchHashes(matchKey, restricted) : { caseIdHash: null, nameDobHash: null },
+  };
 }
 
 /** Inserts the draft and its audit row in the caller's transaction. */
 export async function insertReferral(
   tx: Tx,
-  args: { prepared: PreparedReferral; referencePrefix: string; actor: Actor; now: Date; sourceKey?: string },
+  args: {
+    prepared: PreparedReferral;
+    referencePrefix: string;
+    actor: Actor;
+    now: Date;
+    sourceKey?: string;
+    intake?: IntakeColumns;
+  },
 ): Promise<CreatedReferral> {
-  const { id, profile, envelope } = args.prepared;
+  const { id, profile, envelope, hashes } = args.prepared;
   const now = args.now;
   const lot = await tx.lot.findUnique({ where: { number: profile.lotNumber } });
   if (!lot?.active) throw new ValidationError("Unknown lot", { "profile.lotNumber": ["is not an active lot"] });
@@ -76,6 +100,8 @@ export async function insertReferral(
       createdBy: args.actor.id,
       createdAt: now,
       sourceKey: args.sourceKey ?? null,
+      ...hashes,
+      ...args.intake,
     },
   });
   await writeAudit(tx, {

@@ -50,7 +50,17 @@ export async function eraseReferral(tx: Tx, args: ErasureArgs): Promise<ErasureR
 
   await tx.referral.update({
     where: { id: args.referralId },
-    data: { restrictedEnvelope: null, summary: null, statusReason: null, erasedAt: args.at },
+    // The match hashes go too: kept, they would still say "this child was referred" to anyone holding the key.
+    data: {
+      restrictedEnvelope: null,
+      summary: null,
+      statusReason: null,
+      caseIdHash: null,
+      nameDobHash: null,
+      duplicateReason: null,
+      raisedBy: null,
+      erasedAt: args.at,
+    },
   });
   const responses = await tx.response.updateMany({
     where: { referralId: args.referralId },

@@ -273,6 +273,18 @@ export function chatPortConformance(
       expect(live).not.toContain("<@U999>");
     });
 
+    it("shows the core's notes (a duplicate or sibling link, who raised it) as plain, escaped text", async () => {
+      const posted = await h.chat.postCard(h.channelId, sampleCard());
+      const note: ThreadItem = {
+        kind: "note",
+        key: "duplicate_of:x",
+        text: "Possible duplicate: this child already has a live referral, R-2026-0041. Reason given: <!channel> respite",
+      };
+      await h.chat.replyInThread({ channelId: h.channelId, threadId: posted.threadId }, [note]);
+      expect(h.threadTexts(posted.threadId).join("\n")).toContain("already has a live referral, R-2026-0041");
+      expect(h.interpretedTexts(posted.threadId).join("\n")).not.toContain("<!channel>");
+    });
+
     it("splits a long timeline into messages within the platform's limits, losing nothing", async () => {
       const posted = await h.chat.postCard(h.channelId, sampleCard());
       const offers: ThreadItem[] = Array.from({ length: 10 }, (_, i) => ({

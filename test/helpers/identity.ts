@@ -64,11 +64,31 @@ export class FakeIdentity {
     );
   }
 
-  /** An Entra v2 access token issued in `tenant` whose audience is the bot (what any app in that tenant can get). */
-  entraToken(o: { audience: string; tenant: string }): Promise<string> {
-    return this.sign(
-      { iss: `${this.url}/${o.tenant}/v2.0`, aud: o.audience, tid: o.tenant, azp: randomUUID(), ver: "2.0" },
-      this.entra!,
-    );
+  /**
+   * An Entra v2 access token issued in `tenant` for `audience` (what any app in that tenant can get for the bot),
+   * with app roles if given (client credentials for an API), another `tid` claim, or already expired.
+   */
+  entraToken(o: {
+    audience: string;
+    tenant: string;
+    roles?: string[];
+    tid?: string;
+    expired?: boolean;
+  }): Promise<string> {
+    const claims = {
+      iss: `${this.url}/${o.tenant}/v2.0`,
+      aud: o.audience,
+      tid: o.tid ?? o.tenant,
+      azp: randomUUID(),
+      ver: "2.0",
+      ...(o.roles ? { roles: o.roles } : {}),
+    };
+    if (!o.expired) return this.sign(claims, this.entra!);
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: this.entra!.jwk.kid!, typ: "JWT" })
+      .setIssuedAt(past - 600)
+      .setExpirationTime(past)
+      .sign(this.entra!.key);
   }
 }

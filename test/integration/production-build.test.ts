@@ -79,6 +79,7 @@ describe("production build", () => {
         // The run's database is migrated already: this runs the Prisma CLI from the production install all the same.
         MIGRATE_ON_START: "true",
         RESPONSE_TOKEN_SECRET: randomBytes(32).toString("base64"),
+        DUPLICATE_MATCH_KEY: randomBytes(32).toString("base64"),
         RESTRICTED_DATA_KEYS: `k1:${randomBytes(32).toString("base64")}`,
         RESTRICTED_DATA_ACTIVE_KEY: "k1",
         INBOUND_EMAIL_SECRET: randomBytes(24).toString("base64url"),

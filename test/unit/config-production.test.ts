@@ -13,6 +13,7 @@ const production = {
   RESTRICTED_DATA_KEYS: OWN_KEY,
   RESTRICTED_DATA_ACTIVE_KEY: "k1",
   RESPONSE_TOKEN_SECRET: OWN_SECRET,
+  DUPLICATE_MATCH_KEY: "a-production-duplicate-match-key-0123456789",
   INBOUND_EMAIL_SECRET: "inbound-mail-secret-0123456789",
 };
 
@@ -87,5 +88,18 @@ describe("production-safe defaults", () => {
     // Trusting every hop would let any client choose its own address and so its own rate-limit bucket.
     expect(problemsOf({ ...production, TRUST_PROXY: "true" })[0]).toMatch(/^TRUST_PROXY: /);
     expect(problemsOf({ ...production, TRUST_PROXY: "my-proxy" })[0]).toMatch(/^TRUST_PROXY: /);
+  });
+
+  it("refuses the development duplicate-match key in production, and Entra API settings without each other", () => {
+    const { DUPLICATE_MATCH_KEY: _, ...withoutKey } = production;
+    expect(problemsOf(withoutKey).find((p) => p.startsWith("DUPLICATE_MATCH_KEY:"))).toMatch(
+      /only with NODE_ENV=development or test/,
+    );
+    const tenant = "11111111-2222-4333-8444-555555555555";
+    expect(problemsOf({ ...production, API_ENTRA_TENANT_ID: tenant })[0]).toMatch(/^API_ENTRA_AUDIENCE: /);
+    expect(problemsOf({ ...production, API_ENTRA_AUDIENCE: "api://referrals" })[0]).toMatch(/^API_ENTRA_TENANT_ID: /);
+    expect(problemsOf({ ...production, API_ENTRA_TENANT_ID: tenant, API_ENTRA_AUDIENCE: "api://referrals" })).toEqual(
+      [],
+    );
   });
 });

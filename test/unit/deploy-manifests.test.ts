@@ -144,7 +144,12 @@ describe("compose.yaml", () => {
     expect(s.postgres.volumes[0]).toMatch(/^pgdata:/);
     expect(s.redis.volumes[0]).toMatch(/^redisdata:/);
     expect(Object.keys(compose.volumes).sort()).toEqual(["pgdata", "redisdata"]);
-    for (const key of ["RESPONSE_TOKEN_SECRET", "RESTRICTED_DATA_KEYS", "RESTRICTED_DATA_ACTIVE_KEY"])
+    for (const key of [
+      "RESPONSE_TOKEN_SECRET",
+      "RESTRICTED_DATA_KEYS",
+      "RESTRICTED_DATA_ACTIVE_KEY",
+      "DUPLICATE_MATCH_KEY",
+    ])
       expect(s.web.environment[key]).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
   });
 });
