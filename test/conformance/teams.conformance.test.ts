@@ -293,6 +293,10 @@ chatPortConformance("teams", teamsHarness, {
 describe("teams: approval buttons per user (Universal Actions refresh with userIds)", () => {
   let h: Awaited<ReturnType<typeof teamsHarness>>;
   beforeAll(async () => {
+    // The shared suite's harness (now closed) left where it reached the channel; this harness's connector is new.
+    const db = testDb();
+    await db.chatConversation.deleteMany({});
+    await db.$disconnect();
     h = await teamsHarness();
   });
   afterAll(() => h.close());
