@@ -162,7 +162,8 @@ describe("fan-out end to end", () => {
     for (const link of emailLinks.slice(0, 5)) {
       const res = await submitForm(link, {
         type: "offer",
-        weeklyCostGbp: "4850",
+        costGbp: "4850",
+        costBasis: "weekly",
         startDate: START_DATE,
         needsMet: "Therapeutic SEMH home",
       });
