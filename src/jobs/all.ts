@@ -1,5 +1,6 @@
 // Every job type the worker role runs. Each lives in its own file under src/jobs/.
 import { chatSyncJob } from "./chat-sync.js";
+import { councilMessageJob } from "./council-message.js";
 import { deliveryRemindJob } from "./delivery-remind.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
@@ -24,5 +25,6 @@ export function allJobTypes(): JobType<never, JobDeps>[] {
     roundWidenJob,
     retentionJob,
     nudgeJob,
+    councilMessageJob,
   ] as unknown as JobType<never, JobDeps>[];
 }

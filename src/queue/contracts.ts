@@ -94,3 +94,10 @@ export const retentionContract = jobContract({
   payload: triggered,
   jobId: (p) => jobIdOf("retention", p.trigger),
 });
+
+/** Sends one message (placement.agreed) to the council's own systems; the row's id is the webhook-id. */
+export const councilMessageContract = jobContract({
+  name: "council-message",
+  payload: z.object({ messageId: z.uuid() }),
+  jobId: (p) => jobIdOf("council", p.messageId),
+});
