@@ -8,6 +8,7 @@ import { digestJob } from "./digest.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import type { JobType } from "./job-type.js";
 import { nudgeJob } from "./nudge.js";
+import { placementsCsvJob } from "./placements-csv.js";
 import { providerMessageJob } from "./provider-message.js";
 import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
@@ -26,5 +27,6 @@ export function allJobTypes(): JobType<never, JobDeps>[] {
     retentionJob,
     nudgeJob,
     councilMessageJob,
+    placementsCsvJob,
   ] as unknown as JobType<never, JobDeps>[];
 }

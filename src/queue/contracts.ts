@@ -101,3 +101,10 @@ export const councilMessageContract = jobContract({
   payload: z.object({ messageId: z.uuid() }),
   jobId: (p) => jobIdOf("council", p.messageId),
 });
+
+/** Writes yesterday's placements CSV into PLACEMENTS_CSV_DIR. */
+export const placementsCsvContract = jobContract({
+  name: "placements-csv",
+  payload: triggered,
+  jobId: (p) => jobIdOf("placements-csv", p.trigger),
+});
