@@ -12,6 +12,8 @@ import { placementAgreedSchema } from "../../adapters/webhook/council-payload.js
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { londonDate } from "../../src/digest/london.js";
+import { councilMessageJob } from "../../src/jobs/council-message.js";
+import type { JobDeps } from "../../src/jobs/deps.js";
 import type { Service } from "../../src/main.js";
 import { systemClock } from "../../src/ports.js";
 import { ensureLots } from "../../src/providers/directory.js";
@@ -26,6 +28,7 @@ const exec = promisify(execFile);
 const clock = systemClock;
 const receivers = new WebhookReceivers();
 const COUNCIL = "/council";
+const never = (): Promise<never> => Promise.reject(new Error("not expected to wait"));
 
 async function placeChild(deps: { db: Db; config: Config; service: Service }, caseSystemId?: string) {
   const { db, config, service } = deps;
@@ -101,6 +104,18 @@ describe("placement hand-off with COUNCIL_WEBHOOK_URL", () => {
       "row marked sent",
     );
     expect(await db.auditEvent.count({ where: { referralId: r.id, action: "council.placement_sent" } })).toBe(1);
+
+    // A sent row is never sent again: the job run once more (a repeat from the relay) sends nothing.
+    const sends: string[] = [];
+    const deps = {
+      db,
+      clock,
+      config,
+      council: { send: async (m: { messageId: string }) => void sends.push(m.messageId) },
+    };
+    const ctx = { logger: capturingLogger().logger, attempt: 1, maxAttempts: 3, retryLater: () => never() };
+    await councilMessageJob.handle(deps as unknown as JobDeps, { messageId: row.id }, ctx);
+    expect(sends).toEqual([]);
   });
 
   it("retries a failing endpoint with the same webhook-id until it accepts, once", async () => {
