@@ -1,7 +1,8 @@
 // Placement hand-off to the council's own systems: an approval that places the child sends placement.agreed,
 // signed, to a loopback council endpoint, with the child's case id decrypted at send time; a failing endpoint is
 // retried with the same webhook-id; nothing is queued when COUNCIL_WEBHOOK_URL is unset; and the day's
-// placements come out of `referral-bot placements-csv` with the same fields.
+// placements come out of `referral-bot placements-csv` with the same fields; the reconciler requeues a pending
+// row whose job Redis lost.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,9 +15,12 @@ import type { Db } from "../../src/db.js";
 import { londonDate } from "../../src/digest/london.js";
 import { councilMessageJob } from "../../src/jobs/council-message.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
+import { JobQueues } from "../../src/jobs/queues.js";
+import { reconcile } from "../../src/jobs/reconciler.js";
 import type { Service } from "../../src/main.js";
 import { systemClock } from "../../src/ports.js";
 import { ensureLots } from "../../src/providers/directory.js";
+import { createRedis } from "../../src/redis.js";
 import { keyRingOf } from "../../src/referrals/create.js";
 import { PLACEMENTS_CSV_HEADER, writePlacementsCsvFile } from "../../src/reporting/placements-csv.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
@@ -182,6 +186,19 @@ describe("placement hand-off without COUNCIL_WEBHOOK_URL", () => {
       expect(await db.referral.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "placed" });
       expect(await db.councilMessage.count()).toBe(0);
       expect(await db.outboxEvent.count({ where: { kind: "council.messages" } })).toBe(0);
+
+      // Redis lost the job of a row still pending (here: one written without its job): the reconciler queues it.
+      const row = await db.councilMessage.create({ data: { referralId: r.id, kind: "placement.agreed" } });
+      const redis = createRedis(config.REDIS_URL);
+      const queues = new JobQueues(redis, config.REDIS_PREFIX);
+      try {
+        await reconcile({ db, queues, config, clock, chats: {} });
+        const queue = queues.queue(councilMessageJob.name);
+        expect(await queue.getJobState(councilMessageJob.jobId({ messageId: row.id }))).not.toBe("unknown");
+      } finally {
+        await queues.close();
+        await redis.quit();
+      }
     } finally {
       await service.close();
       await db.$disconnect();
