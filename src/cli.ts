@@ -7,6 +7,7 @@ import { auditCommand } from "./cli/audit.js";
 import { err, out, withDb } from "./cli/common.js";
 import { eraseCommand } from "./cli/erase.js";
 import { exportCommand } from "./cli/export.js";
+import { PLACEMENTS_CSV_USAGE, placementsCsvCommand } from "./cli/placements-csv.js";
 import { retentionCommand } from "./cli/retention.js";
 import { runWithdraw, WITHDRAW_USAGE } from "./cli-withdraw.js";
 import { type Config, loadConfig } from "./config.js";
@@ -59,7 +60,8 @@ ${WITHDRAW_USAGE}
                                            erase one referral's personal data now (a live one needs --force)
   audit --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv]
                                            the audit trail for those days (Europe/London, inclusive)
-retention, export, erase and audit say on stderr which database (DATABASE_URL) they work on.
+${PLACEMENTS_CSV_USAGE}
+retention, export, erase, audit and placements-csv say on stderr which database (DATABASE_URL) they work on.
   help, --help, -h                         this list`;
 
 async function runImport(config: Config, file: string): Promise<number> {
@@ -151,6 +153,8 @@ async function main(argv: string[]): Promise<number> {
       scopes: { type: "string" },
       days: { type: "string" },
       force: { type: "boolean" },
+      date: { type: "string" },
+      out: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -290,6 +294,8 @@ async function main(argv: string[]): Promise<number> {
       return eraseCommand(config, { reference: values.reference, reason: values.reason, force: values.force });
     case "audit":
       return auditCommand(config, { from: values.from, to: values.to, format: values.format });
+    case "placements-csv":
+      return placementsCsvCommand(config, { date: values.date, out: values.out });
     default:
       err(`Unknown command: ${positionals.join(" ")}\n${USAGE}`);
       return 1;

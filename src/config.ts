@@ -20,6 +20,7 @@ import {
   postgresUrl,
   trustProxy,
 } from "./config/fields.js";
+import { checkHandoffSettings, handoffSettings } from "./config/handoff.js";
 import { checkIntakeSettings, intakeSettings } from "./config/intake.js";
 import { nudgeSettings } from "./config/nudges.js";
 import { operationsSettings } from "./config/operations.js";
@@ -132,6 +133,7 @@ const schema = z
     ...documentSettings,
     ...nudgeSettings,
     ...intakeSettings,
+    ...handoffSettings,
   })
   .superRefine((c, ctx) => {
     if (!c.RESTRICTED_DATA_KEYS.has(c.RESTRICTED_DATA_ACTIVE_KEY)) {
@@ -144,6 +146,7 @@ const schema = z
     checkDeliverySettings(c, ctx);
     checkChatSettings(c, ctx);
     checkIntakeSettings(c, ctx);
+    checkHandoffSettings(c, ctx);
     const development = isDevelopment(c);
     if (!development && c.RESPONSE_TOKEN_SECRET === DEV_TOKEN_SECRET) {
       ctx.addIssue({

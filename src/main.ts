@@ -7,6 +7,7 @@ import type { Express } from "express";
 import { EmailChannel } from "../adapters/email/email-channel.js";
 import { inboundEmailRouter } from "../adapters/email/inbound-http.js";
 import { startSmtpReceiver } from "../adapters/email/smtp-receiver.js";
+import { CouncilWebhookChannel } from "../adapters/webhook/council-channel.js";
 import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
 import type { ChatCoreDeps } from "./chat/actions.js";
 import { membershipOf } from "./chat/approvers.js";
@@ -117,12 +118,22 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         messageIdDomain: new URL(config.PUBLIC_BASE_URL).hostname,
       }),
     };
+    const councilUrl = config.COUNCIL_WEBHOOK_URL;
+    const councilSecret = config.COUNCIL_WEBHOOK_SECRET;
+    const council =
+      councilUrl && councilSecret
+        ? new CouncilWebhookChannel(
+            new WebhookChannel({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK }),
+            { url: councilUrl, secret: councilSecret },
+          )
+        : undefined;
     const deps: JobDeps = {
       db,
       clock,
       logger,
       config,
       channels,
+      council,
       queues,
       // Every referral event brings its chat threads up to date; tests may listen too.
       subscribers: [
@@ -199,7 +210,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       redis,
       logger,
       clock,
-      decisions: { db, clock, thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100 },
+      decisions: {
+        db,
+        clock,
+        thresholdPence: config.SECOND_APPROVAL_THRESHOLD_GBP * 100,
+        councilHandoff: Boolean(config.COUNCIL_WEBHOOK_URL),
+      },
       apiTokens: parseApiTokens(config.ART_API_TOKENS).tokens,
       redisPrefix: config.REDIS_PREFIX,
       trustProxy: config.TRUST_PROXY,

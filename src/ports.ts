@@ -1,6 +1,7 @@
 // The ports the core owns. Adapters (adapters/*) implement them; only the composition root wires them in.
 import type { PdsProfile } from "./domain/pds-input.js";
 import type { Logger } from "./logger.js";
+import type { PlacementHandoff } from "./referrals/council-handoff.js";
 
 export interface Clock {
   now(): Date;
@@ -89,4 +90,15 @@ export interface DeliveryChannelPort {
   readonly channel: "email" | "webhook";
   send(message: OutboundDelivery): Promise<void>;
   close?(): Promise<void>;
+}
+
+/** One message to the council's own systems; `messageId` (the CouncilMessage row's id) is stable across retries. */
+export interface CouncilMessage {
+  messageId: string;
+  placement: PlacementHandoff;
+}
+
+/** The council's endpoint (COUNCIL_WEBHOOK_URL). `send` throws DeliveryError as a DeliveryChannelPort does. */
+export interface CouncilChannelPort {
+  send(message: CouncilMessage): Promise<void>;
 }

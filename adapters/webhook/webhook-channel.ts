@@ -55,46 +55,61 @@ export class WebhookChannel implements DeliveryChannelPort {
     if (!webhookUrl || !webhookSecret) {
       throw permanent("provider has no webhook configured", FAILURE_REASONS.noWebhook);
     }
-    const url = URL.canParse(webhookUrl) ? new URL(webhookUrl) : undefined;
+    await this.sendSigned({ url: webhookUrl, secret: webhookSecret, messageId: message.messageId }, (sentAt) =>
+      payloadFor(message, sentAt),
+    );
+  }
+
+  /**
+   * One signed POST of `body(sentAt)` to `url`, for any receiver (providers, the council's own systems): the URL and
+   * secret checked, the address vetted, the outcome classified. `body` throwing means our own data breaks the
+   * public contract: a code or data bug that no retry will fix.
+   */
+  async sendSigned(
+    target: { url: string; secret: string; messageId: string },
+    body: (sentAt: Date) => unknown,
+  ): Promise<void> {
+    const url = URL.canParse(target.url) ? new URL(target.url) : undefined;
     if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-      throw permanent("provider's webhook URL is not an http(s) URL", FAILURE_REASONS.badUrl);
+      throw permanent("the webhook URL is not an http(s) URL", FAILURE_REASONS.badUrl);
     }
     let signer: Webhook;
     try {
-      signer = new Webhook(webhookSecret);
+      signer = new Webhook(target.secret);
     } catch {
-      throw permanent("provider's webhook secret is not a valid whsec_ secret", FAILURE_REASONS.badSecret);
+      throw permanent("the webhook secret is not a valid whsec_ secret", FAILURE_REASONS.badSecret);
     }
     const sentAt = this.now();
-    let body: string;
+    const messageId = target.messageId;
+    let json: string;
     try {
-      body = JSON.stringify(payloadFor(message, sentAt));
+      json = JSON.stringify(body(sentAt));
     } catch {
-      // Our own data breaks the public contract: a code or data bug that no retry will fix.
-      throw permanent(
-        `message ${message.messageId} does not match the webhook payload schema`,
-        FAILURE_REASONS.ourPayload,
-      );
+      throw permanent(`message ${messageId} does not match the webhook payload schema`, FAILURE_REASONS.ourPayload);
     }
 
     // One deadline for resolving, connecting and answering.
     const signal = AbortSignal.timeout(this.timeoutMs);
-    const target = `webhook to ${url.host}`;
-    const to = await this.destination(url, target, signal);
+    const where = `webhook to ${url.host}`;
+    const to = await this.destination(url, where, signal);
     const headers = {
       "content-type": "application/json",
       "user-agent": this.userAgent,
-      "webhook-id": message.messageId,
+      "webhook-id": messageId,
       "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
-      "webhook-signature": signer.sign(message.messageId, sentAt, body),
+      "webhook-signature": signer.sign(messageId, sentAt, json),
     };
     let res: PostAnswer;
     try {
-      res = await postPinned({ url, to, headers, body, signal });
+      res = await postPinned({ url, to, headers, body: json, signal });
     } catch (err) {
-      throw this.networkError(`${target} (${to.address})`, err, signal);
+      throw this.networkError(`${where} (${to.address})`, err, signal);
     }
+    this.classify(res, where);
+  }
 
+  /** Returns on 2xx; otherwise the DeliveryError the job runtime retries or gives up on. */
+  private classify(res: PostAnswer, target: string): void {
     if (res.status >= 200 && res.status < 300) return;
     const retryAfter = res.headers["retry-after"];
     const retryAfterMs = parseRetryAfter(typeof retryAfter === "string" ? retryAfter : null, this.now());

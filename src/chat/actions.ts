@@ -137,7 +137,12 @@ export async function performAction(
   actor: Actor,
   action: ChatAction,
 ): Promise<ActionResult> {
-  const decisions = { db: deps.db, clock: deps.clock, thresholdPence: deps.config.SECOND_APPROVAL_THRESHOLD_GBP * 100 };
+  const decisions = {
+    db: deps.db,
+    clock: deps.clock,
+    thresholdPence: deps.config.SECOND_APPROVAL_THRESHOLD_GBP * 100,
+    councilHandoff: Boolean(deps.config.COUNCIL_WEBHOOK_URL),
+  };
   try {
     checkIds(action);
     let text = "";

@@ -5,7 +5,7 @@ import type { Db } from "../db.js";
 import type { DestinationLimiter } from "../delivery/destination-limiter.js";
 import type { EventSubscriber } from "../events.js";
 import type { Logger } from "../logger.js";
-import type { Clock, DeliveryChannelPort } from "../ports.js";
+import type { Clock, CouncilChannelPort, DeliveryChannelPort } from "../ports.js";
 import type { JobQueues } from "./queues.js";
 
 /** What job handlers get: the core's resources and the adapters the composition root wired in. */
@@ -15,6 +15,8 @@ export interface JobDeps {
   logger: Logger;
   config: Config;
   channels: Partial<Record<"email" | "webhook", DeliveryChannelPort>>;
+  /** The council's own endpoint (COUNCIL_WEBHOOK_URL), when set. */
+  council?: CouncilChannelPort;
   limiter: DestinationLimiter;
   queues: JobQueues;
   subscribers: EventSubscriber[];

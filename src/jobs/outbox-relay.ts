@@ -5,6 +5,7 @@ import type { Tx } from "../db.js";
 import { sendPayloadOf, sendPayloadSelect } from "../delivery/claim.js";
 import { carrierOf, runWithCarrier } from "../observability/context.js";
 import { inSpan } from "../observability/tracing.js";
+import { councilMessageJob } from "./council-message.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
@@ -54,6 +55,13 @@ async function relayOne(tx: Tx, deps: Pick<JobDeps, "queues" | "config">, row: O
     const ids = (row.payload.ids as string[]) ?? [];
     await deps.queues.add(
       providerMessageJob,
+      ids.map((messageId) => ({ messageId })),
+      { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
+    );
+  } else if (row.kind === "council.messages") {
+    const ids = (row.payload.ids as string[]) ?? [];
+    await deps.queues.add(
+      councilMessageJob,
       ids.map((messageId) => ({ messageId })),
       { attempts: deps.config.DELIVERY_MAX_ATTEMPTS },
     );

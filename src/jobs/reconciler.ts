@@ -7,6 +7,7 @@ import type { Platform } from "../chat/port.js";
 import { enqueueSyncs } from "../chat/request-sync.js";
 import { sendPayloadOf, sendPayloadSelect } from "../delivery/claim.js";
 import { queueMissedDigest } from "../digest/catch-up.js";
+import { councilMessageJob } from "./council-message.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
@@ -101,6 +102,17 @@ export async function reconcile(
     deps.config.DELIVERY_MAX_ATTEMPTS,
   );
 
+  const pendingCouncil = await deps.db.councilMessage.findMany({
+    where: { state: "pending" },
+    select: { id: true },
+    take: 5000,
+  });
+  const councilMessages = await requeue(
+    councilMessageJob,
+    pendingCouncil.map((m) => ({ messageId: m.id })),
+    deps.config.DELIVERY_MAX_ATTEMPTS,
+  );
+
   // Threads marked as behind for a while: their sync job may have gone with Redis. A repeat sync is harmless.
   const stale = await deps.db.chatLink.findMany({
     where: { dirtySince: { lt: new Date(deps.clock.now().getTime() - 10_000) } },
@@ -114,7 +126,8 @@ export async function reconcile(
   return {
     deliveries,
     events: eventCount,
-    messages,
+    // Provider and council messages alike: each a message row PostgreSQL says is still to send.
+    messages: messages + councilMessages,
     threads: stale.length,
     schedules,
     digestCatchUp,

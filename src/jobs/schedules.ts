@@ -7,6 +7,7 @@ import { LONDON } from "../digest/london.js";
 import { digestJob } from "./digest.js";
 import type { JobType } from "./job-type.js";
 import { nudgeJob } from "./nudge.js";
+import { placementsCsvJob } from "./placements-csv.js";
 import type { JobQueues } from "./queues.js";
 import { retentionJob } from "./retention.js";
 import { roundSweepJob } from "./round-sweep.js";
@@ -23,8 +24,11 @@ export interface Schedule {
 
 export type ScheduleConfig = Pick<
   Config,
-  "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS" | "RETENTION_CRON" | "NUDGE_SWEEP_INTERVAL_MS"
+  "DIGEST_CRON" | "ROUND_SWEEP_INTERVAL_MS" | "RETENTION_CRON" | "NUDGE_SWEEP_INTERVAL_MS" | "PLACEMENTS_CSV_DIR"
 >;
+
+/** 01:30 London: yesterday is over, and the file is there before the working day. */
+export const PLACEMENTS_CSV_CRON = "30 1 * * *";
 
 export function schedulesOf(config: ScheduleConfig): Schedule[] {
   return [
@@ -68,6 +72,17 @@ export function schedulesOf(config: ScheduleConfig): Schedule[] {
       // The next tick is the retry; each nudge is claimed in PostgreSQL, so none is sent twice.
       attempts: 1,
     },
+    ...(config.PLACEMENTS_CSV_DIR
+      ? [
+          {
+            id: "placements-csv",
+            type: placementsCsvJob as unknown as JobType<never, never>,
+            repeat: { pattern: PLACEMENTS_CSV_CRON, tz: LONDON },
+            data: { trigger: "schedule" },
+            attempts: 3,
+          },
+        ]
+      : []),
   ];
 }
 

@@ -94,3 +94,17 @@ export const retentionContract = jobContract({
   payload: triggered,
   jobId: (p) => jobIdOf("retention", p.trigger),
 });
+
+/** Sends one message (placement.agreed) to the council's own systems; the row's id is the webhook-id. */
+export const councilMessageContract = jobContract({
+  name: "council-message",
+  payload: z.object({ messageId: z.uuid() }),
+  jobId: (p) => jobIdOf("council", p.messageId),
+});
+
+/** Writes yesterday's placements CSV into PLACEMENTS_CSV_DIR. */
+export const placementsCsvContract = jobContract({
+  name: "placements-csv",
+  payload: triggered,
+  jobId: (p) => jobIdOf("placements-csv", p.trigger),
+});

@@ -16,6 +16,7 @@ import { recordEvent } from "../events.js";
 import type { Actor, Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { closeReferral } from "./close.js";
+import { queueCouncilHandoff } from "./council-handoff.js";
 import { type PlacementDetails, parsePlacementDetails, writePlacementRecord } from "./placement-record.js";
 import { refuseIfNotLive } from "./revisions.js";
 import { applyTransition, lockReferral } from "./transition.js";
@@ -24,6 +25,8 @@ export interface DecisionDeps {
   db: Db;
   clock: Clock;
   thresholdPence: number;
+  /** COUNCIL_WEBHOOK_URL is set: a placement queues placement.agreed for the council's own systems. */
+  councilHandoff?: boolean;
 }
 
 export type ApprovalOutcome = { status: "placed" | "awaiting_second_approval"; decisionId: string; referralId: string };
@@ -107,6 +110,7 @@ export async function approveOffer(
       await queueOutcomes(tx, referralId, responseId);
       await closeReferral(tx, { referralId, closedAs: "placed", at: now });
       await recordEvent(tx, { type: "referral.placed", referralId, responseId, decisionId: decision.id });
+      if (deps.councilHandoff) await queueCouncilHandoff(tx, referralId);
     } else {
       await recordEvent(tx, { type: "second_approval.requested", referralId, decisionId: decision.id });
     }
@@ -163,6 +167,7 @@ export async function secondApproval(
         responseId: decision.responseId,
         decisionId: decision.id,
       });
+      if (deps.councilHandoff) await queueCouncilHandoff(tx, referralId);
     }
     return { status: to as "placed" | "offers_received" };
   });
