@@ -22,7 +22,8 @@ export function districtCentroid(district: string): [number, number] | null {
 export function haversineMiles([lat1, lon1]: [number, number], [lat2, lon2]: [number, number]): number {
   const rad = (deg: number) => (deg * Math.PI) / 180;
   const h =
-    Math.sin(rad(lat2 - lat1) / 2) ** 2 + Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lon2 - lon1) / 2) ** 2;
+    Math.sin(rad(lat2 - lat1) / 2) ** 2 +
+    Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lon2 - lon1) / 2) ** 2;
   return 2 * EARTH_RADIUS_MILES * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
