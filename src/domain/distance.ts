@@ -8,7 +8,7 @@
 import centroids from "./data/outcodes.json" with { type: "json" };
 import { POSTCODE_DISTRICT } from "./referral-input.js";
 
-const CENTROIDS = centroids as Record<string, [number, number] | undefined>;
+const CENTROIDS = centroids as unknown as Record<string, [number, number] | undefined>;
 const EARTH_RADIUS_MILES = 3958.8;
 
 /** A district's centroid [latitude, longitude], or null for a district the dataset does not hold. */
