@@ -1,8 +1,8 @@
 // Compare offers end to end through Slack: offers priced weekly, by an annual fee and by the hour reach the
 // thread, two with the home's postcode district and one placed by its provider's served area; ART opens the
 // comparison from the card, sees each distance from the child's area, sorts it by start date and by distance, and
-// approves from it (the weekly
-// equivalent over the threshold needs a second approval, as from the thread); anyone else is refused.
+// approves from it (the weekly equivalent over the threshold needs a second approval, as from the thread); anyone
+// else is refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";

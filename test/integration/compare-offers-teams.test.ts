@@ -1,7 +1,7 @@
 // Compare offers end to end through Teams: offers priced weekly, by a 38-week school fee with transport and by the
 // day reach the thread, two with the home's postcode district; ART opens the comparison from the card, sees the
-// distances (one not known), sorts it by distance and by start date and approves from it (the
-// same rules as the thread: placed, under the threshold); a social worker is refused and sees no offer.
+// distances (one not known), sorts it by distance and by start date and approves from it (the same rules as the
+// thread: placed, under the threshold); a social worker is refused and sees no offer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
