@@ -3,8 +3,11 @@
 // the mean position of each district's postcodes in the ONS National Statistics Postcode Lookup (May 2025),
 // as published per postcode by ODI Leeds' Postcodes2LatLon. Source: Office for National Statistics licensed under
 // the Open Government Licence v3.0; contains OS data © Crown copyright and database right 2025; contains Royal
-// Mail data © Royal Mail copyright and database right 2025. A district is a coarse place (a few miles across in
-// towns, more in the country), so a distance is rounded to the mile and is a guide, never a route.
+// Mail data © Royal Mail copyright and database right 2025; contains GeoPlace data © Local Government Information
+// House Limited copyright and database right 2025. Great Britain only: Northern Ireland's (BT) coordinates carry
+// Land & Property Services' own licence, not the OGL, so they are left out and a BT district has no distance.
+// A district is a coarse place (a few miles across in towns, more in the country), so a distance is rounded to
+// the mile and is a guide, never a route.
 import centroids from "./data/outcodes.json" with { type: "json" };
 import { POSTCODE_DISTRICT } from "./referral-input.js";
 
