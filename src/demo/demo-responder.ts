@@ -12,7 +12,8 @@ export type DemoAnswer =
   /** Asks ART for documents before deciding: the thread shows the request with Release and "Add a document". */
   | { type: "request_documents"; kinds: string[] };
 
-/** Where the demo's homes are: districts across the sample directory's East of England, so the comparison shows distances. */
+// Where the demo's homes are: districts across the sample directory's East of England, so that the demo's
+// comparison shows distances.
 const DEMO_DISTRICTS = ["PE7", "NR2", "IP4", "CB4", "PE30", "NR31", "IP33", "PE2"];
 
 /** A provider's answer by its place in the sample directory (`index`); undefined: it does not answer. */
