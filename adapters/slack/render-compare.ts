@@ -1,7 +1,7 @@
 // Block Kit for "Compare offers": a modal with every live offer, one section per offer with its Approve button,
-// and buttons that redraw it sorted by cost or by start date. Within Slack's 100 blocks per modal.
-import { comparedOfferFacts, comparisonSortText } from "../../src/chat/card-text.js";
-import type { OfferComparison } from "../../src/chat/port.js";
+// and buttons that redraw it sorted by cost, by start date or by distance. Within Slack's 100 blocks per modal.
+import { COMPARE_SORT_BUTTONS, comparedOfferFacts, comparisonSortText } from "../../src/chat/card-text.js";
+import { COMPARE_SORTS, type CompareSort, type OfferComparison } from "../../src/chat/port.js";
 import { cut, LIMITS, safeText } from "./escape.js";
 
 type Block = Record<string, unknown>;
@@ -15,9 +15,9 @@ export const COMPARE_CALLBACK = "compare_offers";
 
 export function compareModal(c: OfferComparison): Block {
   const shown = c.offers.slice(0, MAX_OFFERS);
-  const sortButton = (sort: "cost" | "start", text: string) => ({
+  const sortButton = (sort: CompareSort) => ({
     type: "button",
-    text: plain(text),
+    text: plain(COMPARE_SORT_BUTTONS[sort]),
     action_id: `compare_sort_${sort}`,
     value: c.referralId,
     ...(c.sort === sort ? { style: "primary" } : {}),
@@ -68,7 +68,7 @@ export function compareModal(c: OfferComparison): Block {
       },
       {
         type: "actions",
-        elements: [sortButton("cost", "Sort by cost"), sortButton("start", "Sort by start date")],
+        elements: COMPARE_SORTS.map(sortButton),
       },
       ...(offerBlocks.length
         ? offerBlocks

@@ -4,7 +4,13 @@
 import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
 import { Membership } from "../../src/chat/membership.js";
-import { type ChatAction, type ChatCore, type CompareSort, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
+import {
+  type ChatAction,
+  type ChatCore,
+  COMPARE_SORTS,
+  type CompareSort,
+  NOT_ALLOWED_TO_RAISE,
+} from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
 import { escapeMrkdwn } from "./escape.js";
@@ -181,7 +187,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     const triggerId = (body as { trigger_id: string }).trigger_id;
     await callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: compareModal(c) as never }));
   });
-  for (const sort of ["cost", "start"] as const) {
+  for (const sort of COMPARE_SORTS) {
     app.action(`compare_sort_${sort}`, async ({ ack, body, action }) => {
       await ack();
       const c = await comparison(body.user.id, (action as { value: string }).value, sort);

@@ -1,8 +1,8 @@
 // The Adaptive Card for "Compare offers": every live offer, its facts in one line and how it meets the child's
-// needs, with Approve (the thread's own approve_offer action) and buttons that redraw the card sorted by cost or by
-// start date. Providers' words only in RichTextBlock runs; the card stays within Teams' size limit.
-import { comparedOfferFacts, comparisonSortText } from "../../src/chat/card-text.js";
-import type { ComparedOffer, OfferComparison } from "../../src/chat/port.js";
+// needs, with Approve (the thread's own approve_offer action) and buttons that redraw the card sorted by cost, by
+// start date or by distance. Providers' words only in RichTextBlock runs; the card stays within Teams' size limit.
+import { COMPARE_SORT_BUTTONS, comparedOfferFacts, comparisonSortText } from "../../src/chat/card-text.js";
+import { COMPARE_SORTS, type ComparedOffer, type OfferComparison } from "../../src/chat/port.js";
 import { actions, adaptiveCard, type Element, execute, heading, LIMITS, line, note, teamsSize } from "./card-parts.js";
 
 function offerElements(o: ComparedOffer): Element[] {
@@ -28,17 +28,13 @@ function offerElements(o: ComparedOffer): Element[] {
 
 export function compareCard(c: OfferComparison): Element {
   const sortButtons = actions(
-    execute(
-      "Sort by cost",
-      "compare_offers",
-      { referralId: c.referralId, sort: "cost" },
-      c.sort === "cost" ? "positive" : undefined,
-    ),
-    execute(
-      "Sort by start date",
-      "compare_offers",
-      { referralId: c.referralId, sort: "start" },
-      c.sort === "start" ? "positive" : undefined,
+    ...COMPARE_SORTS.map((sort) =>
+      execute(
+        COMPARE_SORT_BUTTONS[sort],
+        "compare_offers",
+        { referralId: c.referralId, sort },
+        c.sort === sort ? "positive" : undefined,
+      ),
     ),
     execute("Back to the card", "hide_details", { referralId: c.referralId }),
   );

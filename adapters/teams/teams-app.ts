@@ -9,7 +9,7 @@ import { App, ExpressAdapter } from "@microsoft/teams.apps";
 import type { Express } from "express";
 import type { ChatDirectory } from "../../src/chat/directory.js";
 import { Membership } from "../../src/chat/membership.js";
-import { type ChatAction, type ChatCore, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
+import { type ChatAction, type ChatCore, compareSortOf, NOT_ALLOWED_TO_RAISE } from "../../src/chat/port.js";
 import { hostOf, type ServiceUrlPolicy, serviceUrlAllowed } from "../../src/chat/service-url.js";
 import { DeliveryError, NotFoundError } from "../../src/errors.js";
 import type { Logger } from "../../src/logger.js";
@@ -298,7 +298,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
         }
         case "compare_offers": {
           const referralId = str("referralId");
-          const sort = str("sort") === "start" ? "start" : "cost";
+          const sort = compareSortOf(str("sort"));
           const result = await o.core.performAction("teams", actor, { type: "compare_offers", referralId, sort });
           if (!result.ok || !result.comparison) return message(result.text);
           return cardResponse(compareCard(result.comparison));

@@ -32,7 +32,7 @@ import { withdrawReferral } from "../referrals/withdraw.js";
 import { plural } from "./card-text.js";
 import { compareOffers } from "./compare.js";
 import type { FormDrafts } from "./form-drafts.js";
-import { type ChatAction, NOT_ALLOWED_TO_RAISE, type OfferComparison, type Platform } from "./port.js";
+import { type ChatAction, compareSortOf, NOT_ALLOWED_TO_RAISE, type OfferComparison, type Platform } from "./port.js";
 
 export interface ChatCoreDeps {
   db: Db;
@@ -173,7 +173,7 @@ export async function performAction(
         );
         break;
       case "compare_offers":
-        comparison = await compareOffers(deps, action.referralId, actor, action.sort === "start" ? "start" : "cost");
+        comparison = await compareOffers(deps, action.referralId, actor, compareSortOf(action.sort));
         break;
       case "answer_question":
         text = await answerQuestion(deps, actor, action.responseId, action.answer, action.publishToAll);

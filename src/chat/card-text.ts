@@ -2,7 +2,7 @@
 // with their plurals, and times in London with the zone named.
 import { londonDateTime, longDate } from "../digest/london.js";
 import { weeklyCostText } from "../domain/weekly-cost.js";
-import type { ComparedOffer, OfferComparison, ReferralCard, ThreadItem } from "./port.js";
+import type { ComparedOffer, CompareSort, OfferComparison, ReferralCard, ThreadItem } from "./port.js";
 
 /** "1 offer", "2 offers", "0 questions". */
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -67,11 +67,25 @@ export function comparedOfferFacts(o: ComparedOffer): string[] {
     o.ofstedGrade
       ? `Ofsted: ${o.ofstedGrade}${o.ofstedInspectedAt ? ` (inspected ${startDateText(o.ofstedInspectedAt)})` : ""}`
       : "Ofsted: no grade on record",
-    ...(o.distanceMiles !== null ? [`${o.distanceMiles.toLocaleString("en-GB")} miles away`] : []),
+    // "0 miles": the same district, whose centre is the only place we know for either.
+    ...(o.distanceMiles !== null ? [`${plural(o.distanceMiles, "mile")} away`] : ["distance not known"]),
     responseTimeText(o.responseMinutes),
   ].filter(Boolean);
 }
 
-/** The comparison's heading line: how many offers and how they are ordered. */
+const SORT_TEXT: Record<CompareSort, string> = {
+  cost: "cheapest weekly equivalent first",
+  start: "soonest start first",
+  distance: "nearest first",
+};
+
+/** The comparison's heading line: how many offers, how they are ordered, and where distances are from. */
 export const comparisonSortText = (c: OfferComparison) =>
-  `${plural(c.offers.length, "live offer")} on ${c.reference}, ${c.sort === "cost" ? "cheapest weekly equivalent first" : "soonest start first"}.`;
+  `${plural(c.offers.length, "live offer")} on ${c.reference}, ${SORT_TEXT[c.sort]}. Distances are straight-line miles between postcode district centres, from ${c.fromArea}.`;
+
+/** The comparison's sort buttons, in the order both platforms show them. */
+export const COMPARE_SORT_BUTTONS: Record<CompareSort, string> = {
+  cost: "Sort by cost",
+  start: "Sort by start date",
+  distance: "Sort by distance",
+};

@@ -211,8 +211,12 @@ export interface ChatHomePort {
 export const NOT_ALLOWED_TO_RAISE =
   "You are not allowed to raise referrals. Please ask the Access to Resources Team (ART) to raise it for you, or to add you to the people who may.";
 
-/** How the offer comparison is ordered: cheapest weekly equivalent first, or soonest start first. */
-export type CompareSort = "cost" | "start";
+/** How the offer comparison is ordered: cheapest weekly equivalent, soonest start, or nearest first. */
+export type CompareSort = "cost" | "start" | "distance";
+export const COMPARE_SORTS = ["cost", "start", "distance"] as const satisfies readonly CompareSort[];
+/** A sort as a click sent it: anything unknown is the default, cheapest first. */
+export const compareSortOf = (s: unknown): CompareSort =>
+  COMPARE_SORTS.includes(s as CompareSort) ? (s as CompareSort) : "cost";
 
 /** One live offer as the comparison shows it (src/chat/compare.ts builds it). */
 export interface ComparedOffer {
@@ -226,7 +230,10 @@ export interface ComparedOffer {
   costBreakdown?: string;
   /** YYYY-MM-DD */
   startDate: string;
-  /** Miles from the child's preferred area (or the referral's area) to the provider, when both are known. */
+  /**
+   * Whole miles between the centroids of the referral's postcode district and the offer's (the district given
+   * with the offer, else the provider's first served area when it is a district); null when either is unknown.
+   */
   distanceMiles: number | null;
   needsMet: string;
   /** Minutes from the referral reaching the provider to its offer. */

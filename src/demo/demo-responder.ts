@@ -6,11 +6,15 @@
 import type { Logger } from "../logger.js";
 
 export type DemoAnswer =
-  | { type: "offer"; weeklyCostGbp: number; startDate: string; needsMet: string }
+  | { type: "offer"; weeklyCostGbp: number; startDate: string; needsMet: string; placementDistrict: string }
   | { type: "decline"; reason: string; notes: string }
   | { type: "question"; question: string }
   /** Asks ART for documents before deciding: the thread shows the request with Release and "Add a document". */
   | { type: "request_documents"; kinds: string[] };
+
+// Where the demo's homes are: districts across the sample directory's East of England, so that the demo's
+// comparison shows distances.
+const DEMO_DISTRICTS = ["PE7", "NR2", "IP4", "CB4", "PE30", "NR31", "IP33", "PE2"];
 
 /** A provider's answer by its place in the sample directory (`index`); undefined: it does not answer. */
 export function answerFor(index: number, name: string, offerAnyway = false): DemoAnswer | undefined {
@@ -21,6 +25,7 @@ export function answerFor(index: number, name: string, offerAnyway = false): Dem
     weeklyCostGbp: weekly,
     startDate: new Date(Date.now() + (7 + (index % 10)) * 86_400_000).toISOString().slice(0, 10),
     needsMet: `${name}: experienced with the needs described; a quiet room and a key worker are ready.`,
+    placementDistrict: DEMO_DISTRICTS[index % DEMO_DISTRICTS.length]!,
   };
   if (offerAnyway) return offer;
   switch (index % 6) {

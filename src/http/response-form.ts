@@ -27,6 +27,7 @@ export const FORM_FIELDS = [
   "addOn_other_basis",
   "addOn_other_perWeek",
   "startDate",
+  "placementDistrict",
   "needsMet",
   "offerNotes",
   "reason",
@@ -105,6 +106,7 @@ const LABELS: Record<FormField, string> = {
   costBasis: "How the cost is charged",
   perWeek: "The hours or days a week",
   startDate: "The start date",
+  placementDistrict: "The postcode district",
   needsMet: "How you would meet the child's needs",
   offerNotes: "Your notes",
   reason: "The reason",
@@ -158,6 +160,7 @@ function inputOf(v: FormValues): Record<string, unknown> {
             }
           : {}),
         startDate: isoDateOf(v.startDate) ?? v.startDate,
+        placementDistrict: optional(v.placementDistrict),
         needsMet: v.needsMet,
         notes: optional(v.offerNotes),
       };

@@ -75,6 +75,7 @@ ${shortInput(f(addOnField(k, "perWeek"), `${ADD_ON_LABELS[k]}: hours or days a w
 ).join("\n")}
 </fieldset>
 ${dateInput(f("startDate", "Earliest start date", "For example, 1 December 2026"))}
+${shortInput(f("placementDistrict", "Postcode district of the home (optional)", "The first half of its postcode only, for example LS6: the placement team sees how far it is from the child's area"))}
 ${textarea(f("needsMet", "How you would meet the child's needs", "For example, staffing, therapy, education and how you would support the child to settle"))}
 ${textarea(f("offerNotes", "Anything else (optional)"))}
 </fieldset>

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { londonDate } from "../digest/london.js";
 import { addYears, dateRule, spokenDate } from "../domain/dates.js";
+import { POSTCODE_DISTRICT } from "../domain/referral-input.js";
 import { ADD_ON_KINDS, COST_BASES } from "../domain/vocabulary.js";
 import { type OfferCost, poundsText, weeklyEquivalentPence } from "../domain/weekly-cost.js";
 
@@ -90,6 +91,15 @@ export function responseInputSchemaAt(today: string) {
         }),
         needsMet: z.string().trim().min(1, "is required").max(5000),
         notes: z.string().trim().max(5000).optional(),
+        // Where the home (or school) offered is, as a postcode district only: enough for ART to see how far it is
+        // from the child's area, never the address of a home. Optional; the comparison falls back to the
+        // provider's first served area.
+        placementDistrict: z
+          .string()
+          .trim()
+          .toUpperCase()
+          .regex(POSTCODE_DISTRICT, "must be a postcode district, like LS6 (the first half of a postcode)")
+          .optional(),
       })
       .superRefine((o, ctx) => {
         if (o.weeklyCostGbp !== undefined && o.costGbp !== undefined) {

@@ -80,6 +80,7 @@ export async function recordResponse(
               startDate: r.startDate,
               needsMet: r.needsMet,
               notes: r.notes ?? null,
+              placementDistrict: r.placementDistrict ?? null,
             }
           : r.type === "decline"
             ? { declineReason: r.reason, notes: r.notes ?? null }

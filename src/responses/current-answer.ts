@@ -16,6 +16,8 @@ export type CurrentAnswer =
       costText: string;
       /** YYYY-MM-DD */
       startDate: string;
+      /** The home's postcode district, when the provider gave it. */
+      placementDistrict: string | null;
       needsMet: string;
       notes: string | null;
       /** open: ART has not decided; accepted: ART approved it; not_taken_up: ART declined it. */
@@ -56,6 +58,7 @@ export async function currentAnswerOf(db: Db, deliveryId: string): Promise<Curre
     cost: offerCostOfRow(latest),
     costText: costTextOfRow(latest),
     startDate: latest.startDate?.toISOString().slice(0, 10) ?? "",
+    placementDistrict: latest.placementDistrict,
     needsMet: latest.needsMet ?? "",
     notes: latest.notes,
     state,

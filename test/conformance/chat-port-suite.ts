@@ -118,7 +118,8 @@ export function sampleComparison(
     weeklyCostGbp: 1000 + ((i * 37) % 60) * 100,
     ...(i % 4 === 0 ? { costBreakdown: "annual 38-week fee £48,000 + transport £50/week" } : {}),
     startDate: `2026-12-${String(1 + ((i * 11) % 28)).padStart(2, "0")}`,
-    distanceMiles: null,
+    // Some offers have no known district: they show "distance not known" and sort after every measured one.
+    distanceMiles: i % 7 === 3 ? null : (i * 23) % 97,
     needsMet: `Offer ${i}: therapeutic staff <b>trained</b> & a school place.`,
     responseMinutes: 45 + i * 60,
     actionable: i !== 5,
@@ -557,6 +558,27 @@ export function chatPortConformance(
         const byCost = await h.compare(ids.art, referralId, "cost");
         if ("notice" in byCost) throw new Error(byCost.notice);
         expect(order(byCost, "cost")[0]).toBe(sampleComparison("cost").offers[0]!.providerName);
+      });
+
+      it("shows each offer's distance and redraws nearest first, unknown distances last", async () => {
+        const byCost = await h.compare(ids.art, referralId);
+        if ("notice" in byCost) throw new Error(byCost.notice);
+        expect(byCost.text).toContain("Sort by distance");
+        expect(byCost.text).toContain("from PE1");
+        const byDistance = await h.compare(ids.art, referralId, "distance");
+        if ("notice" in byDistance) throw new Error(byDistance.notice);
+        expect(h.reported.at(-1)?.action).toEqual({ type: "compare_offers", referralId, sort: "distance" });
+        expect(byDistance.withinLimits).toBe(true);
+        expect(byDistance.text).toContain("nearest first");
+        const expected = sampleComparison("distance").offers;
+        const shown = order(byDistance, "distance");
+        expect(shown.length).toBeGreaterThanOrEqual(40);
+        expect(shown).toEqual(expected.slice(0, shown.length).map((o) => o.providerName));
+        // Home 00 is 0 miles away (the same district), and is the nearest.
+        expect(shown[0]).toBe("Home 00");
+        expect(byDistance.text).toContain("0 miles away");
+        expect(byDistance.text).toContain(`${expected[1]!.distanceMiles} miles away`);
+        expect(expected.at(-1)!.distanceMiles).toBeNull();
       });
 
       it("approves from the comparison through the thread's own approve action", async () => {

@@ -1,6 +1,8 @@
 // Compare offers end to end through Slack: offers priced weekly, by an annual fee and by the hour reach the
-// thread; ART opens the comparison from the card, sorts it by start date, and approves from it (the weekly
-// equivalent over the threshold needs a second approval, as from the thread); anyone else is refused.
+// thread, two with the home's postcode district and one placed by its provider's served area; ART opens the
+// comparison from the card, sees each distance from the child's area, sorts it by start date and by distance, and
+// approves from it (the weekly equivalent over the threshold needs a second approval, as from the thread); anyone
+// else is refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
@@ -92,10 +94,21 @@ describe("Slack: Compare offers", () => {
         )!.body.response_url,
       );
     const offers: [string, Record<string, unknown>][] = [
-      ["/c0", { weeklyCostGbp: 3900, startDate: londonDaysAfter(new Date(), 20) }],
+      ["/c0", { weeklyCostGbp: 3900, startDate: londonDaysAfter(new Date(), 20), placementDistrict: "nr1" }],
+      // No district given: the provider's first served area stands in for it (set below).
       ["/c1", { costGbp: 312_000, costBasis: "annual_52_week", startDate: londonDaysAfter(new Date(), 10) }],
-      ["/c2", { costGbp: 60, costBasis: "hourly", hoursPerWeek: 40, startDate: londonDaysAfter(new Date(), 30) }],
+      [
+        "/c2",
+        {
+          costGbp: 60,
+          costBasis: "hourly",
+          hoursPerWeek: 40,
+          startDate: londonDaysAfter(new Date(), 30),
+          placementDistrict: "PE2",
+        },
+      ],
     ];
+    await db.provider.updateMany({ where: { name: "Compare Home 1" }, data: { areas: ["CB1", "PE"] } });
     for (const [path, price] of offers) {
       const r = await fetch(urlOf(path), {
         method: "POST",
@@ -104,6 +117,11 @@ describe("Slack: Compare offers", () => {
       });
       expect(r.status).toBe(201);
     }
+    const stored = await db.response.findMany({
+      where: { referralId: referral.id },
+      orderBy: { placementDistrict: "asc" },
+    });
+    expect(stored.map((r) => r.placementDistrict)).toEqual(["NR1", "PE2", null]);
     const link = await db.chatLink.findFirstOrThrow({ where: { referralId: referral.id } });
     await eventually(
       () =>
@@ -136,6 +154,11 @@ describe("Slack: Compare offers", () => {
     expect(text).toContain("£6,000/week equivalent (annual 52-week fee £312,000)");
     expect(text).toContain("£2,400/week equivalent (£60/hour × 40 hours/week)");
     expect(text).toContain("answered in");
+    // From the referral's PE1 (Peterborough): PE2 next door, Cambridge's CB1 for Home 1, Norwich's NR1.
+    expect(text).toContain("2 miles away");
+    expect(text).toContain("33 miles away");
+    expect(text).toContain("65 miles away");
+    expect(text).toContain("Sort by distance");
 
     // Sorted by start date, in place.
     const updates = slack.of("views.update").length;
@@ -144,6 +167,14 @@ describe("Slack: Compare offers", () => {
     await eventually(() => slack.of("views.update").length > updates, "comparison re-sorted");
     const byStart = slack.of("views.update").at(-1)!.args.view as View;
     expect(order(byStart)).toEqual(["Compare Home 1", "Compare Home 0", "Compare Home 2"]);
+
+    // Nearest first, in place.
+    const sorted = slack.of("views.update").length;
+    await signedSlackRequest(events, SECRET, inView("UART1", "compare_sort_distance", referral.id, modal));
+    await eventually(() => slack.of("views.update").length > sorted, "comparison sorted by distance");
+    const byDistance = slack.of("views.update").at(-1)!.args.view as View;
+    expect(order(byDistance)).toEqual(["Compare Home 2", "Compare Home 1", "Compare Home 0"]);
+    expect(JSON.stringify(byDistance)).toContain("nearest first");
 
     // Approve the annual-fee offer from the modal: £6,000 a week is over the £5,000 threshold.
     const annual = byStart.blocks.find((b) => b.text?.text.includes("Compare Home 1"))!.accessory!.value;

@@ -1,6 +1,7 @@
 // Compare offers end to end through Teams: offers priced weekly, by a 38-week school fee with transport and by the
-// day reach the thread; ART opens the comparison from the card, sorts it by start date and approves from it (the
-// same rules as the thread: placed, under the threshold); a social worker is refused and sees no offer.
+// day reach the thread, two with the home's postcode district; ART opens the comparison from the card, sees the
+// distances (one not known), sorts it by distance and by start date and approves from it (the same rules as the
+// thread: placed, under the threshold); a social worker is refused and sees no offer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
@@ -87,6 +88,7 @@ describe("Teams: Compare offers", () => {
         )!.body.response_url,
       );
     const offers: [string, Record<string, unknown>][] = [
+      // No district given, and the provider serves a whole postcode area (set below): its distance is not known.
       ["/tc0", { weeklyCostGbp: 1800, startDate: londonDaysAfter(new Date(), 20) }],
       [
         "/tc1",
@@ -95,10 +97,21 @@ describe("Teams: Compare offers", () => {
           costBasis: "annual_38_week",
           addOns: [{ kind: "transport", amountGbp: 50, basis: "weekly" }],
           startDate: londonDaysAfter(new Date(), 30),
+          placementDistrict: "LS6",
         },
       ],
-      ["/tc2", { costGbp: 400, costBasis: "daily", daysPerWeek: 5, startDate: londonDaysAfter(new Date(), 10) }],
+      [
+        "/tc2",
+        {
+          costGbp: 400,
+          costBasis: "daily",
+          daysPerWeek: 5,
+          startDate: londonDaysAfter(new Date(), 10),
+          placementDistrict: "PE7",
+        },
+      ],
     ];
+    await db.provider.updateMany({ where: { name: "Teams Compare Home 0" }, data: { areas: ["PE"] } });
     for (const [path, price] of offers) {
       const r = await fetch(urlOf(path), {
         method: "POST",
@@ -130,6 +143,16 @@ describe("Teams: Compare offers", () => {
     const text = JSON.stringify(byCost.value);
     expect(text).toContain("£973.08/week equivalent (annual 38-week fee £48,000 + transport £50/week)");
     expect(text).toContain("£2,000/week equivalent (£400/day × 5 days/week)");
+    // From the referral's PE1: PE7 just south of Peterborough, Leeds's LS6; Home 0 has no district.
+    expect(text).toContain("4 miles away");
+    expect(text).toContain("101 miles away");
+    expect(text).toContain("distance not known");
+
+    const byDistance = (
+      await connector.clickExecute(artMember, channel, "compare_offers", { referralId: referral.id, sort: "distance" })
+    ).body as InvokeAnswer;
+    expect(names(byDistance.value)).toEqual(["Teams Compare Home 2", "Teams Compare Home 1", "Teams Compare Home 0"]);
+    expect(JSON.stringify(byDistance.value)).toContain("nearest first");
 
     const byStart = (
       await connector.clickExecute(artMember, channel, "compare_offers", { referralId: referral.id, sort: "start" })

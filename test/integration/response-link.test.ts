@@ -482,6 +482,25 @@ describe("POST /r/:token from the form", () => {
     expect(await responsesFor(l.deliveryId)).toHaveLength(0);
   });
 
+  it("takes the home's postcode district, refusing a full postcode beside the field", async () => {
+    const l = await link();
+    const page = await (await fetch(l.url)).text();
+    expect(page).toContain('id="placementDistrict"');
+    const refused = await postForm(l.url, { ...offerForm(l.csrf), placementDistrict: "LS6 2AB" }, l.csrf);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(
+      '<a href="#placementDistrict">The postcode district must be a postcode district, like LS6 (the first half of a postcode)</a>',
+    );
+    expect(await responsesFor(l.deliveryId)).toHaveLength(0);
+    const ok = await postForm(l.url, { ...offerForm(l.csrf), placementDistrict: " ls6 " }, l.csrf);
+    expect(ok.status).toBe(200);
+    expect((await responsesFor(l.deliveryId))[0]?.placementDistrict).toBe("LS6");
+    // Coming back, the form is filled in with it, to revise the offer.
+    expect(await (await fetch(l.url)).text()).toMatch(
+      /id="placementDistrict"[^>]*value="LS6"|value="LS6"[^>]*id="placementDistrict"/,
+    );
+  });
+
   it("asks for a choice, and for the chosen type's required fields", async () => {
     const l = await link();
     const none = await postForm(l.url, { csrf: l.csrf }, l.csrf);

@@ -37,6 +37,15 @@ describe("response input rules", () => {
     });
   });
 
+  it("takes the home's postcode district, never a full postcode", () => {
+    const parsed = responseInputSchemaAt("2026-11-23").parse(offer({ placementDistrict: " ls6 " }));
+    expect(parsed.type === "offer" && parsed.placementDistrict).toBe("LS6");
+    expect(errorsOf(offer())).toEqual({});
+    const refused = { placementDistrict: ["must be a postcode district, like LS6 (the first half of a postcode)"] };
+    expect(errorsOf(offer({ placementDistrict: "LS6 2AB" }))).toEqual(refused);
+    expect(errorsOf(offer({ placementDistrict: "Leeds" }))).toEqual(refused);
+  });
+
   it("compares with the London date, not UTC", () => {
     // 23:30 UTC on 30 June is 00:30 on 1 July in London (BST): 30 June is yesterday there.
     const parsed = responseInputSchemaFor(new Date("2026-06-30T23:30:00Z")).safeParse(

@@ -37,6 +37,7 @@ export function valuesFromAnswer(a: CurrentAnswer | null): FormValues {
     type: "offer",
     ...costValues(a.cost, values),
     startDate: a.startDate,
+    placementDistrict: a.placementDistrict ?? "",
     needsMet: a.needsMet,
     offerNotes: a.notes ?? "",
   };
