@@ -4,9 +4,11 @@
 // Examples that hold dates are built for "today", since the schemas refuse a required-by date in the past.
 import { z } from "zod";
 import { wholeYearsBetween } from "../domain/dates.js";
-import { STANDARD_LOTS } from "../domain/vocabulary.js";
+import { DOCUMENT_KINDS, STANDARD_LOTS } from "../domain/vocabulary.js";
 import { withdrawalSchema } from "../lifecycle/withdrawal.js";
+import { vacancyDeclarationSchema } from "../providers/vacancies.js";
 import { intakeResultSchema } from "../referrals/intake.js";
+import { placementDetailsSchema } from "../referrals/placement-record.js";
 import { referralViewSchema } from "../referrals/referral-view.js";
 import { responseInputSchemaAt } from "../referrals/response-input.js";
 import { reportQuerySchema } from "../reporting/period.js";
@@ -34,17 +36,22 @@ export interface ApiResponseSpec {
 }
 
 export interface ApiRouteSpec {
-  method: "get" | "post";
+  method: "get" | "post" | "put";
   /** Express style, e.g. /api/v1/referrals/:reference. */
   path: string;
-  /** The scope requireScope checks; "response-link" for a provider's token in the path; null for none. */
-  auth: ApiScope | "response-link" | null;
+  /**
+   * The scope requireScope checks; "response-link" for a provider's token in the path; "vacancy-token" for a
+   * provider's vacancy token as the bearer (src/responses/vacancy-token.ts); null for none.
+   */
+  auth: ApiScope | "response-link" | "vacancy-token" | null;
   summary: string;
   description?: string;
   tag: string;
   headers?: { name: string; required: boolean; description: string }[];
   query?: z.ZodType;
   body?: z.ZodType;
+  /** Not JSON (e.g. a document's bytes): the request's media type. */
+  bodyMediaType?: string;
   bodyExample?: unknown;
   responses: Record<number, ApiResponseSpec>;
 }
@@ -298,6 +305,92 @@ export function apiRoutes(today: string): ApiRouteSpec[] {
         },
         400: error("Invalid answer", "validation_failed", "The response has errors"),
         404: error("Unknown or expired link", "not_found", "response link not found"),
+      },
+    },
+    {
+      method: "put",
+      path: "/api/v1/referrals/:referralId/placement",
+      auth: "decisions:write",
+      tag: "Decisions",
+      summary: "Complete or correct the placed referral's Placements Data Standard placement details (audited)",
+      headers: bearer,
+      body: placementDetailsSchema,
+      bodyExample: { location: "PE2", inPreferredLocation: true, educationContinuity: true },
+      responses: {
+        200: { description: "The placement details as now recorded", schema: z.looseObject({}) },
+        400: error("Invalid details", "validation_failed", "The placement details have errors"),
+        401: unauthorized,
+        403: forbidden,
+        404: notFound,
+      },
+    },
+    {
+      method: "post",
+      path: "/api/v1/referrals/:reference/documents",
+      auth: "referrals:write",
+      tag: "Documents",
+      summary: "Add a document (care plan, risk assessment, EHCP) to a referral: the file's bytes as the body",
+      description:
+        "Query `kind`: care_plan, risk_assessment, ehcp or other. Content-Type: application/pdf, the Word .docx type, image/png, image/jpeg or text/plain, checked against the file's first bytes. Stored encrypted; a provider gets it only when ART releases it to them.",
+      headers: bearer,
+      query: z.object({ kind: z.enum(DOCUMENT_KINDS) }),
+      body: z.string(),
+      bodyMediaType: "application/pdf",
+      responses: {
+        201: {
+          description: "Stored",
+          schema: z.object({ id: z.uuid(), reference: z.string() }),
+          example: { id: UUID2, reference: REF },
+        },
+        400: error("Not an allowed or matching file", "validation_failed", "This kind of file cannot be uploaded"),
+        401: unauthorized,
+        403: forbidden,
+        404: notFound,
+      },
+    },
+    {
+      method: "get",
+      path: "/r/:token/documents/:documentId",
+      auth: "response-link",
+      tag: "Provider responses",
+      summary: "Download a document released to this provider (through its own response link; audited)",
+      responses: {
+        200: {
+          description: "The document, as an attachment",
+          mediaType: "application/octet-stream",
+          schema: z.string(),
+        },
+        404: { description: "Not released to this provider, or unknown", mediaType: "text/html", schema: z.string() },
+        410: {
+          description: "The release expired, or the document was erased",
+          mediaType: "text/html",
+          schema: z.string(),
+        },
+      },
+    },
+    {
+      method: "get",
+      path: "/api/v1/provider/vacancies",
+      auth: "vacancy-token",
+      tag: "Vacancies",
+      summary: "The calling provider's declared vacancies (bearer: the provider's vacancy token from its emails)",
+      responses: {
+        200: { description: "The declaration", schema: vacancyDeclarationSchema },
+        401: unauthorized,
+      },
+    },
+    {
+      method: "put",
+      path: "/api/v1/provider/vacancies",
+      auth: "vacancy-token",
+      tag: "Vacancies",
+      summary: "Replace the calling provider's vacancies (each confirmed now); 0 places declares a lot full",
+      body: vacancyDeclarationSchema,
+      bodyExample: { vacancies: [{ lot: 1, placementType: "foster", ageMin: 5, ageMax: 17, areas: ["PE"], count: 2 }] },
+      responses: {
+        200: { description: "The declaration as stored", schema: vacancyDeclarationSchema },
+        400: error("Invalid declaration", "validation_failed", "The vacancies have errors"),
+        401: unauthorized,
       },
     },
     {

@@ -50,7 +50,7 @@ function operation(route: ApiRouteSpec) {
     }),
   );
   const security =
-    route.auth === null || route.auth === "response-link"
+    route.auth === null || route.auth === "response-link" || route.auth === "vacancy-token"
       ? []
       : [{ bearer: [route.auth] }, { apiKey: [route.auth] }, { entra: [route.auth] }];
   return {
@@ -65,7 +65,7 @@ function operation(route: ApiRouteSpec) {
           requestBody: {
             required: true,
             content: {
-              "application/json": {
+              [route.bodyMediaType ?? "application/json"]: {
                 schema: jsonSchemaOf(route.body, "input"),
                 ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}),
               },
