@@ -215,6 +215,11 @@ describe("one child, one live referral through the chat forms", () => {
       (payloadsOf(older.reference, "referral.reminder")[0]!.body.referral as { sibling_group?: string }).sibling_group,
     ).toBe(group);
 
+    // The response page shows it too (the provider's own link, from its payload).
+    const page = await fetch(String(payloadsOf(older.reference, "referral.reminder")[0]!.body.response_url));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(group);
+
     // The chat cards show the group as providers see it: the older's card (Teams) is redrawn when it forms.
     const cardId = (await linkOf(older.id, "teams")).messageId;
     await eventually(() => {
