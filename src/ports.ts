@@ -47,6 +47,11 @@ export interface BroadcastProfile {
   summary: string;
   /** The Placements Data Standard's categories (never its free text); absent for a referral raised before them. */
   pds?: PdsProfile;
+  /**
+   * Siblings referred together on purpose, by reference only, e.g. "sibling group of 2: R-2026-0041, R-2026-0042";
+   * absent for a referral on its own.
+   */
+  siblingGroup?: string;
 }
 
 export type OutboundKind =

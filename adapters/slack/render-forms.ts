@@ -1,6 +1,7 @@
 // The modals: the referral form (block ids are the core's field paths, so field errors map straight back),
 // the ART-only restricted-details view, the answer to a provider's question, and the withdrawal.
 
+import { DUPLICATE_FIELDS, type DuplicateAnswers } from "../../src/chat/port.js";
 import { PDS_FORM_FIELDS, PDS_FORM_SECTIONS, type PdsFormField, pdsInputOf } from "../../src/domain/pds-form.js";
 import { GENDERS, LEGAL_STATUSES, type NewReferral, type RestrictedDetails } from "../../src/domain/referral-input.js";
 import { LOT_OPTIONS, NEED_OPTIONS } from "../../src/domain/vocabulary.js";
@@ -25,7 +26,9 @@ const select = (values: readonly string[] | [string, string][]) => ({
 });
 
 /** The first step: the core fields. `draft`: the answers kept when the person last closed the form. */
-export function referralModal(draft: ViewState = {}): Block {
+export function referralModal(kept: ViewState = {}): Block {
+  // A reason to raise a duplicate is for the child on this form only: never carried into a later form.
+  const { [DUPLICATE_FIELDS.reason]: _reason, [DUPLICATE_FIELDS.siblingOf]: _sibling, ...draft } = kept;
   const answered = PDS_FORM_FIELDS.filter((f) => answerIn(draft, f.id) !== undefined).length;
   return {
     type: "modal",
@@ -78,6 +81,20 @@ export function referralModal(draft: ViewState = {}): Block {
       input("restricted.address", "Address", text(true, 500), true),
       input("restricted.narrative", "Narrative", text(true, 3000), true),
       input("restricted.risks", "Risks", text(true, 3000), true),
+      // Always here and optional: the core asks for a reason (a field error on it) only when this child already
+      // has a live referral, so the person answers on the same form without losing anything.
+      input(
+        DUPLICATE_FIELDS.reason,
+        "Reason to raise another referral for this child (only if asked)",
+        text(true, 1000),
+        true,
+      ),
+      input(
+        DUPLICATE_FIELDS.siblingOf,
+        "Sibling's referral, to link them as a sibling group (e.g. R-2026-0041)",
+        text(false, 20),
+        true,
+      ),
       { type: "divider" },
       {
         type: "section",
@@ -214,6 +231,13 @@ export function modalValuesToInput(values: ViewState): NewReferral {
       ...more.restricted,
     },
   };
+}
+
+/** The form's answers beside the referral: a reason to raise a duplicate, a sibling's reference. */
+export function duplicateAnswersOf(values: ViewState): DuplicateAnswers {
+  const reason = values[DUPLICATE_FIELDS.reason]?.[A]?.value;
+  const siblingOf = values[DUPLICATE_FIELDS.siblingOf]?.[A]?.value;
+  return { ...(reason ? { reason } : {}), ...(siblingOf ? { siblingOf } : {}) };
 }
 
 /** Field errors keyed by block id, first message each, as Slack's response_action "errors" wants. */

@@ -19,6 +19,7 @@ import {
   answerModal,
   answerOf,
   detailsModal,
+  duplicateAnswersOf,
   modalErrors,
   modalValuesToInput,
   moreDetailsModal,
@@ -147,6 +148,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       actor: await actorOf(body.user.id),
       input: modalValuesToInput({ ...draft, ...(view.state.values as ViewState) }),
       sourceKey: `slack:view:${view.id}`,
+      duplicate: duplicateAnswersOf(view.state.values as ViewState),
     });
     if (!result.ok && "text" in result) {
       await ack({ response_action: "update", view: noticeModal("New referral", result.text) as never });

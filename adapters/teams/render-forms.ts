@@ -2,6 +2,7 @@
 // core's field paths, so the core's field errors map straight back onto the form. Cards built from a person's
 // own input or from restricted details are only ever returned to that person (an invoke response), never posted.
 
+import { DUPLICATE_FIELDS, type DuplicateAnswers } from "../../src/chat/port.js";
 import { PDS_FORM_SECTIONS, type PdsFormField, pdsInputOf } from "../../src/domain/pds-form.js";
 import {
   GENDERS,
@@ -88,6 +89,19 @@ const RESTRICTED: FieldSpec[] = [
   { id: "restricted.narrative", label: "Narrative", input: { type: "Input.Text", isMultiline: true, maxLength: 3000 } },
   { id: "restricted.risks", label: "Risks", input: { type: "Input.Text", isMultiline: true, maxLength: 3000 } },
 ];
+/** Asked for when the core finds the child has a live referral (and kept on the form once answered). */
+const DUPLICATE: FieldSpec[] = [
+  {
+    id: DUPLICATE_FIELDS.reason,
+    label: "Reason to raise another referral for this child",
+    input: { type: "Input.Text", isMultiline: true, maxLength: 1000 },
+  },
+  {
+    id: DUPLICATE_FIELDS.siblingOf,
+    label: "Or, for a brother or sister: their referral's reference (e.g. R-2026-0041), to link them",
+    input: { type: "Input.Text", maxLength: 20 },
+  },
+];
 /** The Placements Data Standard's questions (src/domain/pds-form.ts), as Teams inputs. */
 const pdsSpec = (f: PdsFormField): FieldSpec => ({
   id: f.id,
@@ -106,7 +120,7 @@ const pdsSpec = (f: PdsFormField): FieldSpec => ({
 const PDS_SECTIONS = PDS_FORM_SECTIONS.map((s) => ({ ...s, fields: s.fields.map(pdsSpec) }));
 const PDS: FieldSpec[] = PDS_SECTIONS.flatMap((s) => s.fields);
 export const MORE_DETAILS_ID = "pds.more";
-export const FORM_FIELD_IDS = [...PROFILE, ...RESTRICTED, ...PDS].map((f) => f.id);
+export const FORM_FIELD_IDS = [...PROFILE, ...RESTRICTED, ...PDS, ...DUPLICATE].map((f) => f.id);
 
 function inputs(fields: FieldSpec[], values: Values, errors: Record<string, string>): Element[] {
   return fields.flatMap((f) => [
@@ -128,10 +142,11 @@ function inputs(fields: FieldSpec[], values: Values, errors: Record<string, stri
 /** The form; after a failed submission, the same form with the person's values and an error under each field. */
 export function referralFormCard(
   formId: string,
-  state: { values?: Values; fieldErrors?: Record<string, string[]>; error?: string } = {},
+  state: { values?: Values; fieldErrors?: Record<string, string[]>; error?: string; duplicateOf?: string } = {},
 ): Element {
   const errors = formErrors(state.fieldErrors ?? {});
   const values = state.values ?? {};
+  const askDuplicate = Boolean(state.duplicateOf) || DUPLICATE.some((f) => values[f.id] || errors[f.id]);
   return adaptiveCard([
     heading("New referral", { size: "Large" }),
     // Raising failed as a whole: nothing was saved, and the form keeps their values so they can send it again.
@@ -160,6 +175,16 @@ export function referralFormCard(
         ...inputs(section.fields, values, errors),
       ]),
     },
+    // The child has a live referral: nothing was raised; the reason (or a sibling's reference) lets it through.
+    ...(askDuplicate
+      ? [
+          heading("This child may already have a live referral", { color: "Attention" }),
+          ...(state.duplicateOf
+            ? [line(`Nothing was raised. The live referral is ${state.duplicateOf}; ART will see the two linked.`)]
+            : []),
+          ...inputs(DUPLICATE, values, errors),
+        ]
+      : []),
     actions(execute("Raise referral", "submit_referral", { formId }, "positive")),
   ]);
 }
@@ -170,8 +195,9 @@ export function formErrors(fieldErrors: Record<string, string[]>): Record<string
   const out: Record<string, string> = {};
   for (const [path, messages] of Object.entries(fieldErrors)) {
     const id = ids.has(path) ? path : "profile.summary";
-    const label = [...PROFILE, ...RESTRICTED, ...PDS].find((f) => f.id === path)?.label ?? path;
-    out[id] ??= `${label}: ${messages[0] ?? "is not valid"}`;
+    const label = [...PROFILE, ...RESTRICTED, ...PDS, ...DUPLICATE].find((f) => f.id === path)?.label ?? path;
+    // The duplicate warning is a sentence of its own, not a field's rule.
+    out[id] ??= id === DUPLICATE_FIELDS.reason ? (messages[0] ?? "") : `${label}: ${messages[0] ?? "is not valid"}`;
   }
   return out;
 }
@@ -185,6 +211,13 @@ export function formValues(data: Record<string, unknown>): Values {
     else if (typeof v === "number" || typeof v === "boolean") out[id] = String(v);
   }
   return out;
+}
+
+/** The form's answers beside the referral: a reason to raise a duplicate, a sibling's reference. */
+export function duplicateAnswersOf(values: Values): DuplicateAnswers {
+  const reason = values[DUPLICATE_FIELDS.reason];
+  const siblingOf = values[DUPLICATE_FIELDS.siblingOf];
+  return { ...(reason ? { reason } : {}), ...(siblingOf ? { siblingOf } : {}) };
 }
 
 /** The form's values as the core's NewReferral shape (the core validates it). */

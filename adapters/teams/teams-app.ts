@@ -18,7 +18,14 @@ import { cardAttachment, type Element } from "./card-parts.js";
 import { inboundTrustGate, type RefusedActivity } from "./inbound-trust.js";
 import { commandTextOf } from "./message-text.js";
 import { compareCard } from "./render-compare.js";
-import { detailsCard, formToInput, formValues, raisedCard, referralFormCard } from "./render-forms.js";
+import {
+  detailsCard,
+  duplicateAnswersOf,
+  formToInput,
+  formValues,
+  raisedCard,
+  referralFormCard,
+} from "./render-forms.js";
 import { homeCard } from "./render-home.js";
 import {
   answerInputId,
@@ -260,6 +267,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
             actor,
             input: formToInput(values),
             sourceKey: `teams:form:${formId}`,
+            duplicate: duplicateAnswersOf(values),
           });
           if (!result.ok && "text" in result) return message(result.text);
           // The form with the person's own values goes back to that person only (an invoke response).
@@ -270,6 +278,7 @@ export async function mountTeams(web: Express, o: MountTeamsOptions): Promise<Ap
                   values,
                   fieldErrors: result.fieldErrors,
                   ...(result.error ? { error: result.error } : {}),
+                  ...(result.duplicateOf ? { duplicateOf: result.duplicateOf } : {}),
                 }),
               );
         }

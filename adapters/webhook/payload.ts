@@ -85,6 +85,13 @@ const referralSchema = z
     required_by: z.iso.date().describe("Date (YYYY-MM-DD) the placement must start by."),
     summary: z.string().describe("Anonymised summary written by the social worker."),
     pds: pdsSchema.optional(),
+    sibling_group: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Present when siblings were referred together on purpose, by reference only, e.g. "sibling group of 2: R-2026-0041, R-2026-0042". Each sibling\'s referral is sent on its own; an offer for the group is made on each.',
+      ),
   })
   .strict()
   .meta({
@@ -217,6 +224,7 @@ export function payloadFor(message: OutboundDelivery, now: Date): WebhookPayload
       required_by: p.requiredBy,
       summary: p.summary,
       ...(p.pds ? { pds: pdsPayloadOf(p.pds) } : {}),
+      ...(p.siblingGroup ? { sibling_group: p.siblingGroup } : {}),
     },
     round: { number: message.round.number, respond_by: message.round.respondBy.toISOString() },
     response_url: message.responseUrl,

@@ -12,6 +12,7 @@ import { fieldErrorsOf, newReferralSchemaFor, type RestrictedDetails } from "../
 import {
   AppError,
   ConflictError,
+  DuplicateReferralError,
   ForbiddenError,
   IllegalTransitionError,
   NotFoundError,
@@ -26,13 +27,22 @@ import type { JobQueues } from "../queue/queues.js";
 import { writeAudit } from "../referrals/audit.js";
 import { keyRingOf } from "../referrals/create.js";
 import { approveOffer, auditRefusal, declineOffer, secondApproval } from "../referrals/decisions.js";
+import { intakeExtrasSchema } from "../referrals/intake.js";
 import { type RaiseStep, raiseReferral } from "../referrals/raise.js";
 import { viewRestrictedDetails } from "../referrals/restricted-view.js";
 import { withdrawReferral } from "../referrals/withdraw.js";
 import { plural } from "./card-text.js";
 import { compareOffers } from "./compare.js";
 import type { FormDrafts } from "./form-drafts.js";
-import { type ChatAction, compareSortOf, NOT_ALLOWED_TO_RAISE, type OfferComparison, type Platform } from "./port.js";
+import {
+  type ChatAction,
+  compareSortOf,
+  DUPLICATE_FIELDS,
+  type DuplicateAnswers,
+  NOT_ALLOWED_TO_RAISE,
+  type OfferComparison,
+  type Platform,
+} from "./port.js";
 
 export interface ChatCoreDeps {
   db: Db;
@@ -48,7 +58,7 @@ export interface ChatCoreDeps {
 
 export type SubmitResult =
   | { ok: true; referralId: string; reference: string; warnings?: string[] }
-  | { ok: false; fieldErrors: Record<string, string[]>; error?: string }
+  | { ok: false; fieldErrors: Record<string, string[]>; error?: string; duplicateOf?: string }
   | { ok: false; code: "forbidden"; text: string };
 
 export type ActionResult =
@@ -57,7 +67,14 @@ export type ActionResult =
 
 export async function submitReferral(
   deps: ChatCoreDeps,
-  args: { platform: Platform; channelId: string; actor: Actor; input: unknown; sourceKey: string },
+  args: {
+    platform: Platform;
+    channelId: string;
+    actor: Actor;
+    input: unknown;
+    sourceKey: string;
+    duplicate?: DuplicateAnswers;
+  },
 ): Promise<SubmitResult> {
   // Checked first: someone not allowed learns nothing, not even whether this submission was already stored.
   if (!args.actor.mayRaise) {
@@ -68,11 +85,23 @@ export async function submitReferral(
   const existing = await deps.db.referral.findUnique({ where: { sourceKey: args.sourceKey } });
   if (existing) return { ok: true, referralId: existing.id, reference: existing.reference };
   const parsed = newReferralSchemaFor(deps.clock.now()).safeParse(args.input);
-  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
+  const extras = duplicateAnswersSchema.safeParse(answersOf(args.duplicate));
+  if (!parsed.success || !extras.success)
+    return {
+      ok: false,
+      fieldErrors: {
+        ...(parsed.success ? {} : fieldErrorsOf(parsed.error)),
+        ...(extras.success ? {} : fieldErrorsOf(extras.error)),
+      },
+    };
+  const { duplicateReason, siblingOf } = extras.data;
   try {
     const raised = await raiseReferral(deps, parsed.data, args.actor, {
       sourceKey: args.sourceKey,
       chatLink: { platform: args.platform, channelId: args.channelId },
+      // The same check as the API's: a child with a live referral is raised again only with a reason.
+      duplicateCheck: duplicateReason ? { reason: duplicateReason } : {},
+      ...(siblingOf ? { siblingOf } : {}),
       ...(deps.raiseFault ? { afterStep: deps.raiseFault } : {}),
     });
     deps.logger.info(
@@ -82,6 +111,17 @@ export async function submitReferral(
     return { ok: true, referralId: raised.id, reference: raised.reference, warnings: raised.warnings };
   } catch (err) {
     if (err instanceof ValidationError) return { ok: false, fieldErrors: err.fieldErrors };
+    if (err instanceof DuplicateReferralError) {
+      deps.logger.info(
+        { platform: args.platform, actor: args.actor.id, existing: err.existingReference, matchedOn: err.matchedOn },
+        "chat referral held back: the child has a live referral",
+      );
+      return {
+        ok: false,
+        duplicateOf: err.existingReference,
+        fieldErrors: { [DUPLICATE_FIELDS.reason]: [duplicateWarning(err)] },
+      };
+    }
     // The same submission twice at once: the unique source key let one through; answer with that one.
     const again = await deps.db.referral.findUnique({ where: { sourceKey: args.sourceKey } });
     if (again) return { ok: true, referralId: again.id, reference: again.reference };
@@ -96,6 +136,22 @@ export async function submitReferral(
       error: "The referral could not be raised and nothing was saved. Please try again in a minute.",
     };
   }
+}
+
+/** The form's duplicate answers in the API's names; blank answers are no answer. */
+const duplicateAnswersSchema = intakeExtrasSchema.pick({ duplicateReason: true, siblingOf: true });
+const answersOf = (d: DuplicateAnswers | undefined) => ({
+  ...(d?.reason?.trim() ? { duplicateReason: d.reason } : {}),
+  ...(d?.siblingOf?.trim() ? { siblingOf: d.siblingOf.trim().toUpperCase() } : {}),
+});
+
+/**
+ * Shown on the form's reason field (Slack cuts field errors at 150 characters): the existing reference and what
+ * matched, nothing more, so the person learns nothing of the child they did not type themselves.
+ */
+export function duplicateWarning(err: DuplicateReferralError): string {
+  const on = err.matchedOn.includes("case_id") ? "case id" : "name and date of birth";
+  return `This child may already have a live referral, ${err.existingReference} (same ${on}). To raise another anyway, say why here.`;
 }
 
 /**

@@ -207,6 +207,16 @@ export interface ChatHomePort {
   groupMembers(groupId: string): Promise<string[]>;
 }
 
+/**
+ * The form's answers beside the referral itself, under these field ids (the API's names): a reason to raise a
+ * second referral for a child who has a live one, and a sibling's referral to link this one to on purpose.
+ */
+export const DUPLICATE_FIELDS = { reason: "duplicateReason", siblingOf: "siblingOf" } as const;
+export interface DuplicateAnswers {
+  reason?: string;
+  siblingOf?: string;
+}
+
 /** What someone who may not raise referrals is told, when they open the form and if they submit one anyway. */
 export const NOT_ALLOWED_TO_RAISE =
   "You are not allowed to raise referrals. Please ask the Access to Resources Team (ART) to raise it for you, or to add you to the people who may.";
@@ -271,11 +281,23 @@ export type ChatAction =
 
 /** What a chat adapter needs from the core (src/chat/actions.ts and src/chat/directory.ts provide it). */
 export interface ChatCore<P extends Platform = Platform> {
-  submitReferral(args: { platform: P; channelId: string; actor: Actor; input: unknown; sourceKey: string }): Promise<
+  submitReferral(args: {
+    platform: P;
+    channelId: string;
+    actor: Actor;
+    input: unknown;
+    sourceKey: string;
+    /** The form's DUPLICATE_FIELDS: why raise another for a child with a live referral; a sibling's reference. */
+    duplicate?: DuplicateAnswers;
+  }): Promise<
     // warnings: things in the summary worth a second look; the referral is raised, the confirmation shows them.
     | { ok: true; referralId: string; reference: string; warnings?: string[] }
-    /** `error`: raising failed and nothing was saved; the adapter shows it to the person with their form. */
-    | { ok: false; fieldErrors: Record<string, string[]>; error?: string }
+    /**
+     * `error`: raising failed and nothing was saved; the adapter shows it to the person with their form.
+     * `duplicateOf`: the child has a live referral (that reference): nothing was raised, and
+     * fieldErrors.duplicateReason says so; the form asks for a reason (and optionally a sibling's reference).
+     */
+    | { ok: false; fieldErrors: Record<string, string[]>; error?: string; duplicateOf?: string }
     /** The person may not raise referrals (Actor.mayRaise): show them `text`. */
     | { ok: false; code: "forbidden"; text: string }
   >;

@@ -317,7 +317,11 @@ function cardOf(
     withdrawn: s.statusReason ? `Withdrawn: ${s.statusReason}` : "Withdrawn",
     expired: `Expired unplaced after ${s.rounds.length} rounds`,
   };
-  const profile = broadcastProfileOf(s);
+  // The same sibling group the providers were sent (references only).
+  const profile = broadcastProfileOf({
+    ...s,
+    siblingReferences: s.siblingGroupId ? [s.reference, ...s.links.siblings.map((sib) => sib.reference)] : [],
+  });
   const reach = parseReach(round?.reach);
   return {
     referralId: s.id,

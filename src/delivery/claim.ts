@@ -31,6 +31,7 @@ type ClaimRow = {
   pds: unknown;
   lotNumber: number;
   lotName: string;
+  siblingReferences: string[] | null;
 };
 
 export interface ClaimedDelivery extends OutboundSource {
@@ -56,7 +57,9 @@ export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promi
       r."number" AS "roundNumber", r."closesAt", r."openedAt", r."referralId",
       p."name" AS "providerName", p."email", p."webhookUrl", p."webhookSecret",
       f."reference", f."ageYears", f."gender", f."needCodes", f."ehcp", f."legalStatus", f."area",
-      f."urgency"::text AS "urgency", f."requiredBy", f."summary", f."pds", l."number" AS "lotNumber", l."name" AS "lotName"`;
+      f."urgency"::text AS "urgency", f."requiredBy", f."summary", f."pds", l."number" AS "lotNumber", l."name" AS "lotName",
+      (SELECT array_agg(s."reference" ORDER BY s."reference") FROM "Referral" s
+        WHERE f."siblingGroupId" IS NOT NULL AND s."siblingGroupId" = f."siblingGroupId") AS "siblingReferences"`;
   const r = rows[0];
   if (!r) return undefined;
   return {
@@ -89,6 +92,7 @@ export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promi
         summary: r.summary,
         pds: r.pds,
         lot: { number: r.lotNumber, name: r.lotName },
+        siblingReferences: r.siblingReferences,
       },
     },
   };

@@ -3,15 +3,19 @@
 import type { Config } from "../config.js";
 import type { Db } from "../db.js";
 import type { OutboundDelivery, OutboundKind } from "../ports.js";
+import { siblingReferencesOf } from "../referrals/sibling-group.js";
 import { broadcastProfileOf } from "../responses/profile.js";
 import { replyAddressFor, responseTokenFor, responseUrlFor } from "../responses/tokens.js";
 import { vacancyTokenFor, vacancyUrlFor } from "../responses/vacancy-token.js";
 
 export async function loadDelivery(db: Db, deliveryId: string) {
-  return db.delivery.findUnique({
+  const d = await db.delivery.findUnique({
     where: { id: deliveryId },
     include: { provider: true, round: { include: { referral: { include: { lot: true } } } } },
   });
+  if (!d) return null;
+  const siblingReferences = await siblingReferencesOf(db, d.round.referral.siblingGroupId);
+  return { ...d, round: { ...d.round, referral: { ...d.round.referral, siblingReferences } } };
 }
 export type LoadedDelivery = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
 

@@ -1,6 +1,7 @@
 import { pdsProfileOf, pdsRows } from "../domain/pds-rows.js";
 import { lotTitle } from "../domain/vocabulary.js";
 import type { BroadcastProfile } from "../ports.js";
+import { siblingGroupText } from "../referrals/sibling-group.js";
 
 interface ReferralProfileRow {
   reference: string;
@@ -17,6 +18,8 @@ interface ReferralProfileRow {
   /** The Placements Data Standard's categories as stored (JSON); null for a referral raised before them. */
   pds?: unknown;
   lot: { number: number; name: string };
+  /** The references of its sibling group, itself included (siblingReferencesOf); absent or empty: none. */
+  siblingReferences?: string[] | null;
 }
 
 /** The only projection of a referral that may leave the council: picks fields, so nothing else can slip in. */
@@ -35,7 +38,13 @@ export function broadcastProfileOf(r: ReferralProfileRow): BroadcastProfile {
     requiredBy: r.requiredBy.toISOString().slice(0, 10),
     summary: r.summary ?? "",
     ...pdsOf(r.pds),
+    ...siblingsOf(r.siblingReferences),
   };
+}
+
+function siblingsOf(references: string[] | null | undefined): Pick<BroadcastProfile, "siblingGroup"> {
+  const siblingGroup = siblingGroupText(references);
+  return siblingGroup ? { siblingGroup } : {};
 }
 
 function pdsOf(stored: unknown): Pick<BroadcastProfile, "pds"> {
@@ -67,6 +76,7 @@ export function profileRows(p: BroadcastProfile): [label: string, value: string]
     ["Urgency", p.urgency === "emergency" ? "Emergency" : "Standard"],
     ["Required by", calendarDate.format(new Date(`${p.requiredBy}T00:00:00Z`))],
     ["Summary", p.summary],
+    ...(p.siblingGroup ? [["Siblings", p.siblingGroup] as [string, string]] : []),
     ...(p.pds ? pdsRows(p.pds) : []),
   ];
 }

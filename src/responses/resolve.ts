@@ -4,6 +4,7 @@ import type { Db } from "../db.js";
 import { ConflictError, GoneError, NotFoundError, ReferralClosedError } from "../errors.js";
 import { TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import type { BroadcastProfile, Clock } from "../ports.js";
+import { siblingReferencesOf } from "../referrals/sibling-group.js";
 import { broadcastProfileOf } from "./profile.js";
 import { hashToken } from "./tokens.js";
 
@@ -36,6 +37,9 @@ export async function resolveResponseToken(deps: { db: Db; clock: Clock }, token
     providerName: delivery.provider.name,
     roundNumber: delivery.round.number,
     respondBy: delivery.round.closesAt,
-    profile: broadcastProfileOf(delivery.round.referral),
+    profile: broadcastProfileOf({
+      ...delivery.round.referral,
+      siblingReferences: await siblingReferencesOf(deps.db, delivery.round.referral.siblingGroupId),
+    }),
   };
 }

@@ -2,16 +2,18 @@
 // fake of its platform's API, and must pass the same behaviours.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sortOffers } from "../../src/chat/compare.js";
-import type {
-  ChatAction,
-  ChatPort,
-  ComparedOffer,
-  CompareSort,
-  HomeView,
-  OfferComparison,
-  ReferralCard,
-  ThreadItem,
-  ThreadRef,
+import {
+  type ChatAction,
+  type ChatPort,
+  type ComparedOffer,
+  type CompareSort,
+  DUPLICATE_FIELDS,
+  type DuplicateAnswers,
+  type HomeView,
+  type OfferComparison,
+  type ReferralCard,
+  type ThreadItem,
+  type ThreadRef,
 } from "../../src/chat/port.js";
 import { renderDigestChart } from "../../src/digest/chart.js";
 import type { Digest } from "../../src/digest/model.js";
@@ -42,6 +44,15 @@ export interface ChatHarness {
   openReferralForm(userId: string): Promise<string[]>;
   /** Runs the "new referral" command as this user: the form's field ids, or the text shown instead of a form. */
   askForReferralForm(userId: string): Promise<{ form: string[] } | { notice: string }>;
+  /**
+   * Submits the referral form as this user with these duplicate answers; the harness's core answers
+   * DUPLICATE_ANSWER (the child has a live referral). What the person is shown, the field ids of the form they are
+   * left with, and the duplicate answers the core received.
+   */
+  submitDuplicate(
+    userId: string,
+    answers: DuplicateAnswers,
+  ): Promise<{ shown: string; fields: string[]; received: DuplicateAnswers | undefined }>;
   /** Clicks a button as this user; the harness's core records what the adapter reported. */
   click(userId: string, action: ChatAction): Promise<void>;
   /**
@@ -65,6 +76,17 @@ export interface ChatHarness {
   directMessages(userId: string): { text: string; buttons: { action: string; value: string }[] }[];
   close(): Promise<void>;
 }
+
+/** The core's answer to a form for a child who has a live referral (submitReferral in src/chat/actions.ts). */
+export const DUPLICATE_ANSWER = {
+  ok: false as const,
+  duplicateOf: "R-2026-0041",
+  fieldErrors: {
+    [DUPLICATE_FIELDS.reason]: [
+      "This child may already have a live referral, R-2026-0041 (same case id). To raise another anyway, say why here.",
+    ],
+  },
+};
 
 /** A home as the core builds it: `total` beyond the entries when the lists were cut. */
 export function sampleHome(art: boolean, thread?: ThreadRef, sizes = { mine: 1, awaiting: 2 }): HomeView {
@@ -406,6 +428,16 @@ export function chatPortConformance(
       ]) {
         expect(fields).toContain(f);
       }
+    });
+
+    it("shows the core's duplicate warning on the form's reason field, and passes the reason and sibling back", async () => {
+      const refused = await h.submitDuplicate(ids.other, {});
+      expect(refused.shown).toContain("This child may already have a live referral, R-2026-0041");
+      expect(refused.fields).toEqual(expect.arrayContaining([DUPLICATE_FIELDS.reason, DUPLICATE_FIELDS.siblingOf]));
+      expect(refused.fields).toContain("restricted.childName"); // the same form, to send again
+      expect(refused.received).toEqual({});
+      const answered = await h.submitDuplicate(ids.other, { reason: "A respite search too", siblingOf: "R-2026-0040" });
+      expect(answered.received).toEqual({ reason: "A respite search too", siblingOf: "R-2026-0040" });
     });
 
     it("counts the members of the configured ART group as ART (read from the platform)", async () => {

@@ -1,8 +1,9 @@
 import type { Server } from "node:http";
 import express from "express";
+import { referralModal } from "../../adapters/slack/render-forms.js";
 import { mountSlack } from "../../adapters/slack/slack-app.js";
 import { SlackChat, slackClient } from "../../adapters/slack/slack-chat.js";
-import type { ChatAction, HomeView } from "../../src/chat/port.js";
+import { type ChatAction, DUPLICATE_FIELDS, type DuplicateAnswers, type HomeView } from "../../src/chat/port.js";
 import type { Actor } from "../../src/ports.js";
 import { capturingLogger } from "../helpers/env.js";
 import { eventually } from "../helpers/receivers.js";
@@ -15,7 +16,17 @@ import {
   signedSlackRequest,
   viewSubmission,
 } from "../helpers/slack.js";
-import { type ChatHarness, chatPortConformance, compareAnswer, sampleCard } from "./chat-port-suite.js";
+import {
+  type ChatHarness,
+  chatPortConformance,
+  compareAnswer,
+  DUPLICATE_ANSWER,
+  sampleCard,
+} from "./chat-port-suite.js";
+
+/** The referral modal's block ids: what a form left open with errors still holds. */
+const referralModalFields = () =>
+  (referralModal().blocks as { block_id?: string }[]).map((b) => b.block_id ?? "").filter(Boolean);
 
 const SECRET = "conformance-signing-secret";
 const TOKEN = "xoxb-conformance";
@@ -40,6 +51,7 @@ async function slackHarness(): Promise<ChatHarness> {
   await fake.start();
   fake.userGroups = { S0ART: ["UOTHER", "UGROUPART"], S0RAISE: ["URAISER"] };
   const reported: { actor: Actor; action: ChatAction }[] = [];
+  const submitted: (DuplicateAnswers | undefined)[] = [];
   let home: (actor: Actor) => HomeView = () => ({ myReferrals: { total: 0, entries: [] } });
   const web = express();
   mountSlack(web, {
@@ -54,7 +66,10 @@ async function slackHarness(): Promise<ChatHarness> {
     raiserUserGroupId: "S0RAISE",
     logger: capturingLogger().logger,
     core: {
-      submitReferral: async () => ({ ok: false, fieldErrors: {} }),
+      submitReferral: async (args) => {
+        submitted.push(args.duplicate);
+        return DUPLICATE_ANSWER;
+      },
       performAction: async (_p, actor, action) => {
         reported.push({ actor, action });
         return compareAnswer(actor, action) ?? { ok: true, text: "" };
@@ -136,6 +151,24 @@ async function slackHarness(): Promise<ChatHarness> {
       return view.callback_id === "referral_form"
         ? { form: view.blocks.map((b) => b.block_id ?? "").filter(Boolean) }
         : { notice: view.blocks.map((b) => b.text?.text ?? "").join(" ") };
+    },
+    submitDuplicate: async (userId, answers) => {
+      const text = (value: string) => ({ v: { type: "plain_text_input", value } });
+      const values = {
+        ...(answers.reason ? { [DUPLICATE_FIELDS.reason]: text(answers.reason) } : {}),
+        ...(answers.siblingOf ? { [DUPLICATE_FIELDS.siblingOf]: text(answers.siblingOf) } : {}),
+      };
+      const before = submitted.length;
+      const res = await signedSlackRequest(url, SECRET, viewSubmission(userId, "VDUP", "referral_form", values));
+      if (res.status !== 200) throw new Error(`submission answered ${res.status}`);
+      // The modal stays open as it is (response_action "errors"): its fields are the form's.
+      const answer = res.json() as { response_action?: string; errors?: Record<string, string> };
+      if (answer.response_action !== "errors") throw new Error(`answered ${res.text}`);
+      return {
+        shown: Object.values(answer.errors ?? {}).join(" "),
+        fields: [...Object.keys(answer.errors ?? {}), ...referralModalFields()],
+        received: submitted.length > before ? submitted.at(-1) : undefined,
+      };
     },
     click: async (userId, action) => {
       const before = reported.length;

@@ -5,7 +5,13 @@ import { teamsThreadLink } from "../../adapters/teams/render-digest.js";
 import { apiForServiceUrl, mountTeams } from "../../adapters/teams/teams-app.js";
 import { TeamsChat } from "../../adapters/teams/teams-chat.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
-import type { ChatAction, HomeView, ThreadItem } from "../../src/chat/port.js";
+import {
+  type ChatAction,
+  DUPLICATE_FIELDS,
+  type DuplicateAnswers,
+  type HomeView,
+  type ThreadItem,
+} from "../../src/chat/port.js";
 import type { Actor } from "../../src/ports.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
 import {
@@ -20,7 +26,13 @@ import {
   teamsUser,
   visibleText,
 } from "../helpers/teams.js";
-import { type ChatHarness, chatPortConformance, compareAnswer, sampleCard } from "./chat-port-suite.js";
+import {
+  type ChatHarness,
+  chatPortConformance,
+  compareAnswer,
+  DUPLICATE_ANSWER,
+  sampleCard,
+} from "./chat-port-suite.js";
 
 const CHANNEL = "19:conformance@thread.tacv2";
 const ART_GROUP = "6a1b5c2d-0000-4000-8000-0000000000a7";
@@ -48,6 +60,7 @@ async function teamsHarness(): Promise<ChatHarness & TeamsExtras> {
   };
   const db = testDb();
   const reported: { actor: Actor; action: ChatAction }[] = [];
+  const submitted: (DuplicateAnswers | undefined)[] = [];
   let home: (actor: Actor) => HomeView = () => ({ myReferrals: { total: 0, entries: [] } });
   let threadItems: ThreadItem[] = [];
   const web = express();
@@ -68,7 +81,10 @@ async function teamsHarness(): Promise<ChatHarness & TeamsExtras> {
     logger,
     directory: new ChatDirectory(db, "teams"),
     core: {
-      submitReferral: async () => ({ ok: false, fieldErrors: {} }),
+      submitReferral: async (args) => {
+        submitted.push(args.duplicate);
+        return DUPLICATE_ANSWER;
+      },
       performAction: async (_p, actor, action) => {
         reported.push({ actor, action });
         return compareAnswer(actor, action) ?? { ok: true, text: "" };
@@ -156,6 +172,27 @@ async function teamsHarness(): Promise<ChatHarness & TeamsExtras> {
       while (connector.messages.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const form = connector.messages.at(-1);
       return form ? cardsOf(form).flatMap(inputIds) : [];
+    },
+    submitDuplicate: async (userId, answers) => {
+      const before = submitted.length;
+      const res = await connector.clickExecute(
+        teamsUser(userId),
+        { id: `a:personal-${userId}`, type: "personal" },
+        "submit_referral",
+        {
+          formId: "f0000000-0000-4000-8000-000000000001",
+          ...(answers.reason ? { [DUPLICATE_FIELDS.reason]: answers.reason } : {}),
+          ...(answers.siblingOf ? { [DUPLICATE_FIELDS.siblingOf]: answers.siblingOf } : {}),
+        },
+      );
+      if (res.status !== 200) throw new Error(`invoke answered ${res.status}`);
+      // The invoke answers with the form again, to this person only.
+      const card = (res.body as { value: unknown }).value;
+      return {
+        shown: JSON.stringify(card),
+        fields: inputIds(card),
+        received: submitted.length > before ? submitted.at(-1) : undefined,
+      };
     },
     click: async (userId, action) => {
       const verb = action.type;

@@ -299,6 +299,7 @@ export const viewSubmission = (
     },
   });
 
+let children = 0;
 /** The referral modal's state.values for a valid submission (action ids are all "v"). */
 export function modalValues(over: Record<string, unknown> = {}) {
   const v = (x: unknown) => ({ v: x });
@@ -313,7 +314,8 @@ export function modalValues(over: Record<string, unknown> = {}) {
     "profile.urgency": v({ type: "static_select", selected_option: { value: "standard" } }),
     "profile.requiredBy": v({ type: "datepicker", selected_date: londonDaysAfter(new Date(), 20) }),
     "profile.summary": v({ type: "plain_text_input", value: "Needs a calm home; loves drawing." }),
-    "restricted.childName": v({ type: "plain_text_input", value: "Slack Secret Child" }),
+    // A child of its own each time (one child, one live referral: the same child again would need a reason).
+    "restricted.childName": v({ type: "plain_text_input", value: `Slack Secret Child ${++children}` }),
     "restricted.dateOfBirth": v({ type: "datepicker", selected_date: birthDateForAge(14) }),
     ...over,
   };

@@ -67,6 +67,7 @@ export function executeActions(card: unknown): { title: string; verb: string; da
   return out;
 }
 
+let children = 0;
 /** A valid referral form as Teams sends it: every input by its id, all strings. */
 export const validForm = (over: Record<string, string> = {}) => ({
   "profile.lotNumber": "2",
@@ -79,7 +80,8 @@ export const validForm = (over: Record<string, string> = {}) => ({
   "profile.urgency": "standard",
   "profile.requiredBy": londonDaysAfter(new Date(), 20),
   "profile.summary": "Needs a calm home; loves drawing.",
-  "restricted.childName": "Teams Secret Child",
+  // A child of its own each time (one child, one live referral: the same child again would need a reason).
+  "restricted.childName": `Teams Secret Child ${++children}`,
   "restricted.dateOfBirth": birthDateForAge(14),
   ...over,
 });

@@ -47,6 +47,7 @@ ${summaryRow("Area", escapeHtml(profile.area))}
 ${summaryRow("Urgency", urgency)}
 ${summaryRow("Placement needed by", `<time datetime="${escapeHtml(profile.requiredBy)}">${escapeHtml(formatCalendarDate(profile.requiredBy))}</time>`)}
 ${summaryRow("Summary", `<span class="pre-line">${escapeHtml(profile.summary)}</span>`)}
+${profile.siblingGroup ? summaryRow("Siblings", escapeHtml(profile.siblingGroup)) : ""}
 ${(profile.pds ? pdsRows(profile.pds) : []).map(([label, value]) => summaryRow(label, escapeHtml(value))).join("\n")}
 </dl>`;
 }
