@@ -27,6 +27,7 @@ type ClaimRow = {
   urgency: "emergency" | "standard";
   requiredBy: Date;
   summary: string | null;
+  pds: unknown;
   lotNumber: number;
   lotName: string;
 };
@@ -54,7 +55,7 @@ export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promi
       r."number" AS "roundNumber", r."closesAt", r."openedAt", r."referralId",
       p."name" AS "providerName", p."email", p."webhookUrl", p."webhookSecret",
       f."reference", f."ageYears", f."gender", f."needCodes", f."ehcp", f."legalStatus", f."area",
-      f."urgency"::text AS "urgency", f."requiredBy", f."summary", l."number" AS "lotNumber", l."name" AS "lotName"`;
+      f."urgency"::text AS "urgency", f."requiredBy", f."summary", f."pds", l."number" AS "lotNumber", l."name" AS "lotName"`;
   const r = rows[0];
   if (!r) return undefined;
   return {
@@ -85,6 +86,8 @@ export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promi
         urgency: r.urgency,
         requiredBy: r.requiredBy,
         summary: r.summary,
+        // The standard's categories travel with the broadcast (src/responses/profile.ts keeps only those).
+        pds: r.pds,
         lot: { number: r.lotNumber, name: r.lotName },
       },
     },

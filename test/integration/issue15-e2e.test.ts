@@ -199,6 +199,17 @@ describe("issue 15 end to end", () => {
       await eventually(async () => (await deliveredCount(r.id)) === 2, `${r.reference} delivered to tier 1`);
       expect(broadcastTo(r.reference)).toEqual(["Tier1 Vacancy A", "Tier1 Vacancy B"]);
     }
+    // The broadcast carries the standard's categories.
+    const broadcast = receivers.accepted.find(
+      (a) =>
+        a.body.type === "referral.broadcast" &&
+        (a.body.referral as { reference: string }).reference === viaSlack.reference,
+    )!;
+    expect((broadcast.body.referral as { pds: unknown }).pds).toMatchObject({
+      siblings_to_place_with: 1,
+      communication_needs: ["bsl"],
+      risks_to_others: ["fire_setting"],
+    });
     const reach = "sent to 2 of 4 on the lot: 1 no confirmed vacancy, 1 on a later tier";
     await eventually(() => slackText().includes(reach), "Slack card says whom it reached");
     await eventually(() => teamsText().includes(reach), "Teams card says whom it reached");
