@@ -108,7 +108,10 @@ const pdsSpec = (f: PdsFormField): FieldSpec => ({
   label: f.label,
   input:
     f.kind === "number"
-      ? { type: "Input.Number", min: f.min, max: f.max }
+      ? // No min/max on these optional inputs: Microsoft's renderer reads an empty Input.Number as NaN, fails it
+        // against min/max and silently blocks "Raise referral". The core's schema checks the range instead, and
+        // its message comes back under the field.
+        { type: "Input.Number" }
       : f.kind === "text"
         ? { type: "Input.Text", isMultiline: true, maxLength: f.maxLength }
         : {

@@ -194,7 +194,8 @@ export function itemElements(item: ThreadItem, names: Names, publishDefault = fa
                   "release_documents",
                   { requestId: item.requestId },
                   item.released ? undefined : "positive",
-                  `Release documents to ${item.providerName}`,
+                  // A screen reader's name must contain the visible words (WCAG 2.5.3), then says to whom.
+                  `${item.released ? "Release again" : "Release to this provider"}: ${item.providerName}`,
                 ),
                 execute("Add a document", "document_upload_link", { referralId: item.referralId }),
               ),

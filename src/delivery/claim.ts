@@ -90,6 +90,7 @@ export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promi
         urgency: r.urgency,
         requiredBy: r.requiredBy,
         summary: r.summary,
+        // The standard's categories travel with the broadcast (src/responses/profile.ts keeps only those).
         pds: r.pds,
         lot: { number: r.lotNumber, name: r.lotName },
         siblingReferences: r.siblingReferences,

@@ -17,6 +17,12 @@ export function demoWelcome(users: { name: string; role: string }[]): { title: s
       `Switch person with "Signed in as" at the top right: ${art?.name} is in the Access to Resources Team (ART) ` +
         `and approves or declines offers; ${senior?.name} is a senior ART member, the second approver an ` +
         "expensive placement needs.",
+      `As ${art?.name}, "Compare offers (ART)" on a referral's card lines its offers up side by side, each priced ` +
+        "as a weekly equivalent whatever its basis (weekly, daily, hourly, an annual fee), and approves from there. " +
+        "The card's tally says how many providers on the lot it reached and why the others were left out (out of " +
+        "area, full, no confirmed vacancy, Ofsted inadequate, a later tier).",
+      'The Home button under the chat (or typing "home") shows your home: your referrals with their state and ' +
+        "next step, and for ART what waits on your decision.",
       "Every lot (1 to 5) answers within seconds: the first provider to receive a referral offers, by webhook or " +
         "by email, and others follow. The inbox under the chat lists the emails sent to providers; their Respond " +
         "links open the provider's response page.",

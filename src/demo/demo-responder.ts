@@ -6,7 +6,18 @@
 import type { Logger } from "../logger.js";
 
 export type DemoAnswer =
-  | { type: "offer"; weeklyCostGbp: number; startDate: string; needsMet: string; placementDistrict: string }
+  | {
+      type: "offer";
+      startDate: string;
+      needsMet: string;
+      /** Priced weekly, or on another basis (the card and Compare offers show its weekly equivalent too). */
+      weeklyCostGbp?: number;
+      costGbp?: number;
+      costBasis?: "annual_52_week" | "daily";
+      daysPerWeek?: number;
+      /** Where the home is (a postcode district): Compare offers shows its distance from the child's area. */
+      placementDistrict: string;
+    }
   | { type: "decline"; reason: string; notes: string }
   | { type: "question"; question: string }
   /** Asks ART for documents before deciding: the thread shows the request with Release and "Add a document". */
@@ -20,9 +31,16 @@ const DEMO_DISTRICTS = ["PE7", "NR2", "IP4", "CB4", "PE30", "NR31", "IP33", "PE2
 export function answerFor(index: number, name: string, offerAnyway = false): DemoAnswer | undefined {
   // Under the default second-approval threshold (£5,000), so one ART approval places the child.
   const weekly = 3600 + ((index * 137) % 1300);
+  // Priced as providers do (weekly, an annual fee, a day rate), so Compare offers has bases to convert.
+  const price =
+    index % 3 === 1
+      ? { costGbp: weekly * 52, costBasis: "annual_52_week" as const }
+      : index % 3 === 2
+        ? { costGbp: Math.round(weekly / 7), costBasis: "daily" as const, daysPerWeek: 7 }
+        : { weeklyCostGbp: weekly };
   const offer: DemoAnswer = {
     type: "offer",
-    weeklyCostGbp: weekly,
+    ...price,
     startDate: new Date(Date.now() + (7 + (index % 10)) * 86_400_000).toISOString().slice(0, 10),
     needsMet: `${name}: experienced with the needs described; a quiet room and a key worker are ready.`,
     placementDistrict: DEMO_DISTRICTS[index % DEMO_DISTRICTS.length]!,

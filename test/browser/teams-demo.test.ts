@@ -1,7 +1,7 @@
 // The local demo in a real browser (Debian's headless Chromium): the chat page that plays the Teams client renders
 // the bot's Adaptive Cards with Microsoft's renderer; a social worker raises a referral (a field error shown on
-// the card first), demo providers answer, an ART member approves an offer and the channel card shows the
-// placement. Screenshots go to test/artifacts/.
+// the card first), demo providers answer (priced on different bases), an ART member compares the offers and
+// approves one, the channel card shows the placement, and the social worker opens their home. Screenshots go to test/artifacts/.
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -112,6 +112,34 @@ it("raises a referral in the local Teams chat and approves an offer", async () =
     .waitFor();
   await page.selectOption("#user", "demo-art");
   await expect.poll(() => page.locator("#toast").isVisible()).toBe(false);
+
+  // The card's tally line says whom the referral reached from the sample directory (tiers, vacancies, Ofsted).
+  await page
+    .locator("#channel")
+    .getByText(/sent to \d+ of \d+ on the lot/)
+    .first()
+    .waitFor();
+  // Alex compares the offers: every one by its weekly equivalent, an annual fee or day rate with its own figure.
+  await page
+    .locator("#channel .replies")
+    .getByText(/Offer from/)
+    .nth(1)
+    .waitFor({ timeout: 30_000 });
+  await page.locator("#channel").getByRole("button", { name: "Compare offers (ART)" }).first().click();
+  const comparison = page.locator("#channel").getByText(`Compare offers: ${referral.reference}`);
+  await comparison.waitFor();
+  await page
+    .locator("#channel")
+    .getByText(/cheapest weekly equivalent first/)
+    .waitFor();
+  await page
+    .locator("#channel")
+    .getByText(/\/week equivalent \((annual 52-week fee|£[\d,]+\/day)/)
+    .first()
+    .waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/teams-demo-compare.png` });
+  expect(await seriousAxeViolations(page)).toEqual([]);
+
   await page.locator("#channel .replies").getByRole("button", { name: "Approve" }).first().click();
   await expect.poll(async () => (await db.referral.findFirstOrThrow()).status, { timeout: 10_000 }).toBe("placed");
   await page
@@ -138,6 +166,13 @@ it("raises a referral in the local Teams chat and approves an offer", async () =
     )
     .toBe(0);
   await page.screenshot({ path: `${ARTIFACTS}/teams-demo-placed.png`, fullPage: true });
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  // Sam opens their home with the Home button: the referral, placed.
+  await page.selectOption("#user", "demo-sw");
+  await page.click("#home");
+  await page.locator("#chat").getByText("My referrals (1)").waitFor({ timeout: 20_000 });
+  await page.locator("#chat").getByText(referral.reference).first().waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/teams-demo-home.png` });
   expect(await seriousAxeViolations(page)).toEqual([]);
   expect(await page.content()).not.toContain("Browser Secret Child");
   expect(errors).toEqual([]);

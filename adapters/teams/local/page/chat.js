@@ -57,7 +57,11 @@
       });
       const body = answer && answer.body;
       if (body && body.type === "application/vnd.microsoft.card.adaptive") {
-        overrides.set(`${state.me}:${message.id}`, { card: body.value, updates: message.updates, n: ++overrideCount });
+        // Kept until the bot next updates the card for everyone: an update that arrived while the bot was answering
+        // (offers still coming in) is older than this answer, so it must not hide it.
+        const current =
+          state.messages.find((m) => m.id === message.id && m.conversationId === message.conversationId) || message;
+        overrides.set(`${state.me}:${message.id}`, { card: body.value, updates: current.updates, n: ++overrideCount });
         render();
       } else if (body && body.type === "application/vnd.microsoft.activity.message") {
         toast(body.value);
@@ -234,15 +238,20 @@
     clearToast();
     render();
   });
+  async function say(text) {
+    state.typed.push({ user: state.me, text, at: Date.now() });
+    render();
+    await send({ id: personalId(state.me), type: "personal" }, { type: "message", text });
+  }
   $("compose").addEventListener("submit", async (e) => {
     e.preventDefault();
     const text = $("text").value.trim();
     if (!text) return;
     $("text").value = "";
-    state.typed.push({ user: state.me, text, at: Date.now() });
-    render();
-    await send({ id: personalId(state.me), type: "personal" }, { type: "message", text });
+    await say(text);
   });
+  // As in Teams, where the person types "home" in their chat with the bot; the button saves a newcomer guessing.
+  $("home").addEventListener("click", () => say("home"));
   new EventSource("/demo/events").onmessage = () => load();
   load();
 })();
