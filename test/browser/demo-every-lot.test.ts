@@ -61,7 +61,8 @@ async function raise(page: Page, lot: number): Promise<string> {
     .selectOption(lot === 1 ? "emergency" : "standard");
   await field(page, "profile.requiredBy").locator("input").fill(londonDaysAfter(new Date(), 20));
   await field(page, "profile.summary").locator("textarea").fill("Needs a calm home; loves drawing.");
-  await field(page, "restricted.childName").locator("input").fill("Every Lot Secret Child");
+  // A different child for each lot: the same child twice is refused as a duplicate.
+  await field(page, "restricted.childName").locator("input").fill(`Every Lot Secret Child ${lot}`);
   await field(page, "restricted.dateOfBirth").locator("input").fill(birthDateForAge(14));
   await page.locator("#chat").getByRole("button", { name: "Raise referral" }).last().click();
   const raised = page.locator("#chat").getByText(/Referral R-\d{4}-\d{4} raised/);

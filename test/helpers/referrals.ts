@@ -14,6 +14,9 @@ import { socialWorker } from "./env.js";
  * A valid referral as of `at` (the clock the core will check it with): required in 22 days, and a date of birth
  * that matches the age (or, given a date of birth, the age it makes).
  */
+/** Each referral is a different child unless a test says otherwise: the same child twice is refused as a duplicate. */
+let children = 0;
+
 export function referralInput(
   lotNumber: number,
   over: Partial<NewReferral["profile"]> = {},
@@ -37,7 +40,7 @@ export function referralInput(
       ...over,
     },
     restricted: {
-      childName: "Test Child",
+      childName: `Test Child ${++children}`,
       dateOfBirth: new Date(birthDateForAge(Number(ageYears), at)),
       ...restricted,
     },
