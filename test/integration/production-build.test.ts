@@ -3,7 +3,7 @@
 // proves nothing at run time needs tsx, TypeScript or a demo-only package.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cp, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -12,6 +12,22 @@ import { type Child, spawnService } from "../helpers/processes.js";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
+
+/**
+ * What `npm run build` reads. The build runs in a copy of them, never in the checkout: the bin runs a dist/ it
+ * finds there, and a build half-written under other tests' CLI processes made them load missing modules.
+ */
+const BUILD_INPUTS = [
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "prisma",
+  "prisma.config.ts",
+  "src",
+  "adapters",
+  "test/fixtures/providers.csv",
+];
 
 /** What the Dockerfile's runtime stage copies, and nothing else. */
 const SHIPPED = ["package.json", "package-lock.json", "dist", "prisma", "prisma.config.ts", "src/bin/referral-bot.mjs"];
@@ -37,24 +53,32 @@ async function waitReady(url: string, child: Child): Promise<unknown> {
 
 describe("production build", () => {
   let dir: string | undefined;
+  let buildDir: string | undefined;
   let child: Child | undefined;
 
   afterAll(async () => {
     child?.child.kill("SIGTERM");
     await child?.exited;
     if (dir) await rm(dir, { recursive: true, force: true });
+    if (buildDir) await rm(buildDir, { recursive: true, force: true });
   });
 
   it("builds to dist/, installs without devDependencies and serves /readyz from the compiled code", async () => {
-    await run("npm", ["run", "build"], { cwd: ROOT, maxBuffer: 1 << 24 });
-    expect(await exists(join(ROOT, "dist/src/cli.js"))).toBe(true);
-    expect(await exists(join(ROOT, "dist/src/generated/prisma/client.js"))).toBe(true);
-    expect(await exists(join(ROOT, "dist/adapters/teams/local/page/index.html"))).toBe(true);
+    buildDir = await mkdtemp(join(tmpdir(), "rb-build-"));
+    for (const entry of BUILD_INPUTS) {
+      await mkdir(join(buildDir, entry, ".."), { recursive: true });
+      await cp(join(ROOT, entry), join(buildDir, entry), { recursive: true });
+    }
+    await symlink(join(ROOT, "node_modules"), join(buildDir, "node_modules"), "dir");
+    await run("npm", ["run", "build"], { cwd: buildDir, maxBuffer: 1 << 24 });
+    expect(await exists(join(buildDir, "dist/src/cli.js"))).toBe(true);
+    expect(await exists(join(buildDir, "dist/src/generated/prisma/client.js"))).toBe(true);
+    expect(await exists(join(buildDir, "dist/adapters/teams/local/page/index.html"))).toBe(true);
 
     dir = await mkdtemp(join(tmpdir(), "rb-prod-"));
     for (const entry of SHIPPED) {
       await mkdir(join(dir, entry, ".."), { recursive: true });
-      await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
+      await cp(join(entry === "dist" ? buildDir : ROOT, entry), join(dir, entry), { recursive: true });
     }
     // Registry packages only, from the local npm cache when it has them. Scripts off, as in the image: the
     // Prisma client is already compiled into dist/, and no engine may be downloaded.
