@@ -29,7 +29,8 @@ beforeAll(async () => {
   await ensureLots(db);
 });
 
-describe("providers CLI", () => {
+// Each test starts the command line two or three times, and each start compiles the TypeScript (tsx) first.
+describe("providers CLI", { timeout: 120_000 }, () => {
   it("imports the 200-provider sample, then re-imports it as updates (upsert by URN or email)", async () => {
     const first = await cli("providers", "import", "test/fixtures/providers.csv");
     expect(first.stdout).toMatch(/^Read 200 rows: \d+ created, \d+ updated, 0 rejected\.$/m);
