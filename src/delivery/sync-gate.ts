@@ -19,15 +19,26 @@ export async function requestThreadSyncGated(deps: SyncGateDeps, referralId: str
   return "covered";
 }
 
+// Windows this process has seen fully asked for (both asks taken): later deliveries in them skip Redis too.
+const covered = new Map<string, number>();
+
 async function firstTwoInWindow(deps: SyncGateDeps, referralId: string): Promise<boolean> {
   const window = Math.floor(Date.now() / deps.coalesceMs);
   const key = `${deps.queues.prefix}:syncgate:${referralId}:${window}`;
+  if (covered.has(key)) return false;
   try {
     const redis = deps.queues.connection;
     if ((await redis.set(key, "1", "PX", deps.coalesceMs * 2, "NX")) === "OK") return true;
-    return (await redis.set(`${key}:trailing`, "1", "PX", deps.coalesceMs * 2, "NX")) === "OK";
+    if ((await redis.set(`${key}:trailing`, "1", "PX", deps.coalesceMs * 2, "NX")) === "OK") return true;
+    remember(key, window);
+    return false;
   } catch (err) {
     deps.logger.warn({ error: (err as Error).message.slice(0, 200) }, "sync gate unavailable: asking anyway");
     return true;
   }
+}
+
+function remember(key: string, window: number) {
+  if (covered.size >= 1000) for (const [k, w] of covered) if (w < window) covered.delete(k);
+  covered.set(key, window);
 }

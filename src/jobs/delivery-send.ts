@@ -41,15 +41,21 @@ export const deliverySendJob: JobType<typeof deliverySendContract.payload, JobDe
     const waiter = { queue: deliverySendContract.name, jobId: deliverySendContract.jobId(p) };
     const release = await takeDestinationSlot(deps, destination, waiter, ctx);
     try {
-      await sendClaimed(deps, p.deliveryId, channel, ctx);
+      await sendClaimed(deps, p.deliveryId, channel, ctx, release);
     } finally {
-      await release();
+      await release(); // runs once: a send that got an answer has released it already
     }
   },
 };
 
 /** Loads and claims the delivery in one statement, sends it, and records the outcome in one more. */
-async function sendClaimed(deps: JobDeps, deliveryId: string, channel: DeliveryChannelPort, ctx: JobContext) {
+async function sendClaimed(
+  deps: JobDeps,
+  deliveryId: string,
+  channel: DeliveryChannelPort,
+  ctx: JobContext,
+  release: () => Promise<void>,
+) {
   const d = await claimDelivery(deps.db, deliveryId, deps.clock.now());
   if (!d) {
     // Delivered, failed or gone: nothing to do. Still due but its round closed: it will never be sent.
@@ -58,7 +64,12 @@ async function sendClaimed(deps: JobDeps, deliveryId: string, channel: DeliveryC
     return;
   }
   try {
-    await channel.send(outboundFor(d, "referral", deps.config));
+    try {
+      await channel.send(outboundFor(d, "referral", deps.config));
+    } finally {
+      // The destination is free as soon as it has answered: the next send need not wait for the bookkeeping.
+      await release();
+    }
   } catch (err) {
     // Stored and shown to ART: the classified reason only. The detail (host, socket error) goes to the log.
     const reason = failureReasonOf(err);
@@ -75,10 +86,10 @@ async function sendClaimed(deps: JobDeps, deliveryId: string, channel: DeliveryC
     throw err;
   }
   const now = deps.clock.now();
-  const left = await finishDelivered(deps.db, d.id, d.roundId, now);
+  const last = await finishDelivered(deps.db, d.id, d.roundId, now);
   deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
   // The round's last delivery out: how long the whole fan-out took. (Two last ones at once may both count.)
-  if (left === 0) roundFanOut.observe(Math.max(0, now.getTime() - d.round.openedAt.getTime()) / 1000);
+  if (last) roundFanOut.observe(Math.max(0, now.getTime() - d.round.openedAt.getTime()) / 1000);
   // The card counts providers reached; a burst of deliveries coalesces into one card update.
   await requestThreadSyncGated(
     { ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS, logger: ctx.logger },

@@ -11,8 +11,10 @@ import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
 import { providerMessageJob } from "./provider-message.js";
 
+type RelayDeps = Pick<JobDeps, "db" | "queues" | "config" | "clock" | "limiter">;
+
 export async function relayOutbox(
-  deps: Pick<JobDeps, "db" | "queues" | "config" | "clock">,
+  deps: RelayDeps,
   batch = 100,
 ): Promise<number> {
   return deps.db.$transaction(
@@ -42,15 +44,13 @@ export async function relayOutbox(
 
 type OutboxRow = { id: bigint; kind: string; payload: Record<string, unknown> };
 
-async function relayOne(tx: Tx, deps: Pick<JobDeps, "queues" | "config">, row: OutboxRow): Promise<void> {
+async function relayOne(tx: Tx, deps: RelayDeps, row: OutboxRow): Promise<void> {
   if (row.kind === "round.opened") {
     const deliveries = await tx.delivery.findMany({
       where: { roundId: String(row.payload.roundId), state: "pending" },
       select: sendPayloadSelect,
     });
-    await deps.queues.add(deliverySendJob, deliveries.map(sendPayloadOf), {
-      attempts: deps.config.DELIVERY_MAX_ATTEMPTS,
-    });
+    await queueSends(deps, deliveries.map(sendPayloadOf));
   } else if (row.kind === "provider.messages") {
     const ids = (row.payload.ids as string[]) ?? [];
     await deps.queues.add(
@@ -69,5 +69,37 @@ async function relayOne(tx: Tx, deps: Pick<JobDeps, "queues" | "config">, row: O
     await deps.queues.add(eventDispatchJob, [{ outboxId: String(row.id), event: row.payload as { type: string } }], {
       attempts: 5,
     });
+  }
+}
+
+type SendPayload = ReturnType<typeof sendPayloadOf>;
+
+/**
+ * A round's sends: as many per destination as may be in flight there run now; the rest are queued delayed and
+ * put on their destination's waiting list, to be woken one by one as those finish (see DestinationLimiter).
+ */
+async function queueSends(deps: RelayDeps, payloads: SendPayload[]): Promise<void> {
+  const attempts = deps.config.DELIVERY_MAX_ATTEMPTS;
+  const byDestination = new Map<string, SendPayload[]>();
+  for (const p of payloads) {
+    const group = byDestination.get(p.destination);
+    if (group) group.push(p);
+    else byDestination.set(p.destination, [p]);
+  }
+  const now: SendPayload[] = [];
+  const later: SendPayload[] = [];
+  for (const group of byDestination.values()) {
+    now.push(...group.slice(0, deps.limiter.perDestination));
+    later.push(...group.slice(deps.limiter.perDestination));
+  }
+  await deps.queues.add(deliverySendJob, now, { attempts });
+  if (later.length === 0) return;
+  await deps.queues.add(deliverySendJob, later, { attempts, delayMs: deps.limiter.backstopMs });
+  for (const [destination, group] of byDestination) {
+    const waiting = group.slice(deps.limiter.perDestination);
+    await deps.limiter.parkQueued(
+      destination,
+      waiting.map((p) => ({ queue: deliverySendJob.name, jobId: deliverySendJob.jobId(p) })),
+    );
   }
 }

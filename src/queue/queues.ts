@@ -53,8 +53,8 @@ export class JobQueues {
    * caller waking one of several waiters can go on to the next.
    */
   async promote(queueName: string, jobId: string): Promise<boolean> {
-    const job = await Job.fromId(this.queue(queueName), jobId);
-    if (!job) return false;
+    // A handle on the id alone: promoting needs nothing else, and reading the job first would cost a round trip.
+    const job = new Job(this.queue(queueName), queueName, {}, {}, jobId);
     try {
       await job.promote();
       return true;

@@ -1,6 +1,10 @@
 // The per-destination limit with real workers, queues and receivers: ten deliveries to one host with a limit of
-// two. Never more than two in flight, all ten delivered once, and a job refused a slot waits to be woken by a
-// release instead of polling (it is refused about once, not every few hundred milliseconds while it waits).
+// two. Never more than two in flight and all ten delivered once, whichever way the jobs were queued:
+// - by the relay (a round opening): two run, the other eight are queued waiting and each is woken by a release,
+//   never started only to be refused;
+// - all at once (as the reconciler re-queues): a job refused a slot waits to be woken by a release instead of
+//   polling (it is refused about once, not every few hundred milliseconds while it waits): up to two wait in the
+//   worker for a slot it holds and get it handed on, the others park in Redis until a release.
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +16,7 @@ import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
 import { deliverySendJob } from "../../src/jobs/delivery-send.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
 import type { JobType } from "../../src/jobs/job-type.js";
+import { sendPayloadOf, sendPayloadSelect } from "../../src/delivery/claim.js";
 import { relayOutbox } from "../../src/jobs/outbox-relay.js";
 import { JobQueues } from "../../src/jobs/queues.js";
 import { startWorkers } from "../../src/jobs/runtime.js";
@@ -27,9 +32,11 @@ const DELIVERIES = 10;
 /** The real limiter, counting the slots it refuses, per job. */
 class CountingLimiter extends DestinationLimiter {
   refusals = 0;
+  acquired = 0;
   readonly refusedJobs = new Map<string, number>();
   override async acquire(destination: string, opts: Parameters<DestinationLimiter["acquire"]>[1] = {}) {
     const release = await super.acquire(destination, opts);
+    if (release) this.acquired++;
     if (!release) {
       this.refusals++;
       const job = opts.waiter?.jobId ?? "unknown";
@@ -63,69 +70,117 @@ afterAll(async () => {
   await receivers.stop();
 });
 
-describe("per-destination limit", () => {
-  it("keeps at most 2 of 10 sends to one host in flight, delivers all 10, and wakes waiters instead of polling", async () => {
-    const lot = await freshLot(db);
-    for (let i = 0; i < DELIVERIES; i++) {
-      await db.provider.create({
-        data: {
-          name: `Same host ${i}`,
-          webhookUrl: receivers.urlFor(`/p${i}`),
-          webhookSecret: receivers.secretFor(`/p${i}`),
-          needsCovered: ["SEMH"],
-          lots: { create: { lotId: lot.id } },
-        },
-      });
-    }
-    // Each provider takes a moment to answer, so the jobs that find no slot have to wait for one.
-    let inFlight = 0;
-    let maxInFlight = 0;
-    receivers.behaviour = () => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      setTimeout(() => inFlight--, 300);
-      return { status: 200, delayMs: 300 };
-    };
-    const { logger } = capturingLogger();
-    const limiter = new CountingLimiter(redis, config.REDIS_PREFIX, LIMIT, 30_000);
-    const deps: JobDeps = {
-      db,
-      clock: systemClock,
-      logger,
-      config,
-      channels: { webhook: new WebhookChannel({ timeoutMs: 5_000, allowLoopback: true }) },
-      limiter,
-      queues,
-      subscribers: [],
-      chats: {},
-      chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
-    };
-    const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
-    expect(r.deliveries).toBe(DELIVERIES);
-    await relayOutbox(deps);
-    // Every job is picked up at once, so eight of them find both slots taken.
-    workers = startWorkers(
-      [deliverySendJob] as unknown as JobType<never, JobDeps>[],
-      deps,
-      workerRedis,
-      { prefix: config.REDIS_PREFIX, concurrency: 20, backoffBaseMs: 100, stalledIntervalMs: 30_000 },
-      logger,
-    );
+const { logger } = capturingLogger();
+let limiter: CountingLimiter;
+let deps: JobDeps;
+let lotNumber: number;
+// Each provider takes a moment to answer, so the jobs that find no slot have to wait for one.
+let inFlight = 0;
+let maxInFlight = 0;
 
-    await eventually(
-      async () =>
-        (await db.delivery.count({ where: { round: { referralId: r.id }, state: "delivered" } })) === DELIVERIES,
-      "all 10 delivered",
-    );
-    expect(receivers.accepted).toHaveLength(DELIVERIES);
-    expect(receivers.uniqueAccepted().size).toBe(DELIVERIES);
-    expect(maxInFlight).toBeLessThanOrEqual(LIMIT);
-    expect(maxInFlight).toBe(LIMIT);
+beforeAll(async () => {
+  const lot = await freshLot(db);
+  lotNumber = lot.number;
+  for (let i = 0; i < DELIVERIES; i++) {
+    await db.provider.create({
+      data: {
+        name: `Same host ${i}`,
+        webhookUrl: receivers.urlFor(`/p${i}`),
+        webhookSecret: receivers.secretFor(`/p${i}`),
+        needsCovered: ["SEMH"],
+        lots: { create: { lotId: lot.id } },
+      },
+    });
+  }
+  receivers.behaviour = () => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    setTimeout(() => inFlight--, 300);
+    return { status: 200, delayMs: 300 };
+  };
+  limiter = new CountingLimiter(redis, config.REDIS_PREFIX, LIMIT, 30_000);
+  deps = {
+    db,
+    clock: systemClock,
+    logger,
+    config,
+    channels: { webhook: new WebhookChannel({ timeoutMs: 5_000, allowLoopback: true }) },
+    limiter,
+    queues,
+    subscribers: [],
+    chats: {},
+    chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
+  };
+  workers = startWorkers(
+    [deliverySendJob] as unknown as JobType<never, JobDeps>[],
+    deps,
+    workerRedis,
+    { prefix: config.REDIS_PREFIX, concurrency: 20, backoffBaseMs: 100, stalledIntervalMs: 30_000 },
+    logger,
+  );
+});
+
+async function raise() {
+  const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lotNumber), socialWorker());
+  expect(r.deliveries).toBe(DELIVERIES);
+  receivers.accepted.length = 0;
+  maxInFlight = 0;
+  limiter.refusals = 0;
+  limiter.acquired = 0;
+  limiter.handOffs = 0;
+  limiter.refusedJobs.clear();
+  return r;
+}
+
+async function allDelivered(referralId: string) {
+  await eventually(
+    async () => (await db.delivery.count({ where: { round: { referralId }, state: "delivered" } })) === DELIVERIES,
+    "all 10 delivered",
+  );
+  expect(receivers.accepted).toHaveLength(DELIVERIES);
+  expect(receivers.uniqueAccepted().size).toBe(DELIVERIES);
+  expect(maxInFlight).toBe(LIMIT);
+}
+
+describe("per-destination limit", () => {
+  it("runs a round's first 2 sends to one host and queues the other 8 waiting, each woken by a release", async () => {
+    const r = await raise();
+    const woken: string[] = [];
+    const promote = queues.promote.bind(queues);
+    queues.promote = async (queue, jobId) => {
+      const ok = await promote(queue, jobId);
+      if (ok) woken.push(jobId);
+      return ok;
+    };
+    try {
+      await relayOutbox(deps);
+      await allDelivered(r.id);
+    } finally {
+      queues.promote = promote;
+    }
+    // Nothing was started only to be refused, and every waiting job ran because a release woke it (its 30 s
+    // backstop delay had not run out: a promote fails on a job that is no longer delayed).
+    expect(limiter.refusals).toBe(0);
+    expect(woken).toHaveLength(DELIVERIES - LIMIT);
+    expect(limiter.acquired + limiter.handOffs).toBe(DELIVERIES);
+  });
+
+  it("keeps at most 2 of 10 sends queued at once in flight, and wakes waiters instead of polling", async () => {
+    const r = await raise();
+    const due = await db.delivery.findMany({
+      where: { round: { referralId: r.id } },
+      select: sendPayloadSelect,
+    });
+    // Every job is picked up at once, so eight of them find both slots taken.
+    await queues.add(deliverySendJob, due.map(sendPayloadOf), { attempts: 3 });
+    await allDelivered(r.id);
     // Parked jobs are woken one per release: each waiting job is refused about once. Polling every 200-1,000 ms
     // while eight sends of 300 ms queue up refuses most jobs several times.
     expect(limiter.refusals).toBeGreaterThanOrEqual(DELIVERIES / 2);
     expect(limiter.refusals).toBeLessThanOrEqual(DELIVERIES + 2);
     expect(Math.max(...limiter.refusedJobs.values())).toBeLessThanOrEqual(2);
+    // Two jobs waited in the worker and were handed a finishing job's slot.
+    expect(limiter.handOffs).toBeGreaterThanOrEqual(LIMIT);
 
     // A delivered job run again (a stalled worker's repeat) sends nothing and counts no attempt.
     const [done] = await db.delivery.findMany({ where: { round: { referralId: r.id } }, include: { round: true } });
