@@ -12,7 +12,7 @@ import { WebhookChannel } from "../adapters/webhook/webhook-channel.js";
 import type { ChatCoreDeps } from "./chat/actions.js";
 import { membershipOf } from "./chat/approvers.js";
 import { ChatChannelLimiter } from "./chat/channel-limiter.js";
-import { chatCoreFor } from "./chat/chat-core.js";
+import { chatCoreFor, InFlight } from "./chat/chat-core.js";
 import { ChatDirectory } from "./chat/directory.js";
 import { FormDrafts } from "./chat/form-drafts.js";
 import { requestThreadSync } from "./chat/request-sync.js";
@@ -230,6 +230,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       ...(entra ? { entra: entraVerifier(entra) } : {}),
     });
     app = web;
+    const inFlight = new InFlight();
     const chatCoreDeps: ChatCoreDeps = {
       db,
       clock,
@@ -254,7 +255,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         ...(config.SLACK_RAISER_USERGROUP_ID ? { raiserUserGroupId: config.SLACK_RAISER_USERGROUP_ID } : {}),
         logger,
         answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
-        core: chatCoreFor(chatCoreDeps, "slack"),
+        core: chatCoreFor(chatCoreDeps, "slack", inFlight),
       });
       logger.info("slack endpoint mounted at /slack/events");
     }
@@ -264,7 +265,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         ...teams,
         logger,
         ...(opts.teamsBotToken ? { botToken: opts.teamsBotToken } : {}),
-        core: chatCoreFor(chatCoreDeps, "teams"),
+        core: chatCoreFor(chatCoreDeps, "teams", inFlight),
         answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
         directory: new ChatDirectory(db, "teams"),
         // Refused activities are audited (no referral: they never reached one); never the token or the body.
@@ -317,7 +318,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       }));
     const addr = server.address();
     url = typeof addr === "object" && addr ? `http://${config.HOST}:${addr.port}` : undefined;
-    closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    // No new requests first, then the work that answered ones started, then (below) queues and database.
+    closers.unshift(
+      () => closeServer(server),
+      async () => {
+        const left = await inFlight.drain(SHUTDOWN_GRACE_MS);
+        if (left) logger.warn({ left }, "chat work still running at shutdown");
+      },
+    );
     // Only when enabled explicitly: it accepts mail from anyone who reaches the port (config checks the port).
     if (config.INBOUND_SMTP_ENABLED) {
       const smtp = await startSmtpReceiver({
@@ -344,10 +352,34 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       for (const close of closers) await close();
       await queues.close();
       await redis.quit().catch(() => undefined);
-      await db.$disconnect();
+      // A query still waiting for a connection would keep the pool from ever closing: bounded, so the process
+      // still exits (its transactions roll back) rather than wait for the orchestrator's SIGKILL.
+      const timer = new Promise<"timeout">((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS, "timeout").unref());
+      if ((await Promise.race([db.$disconnect(), timer])) === "timeout") {
+        logger.error("database connections still busy after the shutdown grace period: closing anyway");
+      }
       await ops?.close();
     },
   };
+}
+
+/** How long requests in flight may take to finish once the service is told to stop. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Stops taking requests and waits for those in flight, at most SHUTDOWN_GRACE_MS. server.close() alone waited
+ * for every open connection, including ones a client opened and never sent a request on (a burst of concurrent
+ * requests leaves a few), so a SIGTERM after a burst sometimes sat until the orchestrator's SIGKILL.
+ */
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 /** The chat platforms whose settings are present (each adapter, and its SDK, loaded only then). */

@@ -6,7 +6,59 @@ import { homeOf } from "./home.js";
 import type { ChatCore, Platform } from "./port.js";
 import { buildThread, loadThreadState } from "./thread-model.js";
 
-export function chatCoreFor<P extends Platform>(deps: ChatCoreDeps, platformOf: P): ChatCore<P> {
+/**
+ * The core's calls still running. Chat handlers answer the platform first and do the work after (Slack and
+ * Teams want an answer within seconds), so at shutdown a clicked approval may still be writing: the web process
+ * waits for these (SHUTDOWN_GRACE_MS) before it closes the database, which otherwise waited forever on them.
+ */
+export class InFlight {
+  private readonly running = new Set<Promise<unknown>>();
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    work.then(
+      () => this.running.delete(work),
+      () => this.running.delete(work),
+    );
+    return work;
+  }
+
+  /** Waits until nothing runs, at most `ms`; how many calls were still running then. */
+  async drain(ms: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+    return this.running.size;
+  }
+}
+
+export function chatCoreFor<P extends Platform>(
+  deps: ChatCoreDeps,
+  platformOf: P,
+  inFlight = new InFlight(),
+): ChatCore<P> {
+  const core = untracked(deps, platformOf);
+  const t =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      inFlight.track(f(...args));
+  return {
+    submitReferral: t(core.submitReferral),
+    performAction: t(core.performAction),
+    referenceOf: t(core.referenceOf),
+    cardOf: t(core.cardOf),
+    homeOf: t(core.homeOf),
+    threadItemsOf: t(core.threadItemsOf),
+    drafts: { save: t(core.drafts.save), load: t(core.drafts.load), clear: t(core.drafts.clear) },
+  };
+}
+
+function untracked<P extends Platform>(deps: ChatCoreDeps, platformOf: P): ChatCore<P> {
   return {
     submitReferral: (args) => submitReferral(deps, args),
     performAction: (platform, actor, action) => performAction(deps, platform, actor, action),
