@@ -14,10 +14,12 @@ import {
   firstSeen,
   lastPostAt,
   maxPerSecond,
+  maxPerWindow,
   type Platform,
   postOffer,
   postTimes,
   SLACK_SECRET,
+  slackUpdateTimes,
   threadWith,
   watchTeams,
 } from "./lib/chat.js";
@@ -116,6 +118,9 @@ for (const [platform, lot] of [
   const allMs = seen.size ? Math.max(...seen.values()) - t0 : Number.NaN;
   const posts = postTimes(w, platform).filter((t) => t >= t0);
   const perSecond = maxPerSecond(posts);
+  // Slack's card edits: Tier 3, at least 50 a minute.
+  const updates = platform === "slack" ? slackUpdateTimes(w).filter((t) => t >= t0) : [];
+  const updatesPerMinute = maxPerWindow(updates, 60_000);
   const name = platform === "slack" ? "Slack" : "Teams";
   emit({
     row: `burst of 200 offers in one thread, ${name}: all visible`,
@@ -150,10 +155,14 @@ for (const [platform, lot] of [
     figure: perSecond,
     unit: "posts/s",
     reference: 1,
-    referenceLabel: "the platform's channel limit (1 per second)",
+    referenceLabel:
+      platform === "slack"
+        ? "the platform's channel limit (1 chat.postMessage per second)"
+        : "the platform's channel limit (1 post or update per second)",
     goal: "never over the limit",
-    met: perSecond <= 1 && (platform !== "slack" || w.slack.rejected.length === 0),
+    met: perSecond <= 1 && (platform !== "slack" || (w.slack.rejected.length === 0 && updatesPerMinute <= 50)),
     detail: {
+      ...(platform === "slack" ? { cardUpdates: updates.length, mostUpdatesInOneMinute: updatesPerMinute } : {}),
       // Arrival times at the fake: under load a post can be delayed on its way, closing the gap to the next.
       minGapMs: posts.length > 1 ? Math.min(...posts.slice(1).map((t, i) => t - posts[i]!)) : null,
       rejectedByFake: platform === "slack" ? w.slack.rejected.length : w.connector.problems.length,

@@ -179,21 +179,31 @@ export function lastPostAt(w: ChatWorld, platform: Platform): number {
   return w.slack.calls.filter((c) => c.args.channel === SLACK_CHANNEL).at(-1)?.at ?? 0;
 }
 
-/** Post and update times in the channel (epoch ms). */
+/**
+ * The calls in the channel that count against its one-message-a-second limit (epoch ms). Teams: every post and
+ * update (the connector's per-thread limit counts both). Slack: chat.postMessage only; chat.update is not
+ * posting, it has its own method limit (Tier 3, 50+ a minute per workspace: see `slackUpdateTimes`).
+ */
 export function postTimes(w: ChatWorld, platform: Platform): number[] {
   if (platform === "teams") return [...w.teamsPosts];
-  return w.slack.calls
-    .filter((c) => (c.method === "chat.postMessage" || c.method === "chat.update") && c.args.channel === SLACK_CHANNEL)
-    .map((c) => c.at);
+  return w.slack.calls.filter((c) => c.method === "chat.postMessage" && c.args.channel === SLACK_CHANNEL).map((c) => c.at);
 }
 
-/** The most posts that fall in any one-second window. */
-export function maxPerSecond(times: number[]): number {
+/** When Slack messages in the channel were edited (epoch ms). */
+export function slackUpdateTimes(w: ChatWorld): number[] {
+  return w.slack.calls.filter((c) => c.method === "chat.update" && c.args.channel === SLACK_CHANNEL).map((c) => c.at);
+}
+
+/** The most of these calls in any one window of `windowMs`. */
+export function maxPerWindow(times: number[], windowMs: number): number {
   const t = [...times].sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i]! - t[j]! >= 1000) j++;
+    while (t[i]! - t[j]! >= windowMs) j++;
     best = Math.max(best, i - j + 1);
   }
   return best;
 }
+
+/** The most posts that fall in any one-second window. */
+export const maxPerSecond = (times: number[]) => maxPerWindow(times, 1000);
