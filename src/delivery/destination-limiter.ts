@@ -108,10 +108,7 @@ export class DestinationLimiter {
    * A release function when a slot was free, otherwise undefined (the caller parks). The release wakes the next
    * parked job when given the queues.
    */
-  async acquire(
-    destination: string,
-    opts: { waiter?: Waiter; queues?: JobQueues } = {},
-  ): Promise<Release | undefined> {
+  async acquire(destination: string, opts: { waiter?: Waiter; queues?: JobQueues } = {}): Promise<Release | undefined> {
     const keys = this.keysOf(destination);
     const holder = randomUUID();
     const now = Date.now();

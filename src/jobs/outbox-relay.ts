@@ -13,10 +13,7 @@ import { providerMessageJob } from "./provider-message.js";
 
 type RelayDeps = Pick<JobDeps, "db" | "queues" | "config" | "clock" | "limiter">;
 
-export async function relayOutbox(
-  deps: RelayDeps,
-  batch = 100,
-): Promise<number> {
+export async function relayOutbox(deps: RelayDeps, batch = 100): Promise<number> {
   return deps.db.$transaction(
     async (tx) => {
       const rows = await tx.$queryRaw<OutboxRow[]>`

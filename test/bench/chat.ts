@@ -4,9 +4,10 @@
 //   been quiet a while (jittered, so samples do not line up with any 1 s bucket); reference: the bare loopback
 //   round trips the path cannot avoid (GET /healthz on the web process + one chat.postMessage to the fake);
 // - a burst of 200 offers in one thread, Slack and Teams: time until all are visible, how many never show, and
-//   the most posts to the channel in any one second against the platform's limit of one;
-// - ack of 100 concurrent Slack slash commands, and of 100 button actions, in BENCH_ACK_BATCHES (5) batches each,
-//   with 100 GET /healthz in the same batches as the reference;
+//   the most posts to the channel in any one second against the platform's limit of one (Slack: chat.postMessage;
+//   its card edits are held to chat.update's own limit of 50 a minute; Teams: posts and updates);
+// - ack of 100 concurrent Slack slash commands, and of 100 button actions, in BENCH_ACK_BATCHES (5) batches each
+//   after a first, cold batch (reported apart), with 100 GET /healthz in the same batches as the reference;
 // - the web process's peak RSS during all that. Prints one JSON line per row.
 import { blockAction, commandBody, signedSlackRequest } from "../helpers/slack.js";
 import {
@@ -179,14 +180,16 @@ const timed = async (call: () => Promise<unknown>) => {
 };
 for (const kind of ["commands", "actions"] as const) {
   const batches: { p99: number; healthzP99: number; non200: number }[] = [];
-  for (let b = 0; b < BATCHES; b++) {
+  // Batch 0 is the first such storm the process has seen (its code paths not compiled yet): reported apart, as
+  // what the first minute after a deploy looks like; the goal is judged on the batches after it.
+  for (let b = -1; b < BATCHES; b++) {
     await sleep(jitter(1000, 0.5));
     let non200 = 0;
     const slackCalls = Array.from({ length: 100 }, (_, i) =>
       timed(async () => {
         const body =
           kind === "commands"
-            ? commandBody(`UBENCH${b}x${i}`)
+            ? commandBody(`UBENCH${b + 1}x${i}`)
             : blockAction("UART1", "view_details", latency.referralId);
         // A refused connection counts against the batch rather than ending the benchmark.
         const res = await signedSlackRequest(events, SLACK_SECRET, body).catch(() => undefined);
@@ -199,6 +202,7 @@ for (const kind of ["commands", "actions"] as const) {
     const [acks, health] = await Promise.all([Promise.all(slackCalls), Promise.all(healthz)]);
     batches.push({ p99: percentile(acks, 0.99), healthzP99: percentile(health, 0.99), non200 });
   }
+  const cold = batches.shift()!;
   const worst = batches.reduce((a, b) => (b.p99 > a.p99 ? b : a));
   emit({
     row: `ack of 100 concurrent Slack ${kind}: p99, worst of ${BATCHES} batches`,
@@ -207,8 +211,9 @@ for (const kind of ["commands", "actions"] as const) {
     reference: worst.healthzP99,
     referenceLabel: "GET /healthz p99 in the same batch",
     goal: "p99 < 100 ms in every batch",
-    met: worst.p99 < 100 && batches.every((b) => b.non200 === 0),
+    met: worst.p99 < 100 && cold.non200 === 0 && batches.every((b) => b.non200 === 0),
     detail: {
+      coldBatch: { p99: round(cold.p99), healthzP99: round(cold.healthzP99), non200: cold.non200 },
       p99PerBatch: batches.map((b) => round(b.p99)),
       medianP99: round(median(batches.map((b) => b.p99))),
       healthzP99PerBatch: batches.map((b) => round(b.healthzP99)),

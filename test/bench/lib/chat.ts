@@ -186,7 +186,9 @@ export function lastPostAt(w: ChatWorld, platform: Platform): number {
  */
 export function postTimes(w: ChatWorld, platform: Platform): number[] {
   if (platform === "teams") return [...w.teamsPosts];
-  return w.slack.calls.filter((c) => c.method === "chat.postMessage" && c.args.channel === SLACK_CHANNEL).map((c) => c.at);
+  return w.slack.calls
+    .filter((c) => c.method === "chat.postMessage" && c.args.channel === SLACK_CHANNEL)
+    .map((c) => c.at);
 }
 
 /** When Slack messages in the channel were edited (epoch ms). */
