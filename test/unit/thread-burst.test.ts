@@ -40,6 +40,8 @@ describe("a burst of 200 offers", () => {
       expect(messages[0]!.length).toBeLessThanOrEqual(50);
     }
     expect(groups.length).toBeLessThan(BEFORE);
+    // An actionable offer is two blocks (its text, its buttons): 25 fill a message.
+    expect(groups.length).toBe(Math.ceil(BURST / 25));
   });
 
   it("Teams: cards within the size Teams asks for, every offer once, fewer messages than 10 per post", () => {
