@@ -1,0 +1,97 @@
+// A round's deliveries are written in one INSERT over arrays (src/delivery/plan-round.ts), outside Prisma's
+// createMany: every column as Prisma would have written it, the times in UTC whatever the session's time zone.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Config } from "../../src/config.js";
+import { createDb, type Db } from "../../src/db.js";
+import { claimDelivery, finishDelivered } from "../../src/delivery/claim.js";
+import { systemClock } from "../../src/ports.js";
+import { raiseReferral } from "../../src/referrals/raise.js";
+import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
+import { freshLot, isolatedEnv, socialWorker } from "../helpers/env.js";
+import { referralInput } from "../helpers/referrals.js";
+
+let db: Db;
+let config: Config;
+
+// Its own database, whose sessions run in another time zone: the stored times must not shift with it.
+beforeAll(async () => {
+  const env = await isolatedEnv("dinsert");
+  config = env.config;
+  await env.db.$executeRawUnsafe(
+    `ALTER DATABASE "${new URL(config.DATABASE_URL).pathname.slice(1)}" SET timezone TO 'America/New_York'`,
+  );
+  await env.db.$disconnect();
+  db = createDb(config.DATABASE_URL, { poolSize: 2 });
+  expect(await db.$queryRaw`SHOW timezone`).toEqual([{ TimeZone: "America/New_York" }]);
+});
+afterAll(async () => {
+  await db.$disconnect();
+});
+
+it("stores each delivery pending, on its channel, with its token's hash and the round's closing time", async () => {
+  const lot = await freshLot(db);
+  const byWebhook = await db.provider.create({
+    data: {
+      name: "Insert Hook",
+      webhookUrl: "https://hook.provider.example/referrals",
+      webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      needsCovered: ["SEMH"],
+      lots: { create: { lotId: lot.id } },
+    },
+  });
+  const byEmail = await db.provider.create({
+    data: {
+      name: "Insert Mail",
+      email: "mail@provider.example",
+      needsCovered: ["SEMH"],
+      lots: { create: { lotId: lot.id } },
+    },
+  });
+  const before = Date.now();
+  const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
+  const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
+  const deliveries = await db.delivery.findMany({ where: { roundId: round.id } });
+  expect(deliveries).toHaveLength(2);
+  for (const d of deliveries) {
+    expect(d.state).toBe("pending");
+    expect(d.attempts).toBe(0);
+    expect(d.channel).toBe(d.providerId === byWebhook.id ? "webhook" : "email");
+    expect(d.tokenHash).toBe(hashToken(responseTokenFor(config.RESPONSE_TOKEN_SECRET, d.id)));
+    expect(d.tokenExpiresAt.toISOString()).toBe(round.closesAt.toISOString());
+    expect(d.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(d.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(d.updatedAt.getTime()).toBe(d.createdAt.getTime());
+  }
+  expect(new Set(deliveries.map((d) => d.providerId))).toEqual(new Set([byWebhook.id, byEmail.id]));
+});
+
+it("claims and finishes a delivery on the pool's own statements, reading and writing times in UTC", async () => {
+  const lot = await freshLot(db);
+  await db.provider.create({
+    data: {
+      name: "Claim Mail",
+      email: "claim@provider.example",
+      needsCovered: ["SEMH"],
+      lots: { create: { lotId: lot.id } },
+    },
+  });
+  const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
+  const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
+  const due = await db.delivery.findFirstOrThrow({ where: { roundId: round.id } });
+  const at = new Date("2026-11-30T12:34:56.789Z");
+  const claimed = await claimDelivery(db, due.id, at);
+  expect(claimed?.round.closesAt.toISOString()).toBe(round.closesAt.toISOString());
+  expect(claimed?.round.openedAt.toISOString()).toBe(round.openedAt.toISOString());
+  expect(await db.delivery.findUniqueOrThrow({ where: { id: due.id } })).toMatchObject({
+    state: "sending",
+    attempts: 1,
+    updatedAt: at,
+  });
+  // The round's only delivery: finishing it finishes the fan-out.
+  expect(await finishDelivered(db, due.id, round.id, at)).toBe(true);
+  expect(await db.delivery.findUniqueOrThrow({ where: { id: due.id } })).toMatchObject({
+    state: "delivered",
+    deliveredAt: at,
+  });
+  expect(await claimDelivery(db, due.id, at)).toBeUndefined();
+});
