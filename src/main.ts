@@ -367,9 +367,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
- * Stops taking requests and waits for those in flight, at most SHUTDOWN_GRACE_MS. server.close() alone waited
- * for every open connection, including ones a client opened and never sent a request on (a burst of concurrent
- * requests leaves a few), so a SIGTERM after a burst sometimes sat until the orchestrator's SIGKILL.
+ * Stops taking requests and waits for those in flight, at most SHUTDOWN_GRACE_MS; then the connections still open
+ * are cut, so a client that keeps a connection open cannot keep the process from stopping.
  */
 function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve) => {

@@ -3,11 +3,12 @@
 // mid-send cannot leak one. BullMQ's per-group limits are a paid feature, hence this small Redis semaphore.
 //
 // A job refused a slot does not poll. While this process holds slots for the destination, up to as many refused
-// jobs wait here, in memory, and a finishing holder hands its slot straight to the next of them: no Redis round
-// trip, no re-queueing (a fan-out to one host costs no more CPU per delivery than one to many hosts). The rest
-// park (delayed, with a long backstop delay) in the destination's waiting list in Redis, and each release that
-// has no local waiter wakes the longest parked job (BullMQ promote). If Redis loses the list, or a slot holder
-// dies without releasing, the backstop delay still runs every parked job again.
+// jobs wait here, in memory, and a finishing holder hands its slot straight to the next of them (no Redis round
+// trip, no re-queueing). The rest park (delayed, with a long backstop delay) in the destination's waiting list in
+// Redis, and each release that has no local waiter wakes the longest parked job (BullMQ promote). A round's sends
+// beyond the limit are put on that list when they are queued (parkQueued), so they never start only to be
+// refused. If Redis loses the list, or a slot holder dies without releasing, the backstop delay still runs every
+// parked job again.
 import { randomUUID } from "node:crypto";
 import type { JobQueues } from "../queue/queues.js";
 import type { Redis } from "../redis.js";
@@ -105,8 +106,8 @@ export class DestinationLimiter {
   }
 
   /**
-   * A release function when a slot was free, otherwise undefined (the caller parks). The release wakes the next
-   * parked job when given the queues.
+   * A release function when a slot was free, or once a job of this process hands its slot over; otherwise
+   * undefined (the caller parks). The release wakes the next parked job when given the queues.
    */
   async acquire(destination: string, opts: { waiter?: Waiter; queues?: JobQueues } = {}): Promise<Release | undefined> {
     const keys = this.keysOf(destination);
@@ -153,7 +154,8 @@ export class DestinationLimiter {
       if (next) {
         this.localWaiting--;
         this.handOffs++;
-        await this.call("limiterExtend", keys.slots, holder, Date.now() + this.slotTtlMs);
+        // Best effort: without the fresh expiry the slot still lasts its first term, and the waiter must not hang.
+        await this.call("limiterExtend", keys.slots, holder, Date.now() + this.slotTtlMs).catch(() => undefined);
         next(this.releaser(keys, local, holder, destination, queues));
         return;
       }

@@ -67,8 +67,12 @@ async function sendClaimed(
     try {
       await channel.send(outboundFor(d, "referral", deps.config));
     } finally {
-      // The destination is free as soon as it has answered: the next send need not wait for the bookkeeping.
-      await release();
+      // The destination is free as soon as it has answered: the next send need not wait for the bookkeeping. A
+      // release that fails (Redis gone) must not turn a delivered message into a failed one: the slot then
+      // expires on its own.
+      await release().catch((err: Error) =>
+        ctx.logger.warn({ error: err.message.slice(0, 200) }, "destination slot not released"),
+      );
     }
   } catch (err) {
     // Stored and shown to ART: the classified reason only. The detail (host, socket error) goes to the log.

@@ -193,4 +193,24 @@ describe("per-destination limit", () => {
     expect(receivers.accepted).toHaveLength(DELIVERIES);
     expect((await db.delivery.findUniqueOrThrow({ where: { id: done!.id } })).attempts).toBe(1);
   });
+
+  it("records a send as delivered when releasing its slot fails (Redis gone), and sends it once", async () => {
+    const r = await raise();
+    const [d] = await db.delivery.findMany({ where: { round: { referralId: r.id } }, include: { round: true } });
+    let releases = 0;
+    // A slot whose release fails the first time, as the real one does when Redis is unreachable (and runs once).
+    const failing = Object.assign(Object.create(limiter) as DestinationLimiter, {
+      acquire: async () => async () => {
+        if (releases++ === 0) throw new Error("Connection is closed.");
+      },
+    });
+    const ctx = { logger, attempt: 1, maxAttempts: 3, retryLater: async () => expect.unreachable() as never };
+    await deliverySendJob.handle(
+      { ...deps, limiter: failing },
+      { deliveryId: d!.id, referralId: r.id, round: d!.round.number, providerId: d!.providerId },
+      ctx,
+    );
+    expect((await db.delivery.findUniqueOrThrow({ where: { id: d!.id } })).state).toBe("delivered");
+    expect(receivers.accepted).toHaveLength(1);
+  });
 });
