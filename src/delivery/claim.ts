@@ -119,25 +119,39 @@ export async function unclaimedReason(
   return { roundClosed: true, referralId: d.round.referralId, providerId: d.providerId };
 }
 
+/** How many of a round's other due deliveries the finish counts at most (see finishDelivered). */
+const TAIL = 64;
+
 /**
  * Records the delivery as delivered; true when no other delivery of its round is still due (the fan-out's last).
- * NOT EXISTS stops at the first due one, where a count would read the whole round for every delivery.
+ * The statement sees the others as they were before it ran, so the last few, finishing at the same moment, would
+ * each see the others still due and none would know it was last: near the end of a round (at most TAIL others
+ * due) it asks again once its own change is committed, and the later of two such asks sees both. The count stops
+ * at TAIL, where counting the whole round for every delivery would grow with its square.
  */
 export async function finishDelivered(db: Db, deliveryId: string, roundId: string, at: Date): Promise<boolean> {
-  // The subquery reads the snapshot from before the UPDATE, where this delivery is still due: it is left out.
-  const { rows } = await poolOf(db).query<{ last: boolean }>({
+  const pool = poolOf(db);
+  const { rows } = await pool.query<{ others: number }>({
     name: "delivery-finish",
-    values: [deliveryId, roundId, at.toISOString()],
+    values: [deliveryId, roundId, at.toISOString(), TAIL],
     text: `
     WITH done AS (
       UPDATE "Delivery" SET "state" = 'delivered', "deliveredAt" = $3::timestamptz AT TIME ZONE 'UTC',
         "lastError" = NULL, "updatedAt" = $3::timestamptz AT TIME ZONE 'UTC'
       WHERE "id" = $1::uuid RETURNING "id"
     )
-    SELECT NOT EXISTS (SELECT 1 FROM "Delivery"
-      WHERE "roundId" = $2::uuid AND "state" IN ('pending', 'sending') AND "id" <> $1::uuid) AS "last"`,
+    SELECT count(*)::int AS "others" FROM (SELECT 1 FROM "Delivery"
+      WHERE "roundId" = $2::uuid AND "state" IN ('pending', 'sending') AND "id" <> $1::uuid LIMIT $4) AS due`,
   });
-  return rows[0]?.last ?? false;
+  const others = rows[0]?.others ?? 0;
+  if (others === 0) return true;
+  if (others >= TAIL) return false;
+  const again = await pool.query<{ last: boolean }>({
+    name: "delivery-finish-tail",
+    values: [roundId],
+    text: `SELECT NOT EXISTS (SELECT 1 FROM "Delivery" WHERE "roundId" = $1::uuid AND "state" IN ('pending', 'sending')) AS "last"`,
+  });
+  return again.rows[0]?.last ?? false;
 }
 
 /** An attempt failed and another will come: due again, with the reason ART may read. */

@@ -95,3 +95,29 @@ it("claims and finishes a delivery on the pool's own statements, reading and wri
   });
   expect(await claimDelivery(db, due.id, at)).toBeUndefined();
 });
+
+it("knows the round's last delivery when the last two finish at the same moment", async () => {
+  const lot = await freshLot(db);
+  for (const name of ["Tail One", "Tail Two"]) {
+    await db.provider.create({
+      data: {
+        name,
+        email: `${name.replace(" ", ".")}@provider.example`,
+        needsCovered: ["SEMH"],
+        lots: { create: { lotId: lot.id } },
+      },
+    });
+  }
+  // Each time, both finish at once: each statement sees the other still due, so only the ask after the commit
+  // can tell that the round is done. At least one of the two must know it finished the fan-out.
+  for (let i = 0; i < 15; i++) {
+    const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
+    const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
+    const [a, b] = await db.delivery.findMany({ where: { roundId: round.id } });
+    const at = new Date();
+    await claimDelivery(db, a!.id, at);
+    await claimDelivery(db, b!.id, at);
+    const lasts = await Promise.all([a!, b!].map((d) => finishDelivered(db, d.id, round.id, at)));
+    expect(lasts).toContain(true);
+  }
+});
