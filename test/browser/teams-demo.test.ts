@@ -65,7 +65,7 @@ it("raises a referral in the local Teams chat and approves an offer", async () =
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${demo.chatUrl}/`);
-  await expect.poll(() => page.locator("#user option").count()).toBe(3);
+  await expect.poll(() => page.locator("#user option").count(), { timeout: 20_000 }).toBe(3);
 
   // Sam, a social worker, asks for the form in the chat with the bot.
   await page.fill("#text", "new referral");

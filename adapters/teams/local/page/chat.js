@@ -110,10 +110,18 @@
 
   const visible = (m) => !m.targetedTo || m.targetedTo === `29:${state.me}`;
 
+  // Only what changed is moved: detaching a form someone is filling in (or a button under their pointer) every time
+  // any card in the channel updates lost clicks and focus while offers were coming in.
+  function setChildren(parent, els) {
+    const now = parent.children;
+    if (now.length === els.length && els.every((el, i) => now[i] === el)) return;
+    parent.replaceChildren(...els);
+  }
+
   function render() {
     const channel = $("channel");
-    channel.replaceChildren();
     const inChannel = state.messages.filter((m) => m.conversationId === state.channel.id && visible(m));
+    const roots = [];
     for (const root of inChannel.filter((m) => !m.threadId)) {
       const el = postElement(root, { id: state.channel.id, type: "channel" });
       let replies = el.querySelector(":scope > .replies");
@@ -122,15 +130,16 @@
         replies.className = "replies";
         el.appendChild(replies);
       }
-      replies.replaceChildren(
-        ...inChannel
+      setChildren(
+        replies,
+        inChannel
           .filter((m) => m.threadId === root.id)
           .map((m) => postElement(m, { id: state.channel.id, type: "channel", threadId: root.id })),
       );
-      channel.appendChild(el);
+      roots.push(el);
     }
+    setChildren(channel, roots);
     const chat = $("chat");
-    chat.replaceChildren();
     const mine = state.typed.filter((t) => t.user === state.me);
     const bots = state.messages.filter((m) => m.conversationId === personalId(state.me));
     const items = [
@@ -141,7 +150,10 @@
       })),
     ];
     items.sort((a, b) => a.at - b.at);
-    chat.replaceChildren(...items.map((i) => i.el));
+    setChildren(
+      chat,
+      items.map((i) => i.el),
+    );
     renderSide();
     scrollToNew([...inChannel, ...bots]);
   }
@@ -199,10 +211,14 @@
     $("welcome").hidden = false;
   }
 
+  const typedRendered = new WeakMap();
   function typedElement(t) {
+    const cached = typedRendered.get(t);
+    if (cached) return cached;
     const el = document.createElement("article");
     el.className = "post mine";
     el.textContent = t.text;
+    typedRendered.set(t, el);
     return el;
   }
 
