@@ -82,4 +82,15 @@ describe("card edits and the channel's posting schedule", () => {
     await expect(run).rejects.toBeInstanceOf(SyncLater);
     expect(chat.calls.slice(before).map((c) => c.op)).toEqual(["updateCard"]);
   });
+
+  it("a wait of under 1.5 s for the channel's slot is slept through in the same sync, not re-queued", async () => {
+    const chat = new RecordingChat("teams");
+    const channelId = `19:${randomUUID().slice(0, 8)}`;
+    const referralId = await behindThread(chat, channelId);
+    const before = chat.calls.length;
+    // One post per 400 ms: the card's edit takes this slot, and the thread post must wait about 400 ms for the next.
+    const limiter = new ChatChannelLimiter(redis, config.REDIS_PREFIX, 400);
+    await syncThread({ db, clock: systemClock, chats: { teams: chat }, chatLimiter: limiter }, referralId, "teams");
+    expect(chat.calls.slice(before).map((c) => c.op)).toEqual(["updateCard", "replyInThread"]);
+  });
 });
