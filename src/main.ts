@@ -178,6 +178,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     listener = listenForOutbox(config.DATABASE_URL, logger, () => loops.wakeRelay());
     // Shutdown order: stop the clocks, let in-flight jobs finish (BullMQ returns unfinished ones), close channels.
     closers.push(
+      async () => {
+        // A send job running its destination's waiting sends stops after the one in hand.
+        deps.limiter.takingOver = false;
+      },
       () => listener?.close(),
       () => loops.stop(),
       () => Promise.all(workers.map((w) => w.close())),

@@ -52,11 +52,41 @@ export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promi
     name: "delivery-claim",
     types: utcTimestamps,
     values: [deliveryId, at.toISOString()],
-    text: `
+    text: claimSql(`d."id" = $1::uuid AND d."state" IN ('pending', 'sending')`),
+  });
+  return claimedOf(rows[0]);
+}
+
+/**
+ * Claims the still pending delivery that a delivery-send job's id names (a job this process takes over from the
+ * destination's waiting list, see src/jobs/delivery-send.ts). Never one left `sending`: that one is someone
+ * else's send in progress.
+ */
+export async function claimPendingDelivery(
+  db: Db,
+  job: { referralId: string; round: number; providerId: string },
+  at: Date,
+): Promise<ClaimedDelivery | undefined> {
+  const { rows } = await poolOf(db).query<ClaimRow>({
+    name: "delivery-claim-pending",
+    types: utcTimestamps,
+    values: [job.referralId, job.round, job.providerId, at.toISOString()],
+    text: claimSql(
+      `r."referralId" = $1::uuid AND r."number" = $2::int AND d."roundId" = r."id"
+      AND d."providerId" = $3::uuid AND d."state" = 'pending'`,
+      4,
+    ),
+  });
+  return claimedOf(rows[0]);
+}
+
+/** The claim statement for the deliveries `where` picks; `$at` is the parameter holding the time. */
+function claimSql(where: string, at = 2): string {
+  return `
     UPDATE "Delivery" d SET "state" = 'sending', "attempts" = d."attempts" + 1,
-      "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC'
+      "updatedAt" = $${at}::timestamptz AT TIME ZONE 'UTC'
     FROM "Round" r, "Provider" p, "Referral" f, "Lot" l
-    WHERE d."id" = $1::uuid AND d."state" IN ('pending', 'sending')
+    WHERE ${where}
       AND r."id" = d."roundId" AND r."closedAt" IS NULL
       AND p."id" = d."providerId" AND f."id" = r."referralId" AND l."id" = f."lotId"
     RETURNING d."id", d."channel"::text AS "channel", d."providerId", d."roundId",
@@ -65,9 +95,10 @@ export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promi
       f."reference", f."ageYears", f."gender", f."needCodes", f."ehcp", f."legalStatus", f."area",
       f."urgency"::text AS "urgency", f."requiredBy", f."summary", f."pds", l."number" AS "lotNumber", l."name" AS "lotName",
       (SELECT array_agg(s."reference" ORDER BY s."reference") FROM "Referral" s
-        WHERE f."siblingGroupId" IS NOT NULL AND s."siblingGroupId" = f."siblingGroupId") AS "siblingReferences"`,
-  });
-  const r = rows[0];
+        WHERE f."siblingGroupId" IS NOT NULL AND s."siblingGroupId" = f."siblingGroupId") AS "siblingReferences"`;
+}
+
+function claimedOf(r: ClaimRow | undefined): ClaimedDelivery | undefined {
   if (!r) return undefined;
   return {
     id: r.id,

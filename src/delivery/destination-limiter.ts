@@ -53,6 +53,17 @@ for i = 3, #ARGV do redis.call('ZADD', KEYS[1], 'NX', tonumber(ARGV[1]) + (i - 3
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0`;
 
+// KEYS: slots, waiting. ARGV: holder, new expiry. The holder keeps its slot (with a fresh expiry) to run the next
+// waiter itself; with nobody waiting the slot is freed.
+const TAKE_OVER = `
+local next = redis.call('ZPOPMIN', KEYS[2])[1]
+if next then
+  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1])
+  return next
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+return false`;
+
 // KEYS: slots. ARGV: holder, new expiry. A handed-on slot gets a fresh expiry (if it has not expired already).
 const EXTEND = `return redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1])`;
 
@@ -62,6 +73,7 @@ const SCRIPTS = {
   limiterParkQueued: PARK_QUEUED,
   limiterRelease: RELEASE,
   limiterExtend: EXTEND,
+  limiterTakeOver: TAKE_OVER,
 };
 const KEY_COUNTS: Record<keyof typeof SCRIPTS, number> = {
   limiterAcquire: 2,
@@ -69,12 +81,20 @@ const KEY_COUNTS: Record<keyof typeof SCRIPTS, number> = {
   limiterParkQueued: 1,
   limiterRelease: 2,
   limiterExtend: 1,
+  limiterTakeOver: 2,
 };
 
 /** Waiters tried per wake-up: entries of jobs that already ran (woken by their backstop) are skipped. */
 const MAX_STALE_WAITERS = 20;
 
-type Release = () => Promise<void>;
+/**
+ * Frees a held slot (runs once). `takeOver` instead keeps the slot for the next job waiting for the destination
+ * when `accept` says the caller can run that job's work itself: the entry and the slot's new release, or
+ * undefined when the slot went to a job here, to nobody, or to a waiter not accepted (which is woken as usual).
+ */
+export type Release = (() => Promise<void>) & {
+  takeOver(accept: (waiter: Waiter) => boolean): Promise<{ waiter: Waiter; release: Release } | undefined>;
+};
 /** The slots this process holds at one destination, and the jobs here waiting for one of them. */
 type Local = { held: number; waiting: ((release: Release) => void)[] };
 
@@ -87,6 +107,10 @@ export class DestinationLimiter {
   private localWaiting = 0;
   /** Slots handed from a finishing job to a waiting one in this process (for tests and the bench). */
   handOffs = 0;
+  /** Waiters whose work a slot holder ran itself (see Release.takeOver). */
+  takeOvers = 0;
+  /** Off while the process shuts down: a holder then frees its slot rather than starting on more work. */
+  takingOver = true;
 
   constructor(
     private readonly redis: Redis,
@@ -147,23 +171,60 @@ export class DestinationLimiter {
     queues: JobQueues | undefined,
   ): Release {
     let done = false;
-    return async () => {
-      if (done) return;
-      done = true;
+    /** Hands the slot to a job waiting here; false when there is none. */
+    const handOff = async () => {
       const next = local.waiting.shift();
-      if (next) {
-        this.localWaiting--;
-        this.handOffs++;
-        // Best effort: without the fresh expiry the slot still lasts its first term, and the waiter must not hang.
-        await this.call("limiterExtend", keys.slots, holder, Date.now() + this.slotTtlMs).catch(() => undefined);
-        next(this.releaser(keys, local, holder, destination, queues));
-        return;
-      }
+      if (!next) return false;
+      this.localWaiting--;
+      this.handOffs++;
+      // Best effort: without the fresh expiry the slot still lasts its first term, and the waiter must not hang.
+      await this.call("limiterExtend", keys.slots, holder, Date.now() + this.slotTtlMs).catch(() => undefined);
+      next(this.releaser(keys, local, holder, destination, queues));
+      return true;
+    };
+    const freed = () => {
       local.held--;
       if (local.held === 0) this.local.delete(keys.slots);
+    };
+    const release = async () => {
+      if (done) return;
+      done = true;
+      if (await handOff()) return;
+      freed();
       const parked = (await this.call("limiterRelease", keys.slots, keys.waiting, holder)) as string | null;
       if (queues) await this.wake(destination, parked, queues);
     };
+    const takeOver: Release["takeOver"] = async (accept) => {
+      if (done) return undefined;
+      if (!this.takingOver || !queues) {
+        await release();
+        return undefined;
+      }
+      done = true;
+      if (await handOff()) return undefined;
+      const entry = (await this.call(
+        "limiterTakeOver",
+        keys.slots,
+        keys.waiting,
+        holder,
+        Date.now() + this.slotTtlMs,
+      )) as string | null;
+      if (!entry) {
+        freed();
+        return undefined;
+      }
+      const waiter = waiterOf(entry);
+      if (accept(waiter)) {
+        this.takeOvers++;
+        return { waiter, release: this.releaser(keys, local, holder, destination, queues) };
+      }
+      // Not work the holder can do: free the slot after all and wake that waiter to take it.
+      freed();
+      await this.redis.zrem(keys.slots, holder);
+      await this.wake(destination, entry, queues);
+      return undefined;
+    };
+    return Object.assign(release, { takeOver });
   }
 
   private localOf(key: string): Local {
@@ -215,8 +276,8 @@ export class DestinationLimiter {
     const keys = this.keysOf(destination);
     let entry = first;
     for (let i = 0; entry && i < MAX_STALE_WAITERS; i++) {
-      const cut = entry.indexOf(":");
-      if (await queues.promote(entry.slice(0, cut), entry.slice(cut + 1))) return;
+      const waiter = waiterOf(entry);
+      if (await queues.promote(waiter.queue, waiter.jobId)) return;
       entry = (await this.call("limiterRelease", keys.slots, keys.waiting, "")) as string | null;
     }
   }
@@ -229,6 +290,10 @@ export class DestinationLimiter {
 
 /** Queue names and BullMQ job ids hold no ':' (see jobIdOf), so the first one splits them. */
 const entryOf = (w: Waiter) => `${w.queue}:${w.jobId}`;
+const waiterOf = (entry: string): Waiter => {
+  const cut = entry.indexOf(":");
+  return { queue: entry.slice(0, cut), jobId: entry.slice(cut + 1) };
+};
 
 export function destinationOf(target: {
   channel: "email" | "webhook";

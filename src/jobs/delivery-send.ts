@@ -1,13 +1,15 @@
 // Sends a round's referral to one provider. Idempotent: a delivered or failed delivery is never sent again,
 // and a retry after a crash mid-send reuses the same message id, which the receiver uses to drop the repeat.
 import {
+  type ClaimedDelivery,
   claimDelivery,
+  claimPendingDelivery,
   destinationOfDelivery,
   finishDelivered,
   releaseForRetry,
   unclaimedReason,
 } from "../delivery/claim.js";
-import { channelOfDestination } from "../delivery/destination-limiter.js";
+import { channelOfDestination, type Release, type Waiter } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { outboundFor } from "../delivery/outbound.js";
 import { requestThreadSyncGated } from "../delivery/sync-gate.js";
@@ -39,42 +41,103 @@ export const deliverySendJob: JobType<typeof deliverySendContract.payload, JobDe
       );
     }
     const waiter = { queue: deliverySendContract.name, jobId: deliverySendContract.jobId(p) };
-    const release = await takeDestinationSlot(deps, destination, waiter, ctx);
+    let release = await takeDestinationSlot(deps, destination, waiter, ctx);
     try {
-      await sendClaimed(deps, p.deliveryId, channel, ctx, release);
+      // Loads and claims the delivery in one statement.
+      const d = await claimDelivery(deps.db, p.deliveryId, deps.clock.now());
+      if (!d) {
+        // Delivered, failed or gone: nothing to do. Still due but its round closed: it will never be sent.
+        const closed = await unclaimedReason(deps.db, p.deliveryId);
+        if (closed) {
+          await markFailed(deps, p.deliveryId, closed.referralId, closed.providerId, FAILURE_REASONS.roundClosed);
+        }
+        return;
+      }
+      let next = await sendClaimed(deps, d, channel, ctx, release);
+      // The destination's sends waiting for a slot run here, on the slot this job holds, one after the other:
+      // waking each one's own job instead (promote, fetch, run, complete) cost the worker about twice the CPU per
+      // delivery of a fan-out to distinct hosts.
+      const lane: Lane = { recording: Promise.resolve() };
+      try {
+        while (next) {
+          release = next.release;
+          next = await sendTakenOver(deps, next.waiter, channel, ctx, release, lane);
+        }
+      } finally {
+        await lane.recording;
+      }
     } finally {
-      await release(); // runs once: a send that got an answer has released it already
+      await release(); // runs once: a send that got an answer has released (or passed on) its slot already
     }
   },
 };
 
-/** Loads and claims the delivery in one statement, sends it, and records the outcome in one more. */
-async function sendClaimed(
+type Next = { waiter: Waiter; release: Release } | undefined;
+/** The bookkeeping of the last send taken over, which runs while the next one is sent. */
+type Lane = { recording: Promise<void> };
+
+/** Whether a waiting job is a referral send this job can run itself (its id names the delivery). */
+const takeable = (w: Waiter) => w.queue === deliverySendContract.name && deliveryOfJobId(w.jobId) !== undefined;
+
+/** The delivery a delivery-send job id names (see deliverySendContract.jobId). */
+function deliveryOfJobId(jobId: string): { referralId: string; round: number; providerId: string } | undefined {
+  const m = /^delivery\.([0-9a-f-]{36})\.(\d+)\.([0-9a-f-]{36})$/.exec(jobId);
+  return m ? { referralId: m[1]!, round: Number(m[2]), providerId: m[3]! } : undefined;
+}
+
+/**
+ * Sends a waiting job's delivery on the slot this job holds. Its own job stays queued (delayed) until the
+ * delivery is recorded, and is then removed; if the send fails, that job (woken by its delay) sends it again with
+ * its own attempts, so a failure here costs one extra attempt at most. One that is no longer pending (it ran
+ * already, or is being sent) is skipped for the next.
+ */
+async function sendTakenOver(
   deps: JobDeps,
-  deliveryId: string,
+  waiter: Waiter,
   channel: DeliveryChannelPort,
   ctx: JobContext,
-  release: () => Promise<void>,
-) {
-  const d = await claimDelivery(deps.db, deliveryId, deps.clock.now());
-  if (!d) {
-    // Delivered, failed or gone: nothing to do. Still due but its round closed: it will never be sent.
-    const closed = await unclaimedReason(deps.db, deliveryId);
-    if (closed) await markFailed(deps, deliveryId, closed.referralId, closed.providerId, FAILURE_REASONS.roundClosed);
-    return;
-  }
+  release: Release,
+  lane: Lane,
+): Promise<Next> {
+  const job = deliveryOfJobId(waiter.jobId)!;
+  const d = await claimPendingDelivery(deps.db, job, deps.clock.now());
+  if (!d) return release.takeOver(takeable);
+  return sendClaimed(deps, d, channel, ctx, release, { waiter, lane });
+}
+
+/**
+ * Sends a claimed delivery and records the outcome in one more statement. The slot goes on to the next job
+ * waiting for the destination as soon as it has answered (returned, for this job to run), not after the
+ * bookkeeping.
+ */
+async function sendClaimed(
+  deps: JobDeps,
+  d: ClaimedDelivery,
+  channel: DeliveryChannelPort,
+  ctx: JobContext,
+  release: Release,
+  takenOver?: { waiter: Waiter; lane: Lane },
+): Promise<Next> {
+  // A release that fails (Redis gone) must not turn a delivered message into a failed one: the slot then expires
+  // on its own.
+  const notReleased = (err: Error) => {
+    ctx.logger.warn({ error: err.message.slice(0, 200) }, "destination slot not released");
+    return undefined;
+  };
   try {
-    try {
-      await channel.send(outboundFor(d, "referral", deps.config));
-    } finally {
-      // The destination is free as soon as it has answered: the next send need not wait for the bookkeeping. A
-      // release that fails (Redis gone) must not turn a delivered message into a failed one: the slot then
-      // expires on its own.
-      await release().catch((err: Error) =>
-        ctx.logger.warn({ error: err.message.slice(0, 200) }, "destination slot not released"),
-      );
-    }
+    await channel.send(outboundFor(d, "referral", deps.config));
   } catch (err) {
+    await release().catch(notReleased);
+    if (takenOver) {
+      // Its own job, still queued, tries again when its delay runs out.
+      ctx.logger.warn(
+        { deliveryId: d.id, providerId: d.providerId, reason: failureReasonOf(err), detail: failureDetailOf(err) },
+        "delivery attempt failed",
+      );
+      await releaseForRetry(deps.db, d.id, failureReasonOf(err), deps.clock.now());
+      deliveriesTotal.inc({ channel: d.channel, outcome: "retry" });
+      return undefined;
+    }
     // Stored and shown to ART: the classified reason only. The detail (host, socket error) goes to the log.
     const reason = failureReasonOf(err);
     ctx.logger.warn(
@@ -89,6 +152,31 @@ async function sendClaimed(
     if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
     throw err;
   }
+  const next = await release.takeOver(takeable).catch(notReleased);
+  if (takenOver) {
+    // Recorded while the next send goes out. If that fails, the delivery's own job (still queued) sends it again
+    // and records it when its delay runs out; the receiver drops the repeat by its message id.
+    const { lane, waiter } = takenOver;
+    await lane.recording;
+    lane.recording = recordDelivered(deps, d, ctx, waiter).catch((err: Error) =>
+      ctx.logger.warn({ deliveryId: d.id, error: err.name }, "delivery sent but not recorded; its own job will"),
+    );
+    return next;
+  }
+  try {
+    await recordDelivered(deps, d, ctx);
+  } catch (err) {
+    // The waiter handed to this job will not be run here: its job runs now, on the slot freed for it.
+    if (next) {
+      await next.release().catch(notReleased);
+      await deps.queues.promote(next.waiter.queue, next.waiter.jobId);
+    }
+    throw err;
+  }
+  return next;
+}
+
+async function recordDelivered(deps: JobDeps, d: ClaimedDelivery, ctx: JobContext, takenOver?: Waiter) {
   const now = deps.clock.now();
   const last = await finishDelivered(deps.db, d.id, d.roundId, now);
   deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
@@ -99,6 +187,9 @@ async function sendClaimed(
     { ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS, logger: ctx.logger },
     d.round.referralId,
   );
+  // Its own job has nothing left to do. Not removable (its delay ran out and it is running): it finds the
+  // delivery delivered and stops.
+  if (takenOver) await deps.queues.remove(takenOver.queue, takenOver.jobId).catch(() => false);
 }
 
 /** What ART may read about a failed send: a DeliveryError's classified reason, else the generic one. */

@@ -1,6 +1,6 @@
 // A slot at the job's destination (src/delivery/destination-limiter.ts), or the job parks until a release wakes
 // it (or its backstop delay runs out). Shared by every job that sends to a provider.
-import type { Waiter } from "../delivery/destination-limiter.js";
+import type { Release, Waiter } from "../delivery/destination-limiter.js";
 import { destinationWaitsTotal } from "../observability/metrics.js";
 import type { JobDeps } from "./deps.js";
 import type { JobContext } from "./job-type.js";
@@ -10,7 +10,7 @@ export async function takeDestinationSlot(
   destination: string,
   waiter: Waiter,
   ctx: JobContext,
-): Promise<() => Promise<void>> {
+): Promise<Release> {
   const release = await deps.limiter.acquire(destination, { waiter, queues: deps.queues });
   if (release) return release;
   destinationWaitsTotal.inc({ type: waiter.queue });

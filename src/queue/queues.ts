@@ -63,6 +63,11 @@ export class JobQueues {
     }
   }
 
+  /** Removes a job that is not running (say, a delayed one whose work was done elsewhere); false if it could not. */
+  async remove(queueName: string, jobId: string): Promise<boolean> {
+    return (await this.queue(queueName).remove(jobId)) === 1;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

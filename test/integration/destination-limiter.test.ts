@@ -1,7 +1,9 @@
 // The per-destination limit with real workers, queues and receivers: ten deliveries to one host with a limit of
 // two. Never more than two in flight and all ten delivered once, whichever way the jobs were queued:
-// - by the relay (a round opening): two run, the other eight are queued waiting and each is woken by a release,
-//   never started only to be refused;
+// - by the relay (a round opening): two run, the other eight are queued waiting, never started only to be
+//   refused; the two running jobs send the waiting ones themselves, one after the other on the slots they hold,
+//   and remove their jobs; while the worker shuts down each waiting job is woken by a release instead; a waiting
+//   send that fails is sent again by its own job;
 // - all at once (as the reconciler re-queues): a job refused a slot waits to be woken by a release instead of
 //   polling (it is refused about once, not every few hundred milliseconds while it waits): up to two wait in the
 //   worker for a slot it holds and get it handed on, the others park in Redis until a release.
@@ -128,6 +130,7 @@ async function raise() {
   limiter.refusals = 0;
   limiter.acquired = 0;
   limiter.handOffs = 0;
+  limiter.takeOvers = 0;
   limiter.refusedJobs.clear();
   return r;
 }
@@ -143,8 +146,8 @@ async function allDelivered(referralId: string) {
 }
 
 describe("per-destination limit", () => {
-  it("runs a round's first 2 sends to one host and queues the other 8 waiting, each woken by a release", async () => {
-    const r = await raise();
+  /** Runs the relay with the queue's promote counted: the waiting jobs a release woke. */
+  async function relayCountingWakes(referralId: string) {
     const woken: string[] = [];
     const promote = queues.promote.bind(queues);
     queues.promote = async (queue, jobId) => {
@@ -154,15 +157,71 @@ describe("per-destination limit", () => {
     };
     try {
       await relayOutbox(deps);
-      await allDelivered(r.id);
+      await allDelivered(referralId);
     } finally {
       queues.promote = promote;
     }
-    // Nothing was started only to be refused, and every waiting job ran because a release woke it (its 30 s
-    // backstop delay had not run out: a promote fails on a job that is no longer delayed).
+    return woken;
+  }
+
+  it("runs a round's first 2 sends to one host, and they send the other 8 waiting on their slots", async () => {
+    const r = await raise();
+    const woken = await relayCountingWakes(r.id);
+    // Nothing was started only to be refused or woken: the two jobs holding the slots sent the other eight.
     expect(limiter.refusals).toBe(0);
-    expect(woken).toHaveLength(DELIVERIES - LIMIT);
-    expect(limiter.acquired + limiter.handOffs).toBe(DELIVERIES);
+    expect(woken).toHaveLength(0);
+    expect(limiter.takeOvers).toBe(DELIVERIES - LIMIT);
+    // The eight jobs that waited have nothing left to do and are gone; the two that ran completed.
+    const due = await db.delivery.findMany({ where: { round: { referralId: r.id } }, select: sendPayloadSelect });
+    const states = await Promise.all(
+      due.map((d) => queues.queue(deliverySendJob.name).getJobState(deliverySendJob.jobId(sendPayloadOf(d)))),
+    );
+    expect(states.filter((s) => s === "unknown")).toHaveLength(DELIVERIES - LIMIT);
+    expect(states.filter((s) => s === "completed")).toHaveLength(LIMIT);
+    const attempts = await db.delivery.findMany({ where: { round: { referralId: r.id } }, select: { attempts: true } });
+    expect(attempts.every((d) => d.attempts === 1)).toBe(true);
+  });
+
+  it("wakes each waiting job by a release instead while the worker shuts down", async () => {
+    const r = await raise();
+    limiter.takingOver = false;
+    try {
+      const woken = await relayCountingWakes(r.id);
+      // Each waiting job ran because a release woke it (its 30 s backstop delay had not run out: a promote fails
+      // on a job that is no longer delayed).
+      expect(limiter.refusals).toBe(0);
+      expect(woken).toHaveLength(DELIVERIES - LIMIT);
+      expect(limiter.acquired + limiter.handOffs).toBe(DELIVERIES);
+    } finally {
+      limiter.takingOver = true;
+    }
+  });
+
+  it("has a waiting send that failed sent again by its own job", async () => {
+    // A short backstop: the failed send's own job runs when its delay (the backstop) runs out.
+    const shortBackstop = new CountingLimiter(redis, config.REDIS_PREFIX, LIMIT, 3_000);
+    const usual = deps.limiter;
+    deps.limiter = shortBackstop;
+    const behaviour = receivers.behaviour;
+    let failures = 0;
+    // The last provider's first answer is a 503: its send is one of the eight waiting.
+    receivers.behaviour = (req) =>
+      req.path === `/p${DELIVERIES - 1}` && failures++ === 0 ? { status: 503 } : behaviour(req);
+    try {
+      const r = await raise();
+      await relayOutbox(deps);
+      await allDelivered(r.id);
+      expect(failures).toBe(2);
+      expect(shortBackstop.takeOvers).toBeGreaterThanOrEqual(1);
+      const failed = await db.delivery.findFirstOrThrow({
+        where: { round: { referralId: r.id }, provider: { webhookUrl: receivers.urlFor(`/p${DELIVERIES - 1}`) } },
+      });
+      expect(failed.attempts).toBe(2);
+      expect(receivers.accepted.filter((a) => a.path === `/p${DELIVERIES - 1}`)).toHaveLength(1);
+    } finally {
+      deps.limiter = usual;
+      receivers.behaviour = behaviour;
+    }
   });
 
   it("keeps at most 2 of 10 sends queued at once in flight, and wakes waiters instead of polling", async () => {
@@ -200,9 +259,18 @@ describe("per-destination limit", () => {
     let releases = 0;
     // A slot whose release fails the first time, as the real one does when Redis is unreachable (and runs once).
     const failing = Object.assign(Object.create(limiter) as DestinationLimiter, {
-      acquire: async () => async () => {
-        if (releases++ === 0) throw new Error("Connection is closed.");
-      },
+      acquire: async () =>
+        Object.assign(
+          async () => {
+            if (releases++ === 0) throw new Error("Connection is closed.");
+          },
+          {
+            takeOver: async () => {
+              if (releases++ === 0) throw new Error("Connection is closed.");
+              return undefined;
+            },
+          },
+        ),
     });
     const ctx = { logger, attempt: 1, maxAttempts: 3, retryLater: async () => expect.unreachable() as never };
     await deliverySendJob.handle(
