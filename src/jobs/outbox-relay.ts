@@ -2,7 +2,7 @@
 // SKIP LOCKED, and job ids are deterministic, so a record relayed twice still makes each job once.
 
 import type { Tx } from "../db.js";
-import { sendPayloadOf, sendPayloadSelect } from "../delivery/claim.js";
+import { pendingSendPayloads, type sendPayloadOf } from "../delivery/claim.js";
 import { carrierOf, runWithCarrier } from "../observability/context.js";
 import { inSpan } from "../observability/tracing.js";
 import { councilMessageJob } from "./council-message.js";
@@ -43,11 +43,7 @@ type OutboxRow = { id: bigint; kind: string; payload: Record<string, unknown> };
 
 async function relayOne(tx: Tx, deps: RelayDeps, row: OutboxRow): Promise<void> {
   if (row.kind === "round.opened") {
-    const deliveries = await tx.delivery.findMany({
-      where: { roundId: String(row.payload.roundId), state: "pending" },
-      select: sendPayloadSelect,
-    });
-    await queueSends(deps, deliveries.map(sendPayloadOf));
+    await queueSends(deps, await pendingSendPayloads(tx, String(row.payload.roundId)));
   } else if (row.kind === "provider.messages") {
     const ids = (row.payload.ids as string[]) ?? [];
     await deps.queues.add(
@@ -89,7 +85,11 @@ async function queueSends(deps: RelayDeps, payloads: SendPayload[]): Promise<voi
     now.push(...group.slice(0, deps.limiter.perDestination));
     later.push(...group.slice(deps.limiter.perDestination));
   }
-  await deps.queues.add(deliverySendJob, now, { attempts });
+  // As many as the worker has slots first: a worker starts on them while the rest are being queued (adding 500
+  // jobs takes some 40 ms).
+  const first = deps.config.WORKER_CONCURRENCY;
+  await deps.queues.add(deliverySendJob, now.slice(0, first), { attempts });
+  await deps.queues.add(deliverySendJob, now.slice(first), { attempts });
   if (later.length === 0) return;
   await deps.queues.add(deliverySendJob, later, { attempts, delayMs: deps.limiter.backstopMs });
   for (const [destination, group] of byDestination) {
