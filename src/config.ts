@@ -96,8 +96,8 @@ const schema = z
     OFSTED_EXCLUDE_INADEQUATE: bool(true),
     RECONCILE_INTERVAL_MS: intFrom(15_000, 100),
     // The outbox relay is woken by PostgreSQL (LISTEN/NOTIFY) when a record commits; this poll is the safety net
-    // (250 ms while the listener is down or reconnecting).
-    OUTBOX_POLL_MS: intFrom(1000, 50),
+    // (250 ms while the listener is down or reconnecting). A live listener misses nothing, so the net can be slow.
+    OUTBOX_POLL_MS: intFrom(5000, 50),
     // Chat threads: events within this window become one update; one post per channel per interval.
     CHAT_COALESCE_MS: intFrom(1000, 50),
     CHAT_CHANNEL_INTERVAL_MS: intFrom(1100, 0),
