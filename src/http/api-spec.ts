@@ -1,16 +1,14 @@
 // The public API's route registry: each route's method, path, scope, request and response schemas (the zod
-// schemas the code itself parses with) and examples. The OpenAPI document (openapi.ts) is generated from it, and a
+// schemas the code itself parses with) and examples; the provider-facing routes are in api-spec-provider.ts. The OpenAPI document (openapi.ts) is generated from it, and a
 // test checks that every route the app serves under /api/v1 (and /r/:token) is here and every example validates.
 // Examples that hold dates are built for "today", since the schemas refuse a required-by date in the past.
 import { z } from "zod";
 import { wholeYearsBetween } from "../domain/dates.js";
 import { DOCUMENT_KINDS, STANDARD_LOTS } from "../domain/vocabulary.js";
 import { withdrawalSchema } from "../lifecycle/withdrawal.js";
-import { vacancyDeclarationSchema } from "../providers/vacancies.js";
 import { intakeResultSchema } from "../referrals/intake.js";
 import { placementDetailsSchema } from "../referrals/placement-record.js";
 import { referralViewSchema } from "../referrals/referral-view.js";
-import { responseInputSchemaAt } from "../referrals/response-input.js";
 import { reportQuerySchema } from "../reporting/period.js";
 import {
   approvalSchema,
@@ -20,11 +18,11 @@ import {
   forbidden,
   intakeBodySchema,
   notFound,
-  providerAnswerSchema,
   reportSchema,
   unauthorized,
   withdrawnSchema,
 } from "./api-schemas.js";
+import { providerRoutes } from "./api-spec-provider.js";
 import type { ApiScope } from "./api-tokens.js";
 
 export interface ApiResponseSpec {
@@ -272,42 +270,6 @@ export function apiRoutes(today: string): ApiRouteSpec[] {
       },
     },
     {
-      method: "get",
-      path: "/r/:token",
-      auth: "response-link",
-      tag: "Provider responses",
-      summary: "The provider's response page: the anonymised profile and the form (HTML)",
-      responses: {
-        200: { description: "The page", mediaType: "text/html", schema: z.string() },
-        404: { description: "Unknown or expired link (an HTML page)", mediaType: "text/html", schema: z.string() },
-      },
-    },
-    {
-      method: "post",
-      path: "/r/:token",
-      auth: "response-link",
-      tag: "Provider responses",
-      summary: "A provider's answer to a referral: an offer, a decline, a question, or withdrawing its offer",
-      description:
-        "The token is the provider's response link, sent with the referral. application/json here; the same link's page posts a form. An Idempotency-Key makes a retry safe.",
-      headers: [{ name: "Idempotency-Key", required: false, description: "1-200 printable characters" }],
-      body: z.union([responseInputSchemaAt(today), z.object({ type: z.literal("withdraw") })]),
-      bodyExample: { type: "decline", reason: "no_vacancy" },
-      responses: {
-        201: {
-          description: "Received",
-          schema: providerAnswerSchema,
-          example: { id: UUID2, type: "decline", status: "received" },
-        },
-        200: {
-          description: "Already received (a repeat without a key), or the offer withdrawn",
-          schema: providerAnswerSchema,
-        },
-        400: error("Invalid answer", "validation_failed", "The response has errors"),
-        404: error("Unknown or expired link", "not_found", "response link not found"),
-      },
-    },
-    {
       method: "put",
       path: "/api/v1/referrals/:referralId/placement",
       auth: "decisions:write",
@@ -348,51 +310,7 @@ export function apiRoutes(today: string): ApiRouteSpec[] {
         404: notFound,
       },
     },
-    {
-      method: "get",
-      path: "/r/:token/documents/:documentId",
-      auth: "response-link",
-      tag: "Provider responses",
-      summary: "Download a document released to this provider (through its own response link; audited)",
-      responses: {
-        200: {
-          description: "The document, as an attachment",
-          mediaType: "application/octet-stream",
-          schema: z.string(),
-        },
-        404: { description: "Not released to this provider, or unknown", mediaType: "text/html", schema: z.string() },
-        410: {
-          description: "The release expired, or the document was erased",
-          mediaType: "text/html",
-          schema: z.string(),
-        },
-      },
-    },
-    {
-      method: "get",
-      path: "/api/v1/provider/vacancies",
-      auth: "vacancy-token",
-      tag: "Vacancies",
-      summary: "The calling provider's declared vacancies (bearer: the provider's vacancy token from its emails)",
-      responses: {
-        200: { description: "The declaration", schema: vacancyDeclarationSchema },
-        401: unauthorized,
-      },
-    },
-    {
-      method: "put",
-      path: "/api/v1/provider/vacancies",
-      auth: "vacancy-token",
-      tag: "Vacancies",
-      summary: "Replace the calling provider's vacancies (each confirmed now); 0 places declares a lot full",
-      body: vacancyDeclarationSchema,
-      bodyExample: { vacancies: [{ lot: 1, placementType: "foster", ageMin: 5, ageMax: 17, areas: ["PE"], count: 2 }] },
-      responses: {
-        200: { description: "The declaration as stored", schema: vacancyDeclarationSchema },
-        400: error("Invalid declaration", "validation_failed", "The vacancies have errors"),
-        401: unauthorized,
-      },
-    },
+    ...providerRoutes(today),
     {
       method: "get",
       path: "/api/v1/openapi.json",
