@@ -5,84 +5,21 @@
 // A job refused a slot does not poll. While this process holds slots for the destination, up to as many refused
 // jobs wait here, in memory, and a finishing holder hands its slot straight to the next of them (no Redis round
 // trip, no re-queueing). The rest park (delayed, with a long backstop delay) in the destination's waiting list in
-// Redis, and each release that has no local waiter wakes the longest parked job (BullMQ promote). A round's sends
+// Redis, and each release that has no local waiter wakes the longest parked job (BullMQ promote), unless the
+// holder can do that job's work itself: it then keeps the slot and runs it (Release.takeOver). A round's sends
 // beyond the limit are put on that list when they are queued (parkQueued), so they never start only to be
 // refused. If Redis loses the list, or a slot holder dies without releasing, the backstop delay still runs every
 // parked job again.
 import { randomUUID } from "node:crypto";
 import type { JobQueues } from "../queue/queues.js";
 import type { Redis } from "../redis.js";
+import { SCRIPTS } from "./limiter-scripts.js";
 
 /** A parked job: its queue and id. */
 export interface Waiter {
   queue: string;
   jobId: string;
 }
-
-// KEYS: slots, waiting. ARGV: now, limit, slot expiry, holder, slots TTL, waiter ('' for none).
-// A waiter that gets its slot leaves the waiting list, so a stale entry cannot wake it later (say, mid-backoff).
-const ACQUIRE = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-  if ARGV[6] ~= '' then redis.call('ZREM', KEYS[2], ARGV[6]) end
-  return 1
-end
-return 0`;
-
-// KEYS: slots, waiting. ARGV: now, limit, waiter, waiting TTL. A job parks in order of its first refusal (NX keeps
-// its place when it parks again). A slot freed between the refusal and now found nobody to wake: wake one now.
-const PARK = `
-redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  return redis.call('ZPOPMIN', KEYS[2])[1]
-end
-return false`;
-
-// KEYS: slots, waiting. ARGV: holder ('' to only pop). Frees the slot and hands back the next waiter to wake.
-const RELEASE = `
-if ARGV[1] ~= '' then redis.call('ZREM', KEYS[1], ARGV[1]) end
-return redis.call('ZPOPMIN', KEYS[2])[1]`;
-
-// KEYS: waiting. ARGV: now, waiting TTL, waiters... Jobs queued delayed, in this order, behind the ones sent now.
-const PARK_QUEUED = `
-for i = 3, #ARGV do redis.call('ZADD', KEYS[1], 'NX', tonumber(ARGV[1]) + (i - 3) / 1000, ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 0`;
-
-// KEYS: slots, waiting. ARGV: holder, new expiry. The holder keeps its slot (with a fresh expiry) to run the next
-// waiter itself; with nobody waiting the slot is freed.
-const TAKE_OVER = `
-local next = redis.call('ZPOPMIN', KEYS[2])[1]
-if next then
-  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1])
-  return next
-end
-redis.call('ZREM', KEYS[1], ARGV[1])
-return false`;
-
-// KEYS: slots. ARGV: holder, new expiry. A handed-on slot gets a fresh expiry (if it has not expired already).
-const EXTEND = `return redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1])`;
-
-const SCRIPTS = {
-  limiterAcquire: ACQUIRE,
-  limiterPark: PARK,
-  limiterParkQueued: PARK_QUEUED,
-  limiterRelease: RELEASE,
-  limiterExtend: EXTEND,
-  limiterTakeOver: TAKE_OVER,
-};
-const KEY_COUNTS: Record<keyof typeof SCRIPTS, number> = {
-  limiterAcquire: 2,
-  limiterPark: 2,
-  limiterParkQueued: 1,
-  limiterRelease: 2,
-  limiterExtend: 1,
-  limiterTakeOver: 2,
-};
 
 /** Waiters tried per wake-up: entries of jobs that already ran (woken by their backstop) are skipped. */
 const MAX_STALE_WAITERS = 20;
@@ -120,8 +57,8 @@ export class DestinationLimiter {
   ) {
     this.backstopMs = slotTtlMs;
     // EVALSHA: the scripts' text crosses the wire once per connection, not with every call.
-    for (const [name, lua] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: KEY_COUNTS[name as keyof typeof SCRIPTS], lua });
+    for (const [name, { lua, keys }] of Object.entries(SCRIPTS)) {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua });
     }
   }
 
