@@ -2,17 +2,15 @@
 // no JavaScript beyond the browser's own, errors are shown and linked, the offer is stored, and it fits a phone.
 // Screenshots go to test/artifacts/ for a person to look at.
 import { mkdirSync } from "node:fs";
-import type { Server } from "node:http";
-import express from "express";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../src/events.js";
-import { finishWebApp } from "../../src/http/app.js";
 import { responseRouter } from "../../src/http/response-routes.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
 import { launchChromium, seriousAxeViolations } from "../helpers/browser.js";
 import { capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, openReferralWithDeliveries } from "../helpers/referrals.js";
+import { type Served, serveRouter } from "../helpers/response-links.js";
 
 const ARTIFACTS = "test/artifacts";
 const db = testDb();
@@ -21,28 +19,19 @@ const clock = fixedClock("2026-11-23T09:00:00Z");
 const { logger } = capturingLogger();
 let lot: { id: number; number: number };
 let providerId: string;
-let server: Server;
-let base: string;
+let served: Served;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   lot = await freshLot(db);
   providerId = (await makeProvider(db, lot.id, { name: "Hilltop Children's Homes" })).id;
-  const app = express();
-  app.use(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }));
-  finishWebApp(app, logger);
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const addr = server.address();
-  if (typeof addr !== "object" || !addr) throw new Error("no address");
-  base = `http://127.0.0.1:${addr.port}`;
+  served = await serveRouter(responseRouter({ db, clock, tokenSecret: config.RESPONSE_TOKEN_SECRET, logger }), logger);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await served?.close();
 });
 
 async function launch(): Promise<Browser> {
@@ -55,7 +44,7 @@ async function link() {
   const deliveryId = r.deliveryIds[0]!;
   const token = responseTokenFor(config.RESPONSE_TOKEN_SECRET, deliveryId);
   await db.delivery.update({ where: { id: deliveryId }, data: { tokenHash: hashToken(token) } });
-  return { ...r, deliveryId, url: `${base}/r/${token}` };
+  return { ...r, deliveryId, url: `${served.base}/r/${token}` };
 }
 
 type ResponseReceived = Extract<DomainEvent, { type: "response.received" }>;

@@ -1,16 +1,13 @@
 // Offers priced on any basis, through the real response link: the weekly equivalent is stored, the thread shows it
 // with how it was reached, and the approval threshold and the digest weigh the equivalent, not the quoted amount.
-import type { Server } from "node:http";
-import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildThread, loadThreadState } from "../../src/chat/thread-model.js";
 import { pendingOffers } from "../../src/digest/queries.js";
-import { finishWebApp } from "../../src/http/app.js";
-import { CSRF_COOKIE, csrfTokenFor, responseRouter } from "../../src/http/response-routes.js";
+import { responseRouter } from "../../src/http/response-routes.js";
 import { approveOffer } from "../../src/referrals/decisions.js";
-import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
 import { art, capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
-import { makeProvider, openReferralWithDeliveries } from "../helpers/referrals.js";
+import { makeProvider } from "../helpers/referrals.js";
+import { OFFER, postForm, postJson, responseLink, type Served, serveRouter } from "../helpers/response-links.js";
 
 const db = testDb();
 const config = testConfig();
@@ -19,42 +16,17 @@ const clock = fixedClock("2026-11-23T09:00:00Z");
 const decisions = { db, clock, thresholdPence: 5000_00 };
 let lot: { id: number; number: number };
 let providerId: string;
-let server: Server;
-let base: string;
+let served: Served;
 
 beforeAll(async () => {
   lot = await freshLot(db);
   providerId = (await makeProvider(db, lot.id, { name: "Willow House" })).id;
-  const app = express();
-  app.use(responseRouter({ db, clock, tokenSecret: SECRET, logger: capturingLogger().logger }));
-  finishWebApp(app, capturingLogger().logger);
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const addr = server.address();
-  if (typeof addr !== "object" || !addr) throw new Error("no address");
-  base = `http://127.0.0.1:${addr.port}`;
+  const logger = capturingLogger().logger;
+  served = await serveRouter(responseRouter({ db, clock, tokenSecret: SECRET, logger }), logger);
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-});
+afterAll(() => served?.close());
 
-async function link() {
-  const r = await openReferralWithDeliveries({ db, clock, config }, lot.number, [providerId]);
-  const deliveryId = r.deliveryIds[0]!;
-  const token = responseTokenFor(SECRET, deliveryId);
-  await db.delivery.update({ where: { id: deliveryId }, data: { tokenHash: hashToken(token) } });
-  return { ...r, deliveryId, url: `${base}/r/${token}`, csrf: csrfTokenFor(SECRET, token) };
-}
-const postJson = (url: string, body: unknown) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-const postForm = (url: string, csrf: string, fields: Record<string, string>) =>
-  fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: `${CSRF_COOKIE}=${csrf}` },
-    body: new URLSearchParams({ csrf, ...fields }).toString(),
-  });
-const OFFER = { type: "offer", weeklyCostGbp: 1850, startDate: "2026-12-01", needsMet: "A therapeutic home." };
+const link = () => responseLink({ db, clock, config }, served.base, lot.number, providerId);
 const thread = async (referralId: string) => buildThread(await loadThreadState(db, referralId));
 const offersIn = async (referralId: string) => (await thread(referralId)).items.filter((i) => i.kind === "offer");
 

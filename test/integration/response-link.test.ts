@@ -1,15 +1,12 @@
 // A provider's response link against real PostgreSQL: the page (profile only, safe headers), JSON answers with
 // idempotency and typed errors, and the HTML form with its CSRF check, field errors and confirmation.
-import type { Server } from "node:http";
-import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../src/events.js";
-import { finishWebApp } from "../../src/http/app.js";
 import { CSRF_COOKIE, csrfTokenFor, responseRouter } from "../../src/http/response-routes.js";
-import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
 import { birthDateForAge } from "../helpers/dates.js";
 import { capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
-import { makeProvider, openReferralWithDeliveries, referralInput } from "../helpers/referrals.js";
+import { makeProvider, referralInput } from "../helpers/referrals.js";
+import { OFFER, postJson, responseLink, type Served, serveRouter } from "../helpers/response-links.js";
 
 const db = testDb();
 const config = testConfig();
@@ -18,43 +15,21 @@ const clock = fixedClock("2026-11-23T09:00:00Z");
 const { logger, lines } = capturingLogger();
 let lot: { id: number; number: number };
 let providerId: string;
-let server: Server;
-let base: string;
+let served: Served;
 
 beforeAll(async () => {
   lot = await freshLot(db);
   providerId = (await makeProvider(db, lot.id)).id;
-  const app = express();
-  app.use(responseRouter({ db, clock, tokenSecret: SECRET, logger }));
-  finishWebApp(app, logger);
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const addr = server.address();
-  if (typeof addr !== "object" || !addr) throw new Error("no address");
-  base = `http://127.0.0.1:${addr.port}`;
+  served = await serveRouter(responseRouter({ db, clock, tokenSecret: SECRET, logger }), logger);
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-});
+afterAll(() => served?.close());
 
 /** A fresh open referral with one delivery whose response token we know. */
-async function link(input = referralInput(lot.number, {}, {}, clock.now())) {
-  const r = await openReferralWithDeliveries({ db, clock, config }, lot.number, [providerId], input);
-  const deliveryId = r.deliveryIds[0]!;
-  const token = responseTokenFor(SECRET, deliveryId);
-  await db.delivery.update({ where: { id: deliveryId }, data: { tokenHash: hashToken(token) } });
-  return { ...r, deliveryId, token, url: `${base}/r/${token}`, csrf: csrfTokenFor(SECRET, token) };
-}
+const link = (input = referralInput(lot.number, {}, {}, clock.now())) =>
+  responseLink({ db, clock, config }, served.base, lot.number, providerId, input);
 
-const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-
+/** A form post with the CSRF cookie as given (or none), to check what the form refuses. */
 const postForm = (url: string, fields: Record<string, string>, cookie?: string) =>
   fetch(url, {
     method: "POST",
@@ -66,7 +41,6 @@ const postForm = (url: string, fields: Record<string, string>, cookie?: string) 
     redirect: "manual",
   });
 
-const OFFER = { type: "offer", weeklyCostGbp: 1850, startDate: "2026-12-01", needsMet: "A therapeutic home." };
 const responsesFor = (deliveryId: string) => db.response.findMany({ where: { deliveryId } });
 type ResponseReceived = Extract<DomainEvent, { type: "response.received" }>;
 /** The referral's "response.received" events in the outbox, oldest first. */
@@ -147,7 +121,7 @@ describe("GET /r/:token", () => {
 
   it("answers an unknown or malformed token with a 404 page", async () => {
     for (const token of ["A".repeat(43), "nope", "x".repeat(200)]) {
-      const res = await fetch(`${base}/r/${token}`);
+      const res = await fetch(`${served.base}/r/${token}`);
       expect(res.status).toBe(404);
       expect(res.headers.get("cache-control")).toBe("no-store");
       const html = await res.text();
@@ -311,7 +285,7 @@ describe("POST /r/:token as JSON", () => {
   });
 
   it("answers 404 for an unknown token, 410 for an expired link and 409 for a closed round", async () => {
-    const unknown = await postJson(`${base}/r/${"B".repeat(43)}`, OFFER);
+    const unknown = await postJson(`${served.base}/r/${"B".repeat(43)}`, OFFER);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("not_found");
 
@@ -527,7 +501,7 @@ describe("POST /r/:token from the form", () => {
   });
 
   it("shows pages for an unknown, expired or closed link and for a body over 64 KB", async () => {
-    const unknown = await postForm(`${base}/r/${"C".repeat(43)}`, { csrf: "x" }, "x");
+    const unknown = await postForm(`${served.base}/r/${"C".repeat(43)}`, { csrf: "x" }, "x");
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain("Page not found");
 

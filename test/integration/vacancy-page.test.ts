@@ -1,48 +1,37 @@
 // Vacancies from providers against real PostgreSQL: the page every provider email links to (CSRF, safe headers,
 // field errors) and the JSON API with the provider's vacancy token; tokens that are forged, expired or for a
 // removed provider are refused.
-import type { Server } from "node:http";
-import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { finishWebApp } from "../../src/http/app.js";
 import { CSRF_COOKIE, csrfTokenFor } from "../../src/http/response-security.js";
 import { vacancyRouter } from "../../src/http/vacancy-routes.js";
 import { vacancyTokenFor } from "../../src/responses/vacancy-token.js";
 import { capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider } from "../helpers/referrals.js";
+import { type Served, serveRouter } from "../helpers/response-links.js";
 
 const db = testDb();
 const SECRET = testConfig().RESPONSE_TOKEN_SECRET;
 const clock = fixedClock("2026-11-30T09:00:00Z");
 const { logger, lines } = capturingLogger();
 let lot: { id: number; number: number };
-let server: Server;
-let base: string;
+let served: Served;
 
 beforeAll(async () => {
   lot = await freshLot(db);
-  const app = express();
-  app.use(vacancyRouter({ db, clock, tokenSecret: SECRET, logger }));
-  finishWebApp(app, logger);
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const addr = server.address();
-  if (typeof addr !== "object" || !addr) throw new Error("no address");
-  base = `http://127.0.0.1:${addr.port}`;
+  served = await serveRouter(vacancyRouter({ db, clock, tokenSecret: SECRET, logger }), logger);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await served?.close();
 });
 
 async function providerWithToken(over: Record<string, unknown> = {}) {
   const p = await makeProvider(db, lot.id, over);
   const token = vacancyTokenFor(SECRET, p.id, clock.now());
-  return { p, token, page: `${base}/p/vacancies?token=${encodeURIComponent(token)}` };
+  return { p, token, page: `${served.base}/p/vacancies?token=${encodeURIComponent(token)}` };
 }
 
 const api = (token: string, method = "GET", body?: unknown) =>
-  fetch(`${base}/api/v1/provider/vacancies`, {
+  fetch(`${served.base}/api/v1/provider/vacancies`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -165,7 +154,7 @@ describe("vacancy page", () => {
   });
 
   it("answers a bad link with a page that names nobody", async () => {
-    const res = await fetch(`${base}/p/vacancies?token=not-a-token`);
+    const res = await fetch(`${served.base}/p/vacancies?token=not-a-token`);
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("This vacancy link does not work");
   });
