@@ -44,7 +44,7 @@ async function link() {
   const deliveryId = r.deliveryIds[0]!;
   const token = responseTokenFor(config.RESPONSE_TOKEN_SECRET, deliveryId);
   await db.delivery.update({ where: { id: deliveryId }, data: { tokenHash: hashToken(token) } });
-  return { ...r, deliveryId, url: `${served.base}/r/${token}` };
+  return { ...r, deliveryId, url: `${served.url}/r/${token}` };
 }
 
 type ResponseReceived = Extract<DomainEvent, { type: "response.received" }>;

@@ -1,7 +1,6 @@
 // The provider's side of the web app in tests: a router of it (response links, vacancies) served with the app's
 // own error handling on a loopback port, a fresh referral's response link with a known token, and a provider's
 // two ways of answering (JSON, and the page's form with its CSRF token).
-import type { Server } from "node:http";
 import express, { type Router } from "express";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
@@ -12,26 +11,16 @@ import type { Logger } from "../../src/logger.js";
 import type { Clock } from "../../src/ports.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
 import { openReferralWithDeliveries } from "./referrals.js";
+import { serveOnLoopback } from "./service.js";
 
-export interface Served {
-  base: string;
-  close(): Promise<void>;
-}
+export type Served = Awaited<ReturnType<typeof serveOnLoopback>>;
 
 /** Serves the router as the web role does (its error handling after it) on a free loopback port. */
 export async function serveRouter(router: Router, logger: Logger): Promise<Served> {
   const app = express();
   app.use(router);
   finishWebApp(app, logger);
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const addr = server.address();
-  if (typeof addr !== "object" || !addr) throw new Error("no address");
-  return {
-    base: `http://127.0.0.1:${addr.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return serveOnLoopback(app);
 }
 
 /** A fresh open referral on the lot with one delivery to the provider, and that delivery's response link. */

@@ -1,7 +1,6 @@
 // Teams test helpers: the local connector (the fake of Microsoft's Bot Framework service, which also plays the
 // Teams client by posting real activities to /api/messages), users, and reading what the bot posted.
 import { createServer, type Server } from "node:http";
-import type { Express } from "express";
 import { LocalConnector, type LocalUser, type StoredMessage } from "../../adapters/teams/local/connector.js";
 import type { ChatCore } from "../../src/chat/port.js";
 import { birthDateForAge, londonDaysAfter } from "./dates.js";
@@ -172,20 +171,6 @@ export function countingTeamsCore(onCall: () => void): ChatCore<"teams"> {
   };
 }
 
-/** Serves an Express app on a free loopback port; `close` also drops kept-alive connections. */
-export async function serveOnLoopback(app: Express): Promise<{ url: string; close(): Promise<void> }> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
-
 /**
  * A message's card as this person sees it: when the card lists them in `refresh.userIds` (Universal Actions'
  * per-user view), Teams asks the bot for their own card (an adaptiveCard/action invoke) and shows that instead.
@@ -209,3 +194,20 @@ export async function asSeenBy(connector: LocalConnector, m: StoredMessage, user
   if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
   return (res.body as { value: CardNode }).value;
 }
+
+/** The settings that point a service at the local connector, with its referrals channel and ART members. */
+export const teamsSettings = (connector: LocalConnector, referralsChannel: string, artUserIds = "aad-art1") => ({
+  TEAMS_LOCAL_MODE: "true",
+  TEAMS_SERVICE_URL: connector.url,
+  TEAMS_REFERRALS_CHANNEL: referralsChannel,
+  TEAMS_ART_USER_IDS: artUserIds,
+});
+
+/** A person's one-to-one chat with the bot, as a conversation to send activities in. */
+export const personal = (u: { aadObjectId: string }) => ({
+  id: `a:personal-${u.aadObjectId}`,
+  type: "personal" as const,
+});
+
+/** What the endpoint answers an invoke (adaptiveCard/action) with. */
+export type InvokeAnswer = { statusCode: number; type: string; value: unknown };

@@ -12,7 +12,7 @@ import { londonDaysAfter } from "../helpers/dates.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
 import { freePort, startTestService } from "../helpers/service.js";
-import { LocalConnector, teamsUser, validForm } from "../helpers/teams.js";
+import { type InvokeAnswer, LocalConnector, personal, teamsSettings, teamsUser, validForm } from "../helpers/teams.js";
 
 const CHANNEL = "19:compare@thread.tacv2";
 const connector = new LocalConnector();
@@ -30,10 +30,7 @@ beforeAll(async () => {
   ({ db, config } = await isolatedEnv("teamscmp", {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    TEAMS_LOCAL_MODE: "true",
-    TEAMS_SERVICE_URL: connector.url,
-    TEAMS_REFERRALS_CHANNEL: CHANNEL,
-    TEAMS_ART_USER_IDS: "aad-art1",
+    ...teamsSettings(connector, CHANNEL),
     CHAT_COALESCE_MS: "200",
   }));
   await ensureLots(db);
@@ -58,9 +55,7 @@ afterAll(async () => {
   await receivers.stop();
 });
 
-const personal = (u: { aadObjectId: string }) => ({ id: `a:personal-${u.aadObjectId}`, type: "personal" as const });
 const channel = { id: CHANNEL, type: "channel" as const };
-type InvokeAnswer = { statusCode: number; type: string; value: unknown };
 const names = (card: unknown) =>
   [...JSON.stringify(card).matchAll(/"text":"(Teams Compare Home \d)"/g)].map((m) => m[1]);
 function approveIdOf(card: unknown, provider: string): string {

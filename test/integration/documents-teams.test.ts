@@ -9,7 +9,17 @@ import { ensureLots } from "../../src/providers/directory.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
 import { freePort, startTestService } from "../helpers/service.js";
-import { cardsOf, executeActions, LocalConnector, teamsUser, validForm, visibleText } from "../helpers/teams.js";
+import {
+  cardsOf,
+  executeActions,
+  type InvokeAnswer,
+  LocalConnector,
+  personal,
+  teamsSettings,
+  teamsUser,
+  validForm,
+  visibleText,
+} from "../helpers/teams.js";
 
 const CHANNEL = "19:docs@thread.tacv2";
 const WRITER = "case-system-token-0123456789abcdefghij";
@@ -30,10 +40,7 @@ beforeAll(async () => {
   ({ db, config } = await isolatedEnv("docs-teams", {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    TEAMS_LOCAL_MODE: "true",
-    TEAMS_SERVICE_URL: connector.url,
-    TEAMS_REFERRALS_CHANNEL: CHANNEL,
-    TEAMS_ART_USER_IDS: "aad-art1",
+    ...teamsSettings(connector, CHANNEL),
     CHAT_COALESCE_MS: "200",
     WEBHOOK_ALLOW_LOOPBACK: "true",
     ART_API_TOKENS: `cms:${WRITER}:referrals:write,reports:${READER}`,
@@ -56,9 +63,7 @@ afterAll(async () => {
   await receivers.stop();
 });
 
-const personal = (u: { aadObjectId: string }) => ({ id: `a:personal-${u.aadObjectId}`, type: "personal" as const });
 const channel = { id: CHANNEL, type: "channel" as const };
-type InvokeAnswer = { statusCode: number; type: string; value: unknown };
 
 describe("documents on request (Teams)", () => {
   it("releases a document to the provider that asked, and to no one else", async () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => served?.close());
 
-const link = () => responseLink({ db, clock, config }, served.base, lot.number, providerId);
+const link = () => responseLink({ db, clock, config }, served.url, lot.number, providerId);
 const thread = async (referralId: string) => buildThread(await loadThreadState(db, referralId));
 const offersIn = async (referralId: string) => (await thread(referralId)).items.filter((i) => i.kind === "offer");
 async function eventTypes(referralId: string): Promise<string[]> {

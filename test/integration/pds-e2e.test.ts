@@ -26,7 +26,15 @@ import {
   slackSettings,
   viewSubmission,
 } from "../helpers/slack.js";
-import { cardsOf, executeActions, inputIds, LocalConnector, teamsUser, validForm } from "../helpers/teams.js";
+import {
+  cardsOf,
+  executeActions,
+  inputIds,
+  LocalConnector,
+  teamsSettings,
+  teamsUser,
+  validForm,
+} from "../helpers/teams.js";
 
 const exec = promisify(execFile);
 const SECRET = "slack-signing-secret-for-tests";
@@ -51,10 +59,7 @@ beforeAll(async () => {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     ...slackSettings(slack, SECRET, "UART1"),
-    TEAMS_LOCAL_MODE: "true",
-    TEAMS_SERVICE_URL: connector.url,
-    TEAMS_REFERRALS_CHANNEL: CHANNEL,
-    TEAMS_ART_USER_IDS: "aad-art1",
+    ...teamsSettings(connector, CHANNEL),
     CHAT_COALESCE_MS: "300",
     WEBHOOK_ALLOW_LOOPBACK: "true",
   }));

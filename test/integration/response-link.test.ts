@@ -27,7 +27,7 @@ afterAll(() => served?.close());
 
 /** A fresh open referral with one delivery whose response token we know. */
 const link = (input = referralInput(lot.number, {}, {}, clock.now())) =>
-  responseLink({ db, clock, config }, served.base, lot.number, providerId, input);
+  responseLink({ db, clock, config }, served.url, lot.number, providerId, input);
 
 /** A form post with the CSRF cookie as given (or none), to check what the form refuses. */
 const postForm = (url: string, fields: Record<string, string>, cookie?: string) =>
@@ -121,7 +121,7 @@ describe("GET /r/:token", () => {
 
   it("answers an unknown or malformed token with a 404 page", async () => {
     for (const token of ["A".repeat(43), "nope", "x".repeat(200)]) {
-      const res = await fetch(`${served.base}/r/${token}`);
+      const res = await fetch(`${served.url}/r/${token}`);
       expect(res.status).toBe(404);
       expect(res.headers.get("cache-control")).toBe("no-store");
       const html = await res.text();
@@ -285,7 +285,7 @@ describe("POST /r/:token as JSON", () => {
   });
 
   it("answers 404 for an unknown token, 410 for an expired link and 409 for a closed round", async () => {
-    const unknown = await postJson(`${served.base}/r/${"B".repeat(43)}`, OFFER);
+    const unknown = await postJson(`${served.url}/r/${"B".repeat(43)}`, OFFER);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("not_found");
 
@@ -501,7 +501,7 @@ describe("POST /r/:token from the form", () => {
   });
 
   it("shows pages for an unknown, expired or closed link and for a body over 64 KB", async () => {
-    const unknown = await postForm(`${served.base}/r/${"C".repeat(43)}`, { csrf: "x" }, "x");
+    const unknown = await postForm(`${served.url}/r/${"C".repeat(43)}`, { csrf: "x" }, "x");
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain("Page not found");
 

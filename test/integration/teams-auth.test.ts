@@ -5,7 +5,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { mountTeams } from "../../adapters/teams/teams-app.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
-import { countingTeamsCore, LocalConnector, serveOnLoopback, teamsUser } from "../helpers/teams.js";
+import { serveOnLoopback } from "../helpers/service.js";
+import { countingTeamsCore, LocalConnector, teamsUser } from "../helpers/teams.js";
 
 const connector = new LocalConnector();
 const db = testDb();

@@ -6,7 +6,7 @@ import type { Db } from "../../src/db.js";
 import type { Service } from "../../src/main.js";
 import { capturingLogger, isolatedEnv } from "../helpers/env.js";
 import { freePort, startTestService } from "../helpers/service.js";
-import { LocalConnector, teamsUser } from "../helpers/teams.js";
+import { type InvokeAnswer, LocalConnector, teamsUser } from "../helpers/teams.js";
 
 const CHANNEL = "19:bad-activities@thread.tacv2";
 const connector = new LocalConnector();
@@ -36,7 +36,6 @@ afterAll(async () => {
 });
 
 const channel = { id: CHANNEL, type: "channel" as const };
-type InvokeAnswer = { statusCode: number; type: string; value: unknown };
 
 describe("Teams: malformed activities and ids", () => {
   it("answers 400 to an activity without a sender or a conversation", async () => {

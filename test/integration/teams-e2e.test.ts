@@ -18,9 +18,12 @@ import {
   asSeenBy,
   cardsOf,
   executeActions,
+  type InvokeAnswer,
   imagesOf,
   inputIds,
   LocalConnector,
+  personal,
+  teamsSettings,
   teamsUser,
   validForm,
   visibleText,
@@ -46,10 +49,7 @@ beforeAll(async () => {
   ({ db, config } = await isolatedEnv("teams", {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    TEAMS_LOCAL_MODE: "true",
-    TEAMS_SERVICE_URL: connector.url,
-    TEAMS_REFERRALS_CHANNEL: CHANNEL,
-    TEAMS_ART_USER_IDS: "aad-art1,aad-art2",
+    ...teamsSettings(connector, CHANNEL, "aad-art1,aad-art2"),
     TEAMS_SENIOR_USER_IDS: "aad-art2",
     DIGEST_TEAMS_CHANNEL: CHANNEL,
     CHAT_COALESCE_MS: "300",
@@ -82,10 +82,8 @@ afterAll(async () => {
   await receivers.stop();
 });
 
-const personal = (u: { aadObjectId: string }) => ({ id: `a:personal-${u.aadObjectId}`, type: "personal" as const });
 const channel = { id: CHANNEL, type: "channel" as const };
 const threadOf = (threadId: string) => connector.messages.filter((m) => m.threadId === threadId);
-type InvokeAnswer = { statusCode: number; type: string; value: unknown };
 
 describe("Teams end to end", () => {
   it("raises a referral from the form card, shows offers in the thread, and lets only ART approve", async () => {

@@ -17,7 +17,10 @@ import {
   cardsOf,
   choicesOf,
   executeActions,
+  type InvokeAnswer,
   LocalConnector,
+  personal,
+  teamsSettings,
   teamsUser,
   validForm,
   visibleText,
@@ -43,10 +46,7 @@ beforeAll(async () => {
   ({ db, config } = await isolatedEnv("teamslife", {
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    TEAMS_LOCAL_MODE: "true",
-    TEAMS_SERVICE_URL: connector.url,
-    TEAMS_REFERRALS_CHANNEL: CHANNEL,
-    TEAMS_ART_USER_IDS: "aad-art1",
+    ...teamsSettings(connector, CHANNEL),
     CHAT_COALESCE_MS: "200",
     ART_API_TOKENS: `integration:${ART_TOKEN}:decisions:write+referrals:write`,
   }));
@@ -75,9 +75,7 @@ afterAll(async () => {
   await receivers.stop();
 });
 
-const personal = (u: { aadObjectId: string }) => ({ id: `a:personal-${u.aadObjectId}`, type: "personal" as const });
 const channel = { id: CHANNEL, type: "channel" as const };
-type InvokeAnswer = { statusCode: number; type: string; value: unknown };
 const submit = (formId: string) =>
   connector.clickExecute(raiser, personal(raiser), "submit_referral", { formId, ...validForm() });
 const pendingSyncs = async () => {

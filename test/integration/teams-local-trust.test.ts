@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { mountTeams } from "../../adapters/teams/teams-app.js";
 import { ChatDirectory } from "../../src/chat/directory.js";
 import { capturingLogger, testDb } from "../helpers/env.js";
-import { countingTeamsCore, LocalConnector, serveOnLoopback, teamsUser } from "../helpers/teams.js";
+import { serveOnLoopback } from "../helpers/service.js";
+import { countingTeamsCore, LocalConnector, teamsUser } from "../helpers/teams.js";
 
 const TENANT = "22222222-2222-4222-8222-222222222222";
 const connector = new LocalConnector({ tenantId: TENANT });

@@ -27,11 +27,11 @@ afterAll(async () => {
 async function providerWithToken(over: Record<string, unknown> = {}) {
   const p = await makeProvider(db, lot.id, over);
   const token = vacancyTokenFor(SECRET, p.id, clock.now());
-  return { p, token, page: `${served.base}/p/vacancies?token=${encodeURIComponent(token)}` };
+  return { p, token, page: `${served.url}/p/vacancies?token=${encodeURIComponent(token)}` };
 }
 
 const api = (token: string, method = "GET", body?: unknown) =>
-  fetch(`${served.base}/api/v1/provider/vacancies`, {
+  fetch(`${served.url}/api/v1/provider/vacancies`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -154,7 +154,7 @@ describe("vacancy page", () => {
   });
 
   it("answers a bad link with a page that names nobody", async () => {
-    const res = await fetch(`${served.base}/p/vacancies?token=not-a-token`);
+    const res = await fetch(`${served.url}/p/vacancies?token=not-a-token`);
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("This vacancy link does not work");
   });
