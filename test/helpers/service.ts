@@ -1,7 +1,13 @@
 import type { Server } from "node:http";
 import { createServer } from "node:net";
 import type { Express } from "express";
+import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
+import type { Config } from "../../src/config.js";
+import type { Db } from "../../src/db.js";
 import { type Service, type ServiceOptions, startService } from "../../src/main.js";
+import { ensureLots } from "../../src/providers/directory.js";
+import { capturingLogger, isolatedEnv } from "./env.js";
+import { type WebhookReceivers, webhookProviders } from "./receivers.js";
 
 export const ART_TOKEN = "art-token-for-tests-0123456789abcdefghij";
 
@@ -9,6 +15,34 @@ export async function startTestService(
   opts: Omit<ServiceOptions, "role"> & { role?: ServiceOptions["role"] },
 ): Promise<Service> {
   return startService({ role: "all", ...opts });
+}
+
+/**
+ * An end-to-end test's own service (its database, Redis prefix and port, with `settings` on top) once its webhook
+ * providers are in place at the local receivers; sends go out on loopback with a 2 s timeout.
+ */
+export async function serviceWithProviders(
+  name: string,
+  settings: Record<string, string>,
+  receivers: WebhookReceivers,
+  providers: Parameters<typeof webhookProviders>[2],
+  opts: Partial<Omit<ServiceOptions, "config">> = {},
+): Promise<{ db: Db; config: Config; service: Service }> {
+  const port = await freePort();
+  const { db, config } = await isolatedEnv(name, {
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    ...settings,
+  });
+  await ensureLots(db);
+  await webhookProviders(db, receivers, providers);
+  const service = await startTestService({
+    config,
+    logger: capturingLogger().logger,
+    channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
+    ...opts,
+  });
+  return { db, config, service };
 }
 
 export async function postJson(url: string, body: unknown, token?: string) {

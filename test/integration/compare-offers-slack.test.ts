@@ -4,15 +4,11 @@
 // approves from it (the weekly equivalent over the threshold needs a second approval, as from the thread); anyone
 // else is refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
-import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import type { Service } from "../../src/main.js";
-import { ensureLots } from "../../src/providers/directory.js";
 import { londonDaysAfter } from "../helpers/dates.js";
-import { capturingLogger, isolatedEnv } from "../helpers/env.js";
-import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
-import { freePort, startTestService } from "../helpers/service.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { serviceWithProviders } from "../helpers/service.js";
 import {
   blockAction,
   FakeSlackApi,
@@ -28,27 +24,21 @@ const TOKEN = "xoxb-compare";
 const slack = new FakeSlackApi(TOKEN);
 const receivers = new WebhookReceivers();
 let db: Db;
-let config: Config;
 let service: Service;
 let events: string;
 
 beforeAll(async () => {
   await slack.start();
   await receivers.start();
-  const port = await freePort();
-  ({ db, config } = await isolatedEnv("slackcmp", {
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    ...slackSettings(slack, SECRET),
-    CHAT_COALESCE_MS: "200",
-  }));
-  await ensureLots(db);
-  await webhookProviders(db, receivers, { lotNumber: 2, prefix: "c", count: 3, name: (i) => `Compare Home ${i}` });
-  service = await startTestService({
-    config,
-    logger: capturingLogger().logger,
-    channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
-  });
+  ({ db, service } = await serviceWithProviders(
+    "slackcmp",
+    {
+      ...slackSettings(slack, SECRET),
+      CHAT_COALESCE_MS: "200",
+    },
+    receivers,
+    { lotNumber: 2, prefix: "c", count: 3, name: (i) => `Compare Home ${i}` },
+  ));
   events = `${service.url}/slack/events`;
 });
 afterAll(async () => {

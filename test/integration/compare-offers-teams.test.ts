@@ -3,15 +3,11 @@
 // distances (one not known), sorts it by distance and by start date and approves from it (the same rules as the
 // thread: placed, under the threshold); a social worker is refused and sees no offer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
-import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import type { Service } from "../../src/main.js";
-import { ensureLots } from "../../src/providers/directory.js";
 import { londonDaysAfter } from "../helpers/dates.js";
-import { capturingLogger, isolatedEnv } from "../helpers/env.js";
-import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
-import { freePort, startTestService } from "../helpers/service.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { serviceWithProviders } from "../helpers/service.js";
 import { type InvokeAnswer, LocalConnector, personal, teamsSettings, teamsUser, validForm } from "../helpers/teams.js";
 
 const CHANNEL = "19:compare@thread.tacv2";
@@ -20,32 +16,26 @@ const receivers = new WebhookReceivers();
 const raiser = teamsUser("aad-sw", "Sam Social Worker");
 const artMember = teamsUser("aad-art1", "Alex ART");
 let db: Db;
-let config: Config;
 let service: Service;
 
 beforeAll(async () => {
   await connector.start();
   await receivers.start();
-  const port = await freePort();
-  ({ db, config } = await isolatedEnv("teamscmp", {
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    ...teamsSettings(connector, CHANNEL),
-    CHAT_COALESCE_MS: "200",
-  }));
-  await ensureLots(db);
-  await webhookProviders(db, receivers, {
-    lotNumber: 2,
-    prefix: "tc",
-    count: 3,
-    name: (i) => `Teams Compare Home ${i}`,
-    needs: ["SEMH", "ASD"],
-  });
-  service = await startTestService({
-    config,
-    logger: capturingLogger().logger,
-    channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
-  });
+  ({ db, service } = await serviceWithProviders(
+    "teamscmp",
+    {
+      ...teamsSettings(connector, CHANNEL),
+      CHAT_COALESCE_MS: "200",
+    },
+    receivers,
+    {
+      lotNumber: 2,
+      prefix: "tc",
+      count: 3,
+      name: (i) => `Teams Compare Home ${i}`,
+      needs: ["SEMH", "ASD"],
+    },
+  ));
   connector.botUrl = service.url!;
 });
 afterAll(async () => {

@@ -2,16 +2,12 @@
 // through the API redraws the card and the thread like one in chat, and Withdraw (button, modal) closes the
 // referral for its raiser or ART only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
-import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import type { Service } from "../../src/main.js";
-import { ensureLots } from "../../src/providers/directory.js";
 import type { RaiseStep } from "../../src/referrals/raise.js";
 import { londonDaysAfter } from "../helpers/dates.js";
-import { capturingLogger, isolatedEnv } from "../helpers/env.js";
-import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
-import { ART_TOKEN, freePort, postJson, startTestService } from "../helpers/service.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { ART_TOKEN, postJson, serviceWithProviders } from "../helpers/service.js";
 import {
   blockAction,
   FakeSlackApi,
@@ -29,7 +25,6 @@ const TOKEN = "xoxb-lifecycle";
 const slack = new FakeSlackApi(TOKEN);
 const receivers = new WebhookReceivers();
 let db: Db;
-let config: Config;
 let service: Service;
 let events: string;
 /** The step after which raising fails, while a test wants it to. */
@@ -38,24 +33,21 @@ let failAfter: RaiseStep | undefined;
 beforeAll(async () => {
   await slack.start();
   await receivers.start();
-  const port = await freePort();
-  ({ db, config } = await isolatedEnv("slacklife", {
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    ...slackSettings(slack, SECRET),
-    CHAT_COALESCE_MS: "200",
-    ART_API_TOKENS: `integration:${ART_TOKEN}:decisions:write+referrals:write`,
-  }));
-  await ensureLots(db);
-  await webhookProviders(db, receivers, { lotNumber: 2, prefix: "l", count: 3, name: (i) => `Life Home ${i}` });
-  service = await startTestService({
-    config,
-    logger: capturingLogger().logger,
-    channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
-    raiseFault: (step) => {
-      if (step === failAfter) throw new Error(`injected failure after ${step}`);
+  ({ db, service } = await serviceWithProviders(
+    "slacklife",
+    {
+      ...slackSettings(slack, SECRET),
+      CHAT_COALESCE_MS: "200",
+      ART_API_TOKENS: `integration:${ART_TOKEN}:decisions:write+referrals:write`,
     },
-  });
+    receivers,
+    { lotNumber: 2, prefix: "l", count: 3, name: (i) => `Life Home ${i}` },
+    {
+      raiseFault: (step) => {
+        if (step === failAfter) throw new Error(`injected failure after ${step}`);
+      },
+    },
+  ));
   events = `${service.url}/slack/events`;
 });
 afterAll(async () => {

@@ -2,17 +2,14 @@
 // approval through the API redraws the card and the offer like one in chat, and Withdraw (a card that unfolds
 // with the reason, then Action.Execute) closes the referral for its raiser or ART only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import type { Service } from "../../src/main.js";
-import { ensureLots } from "../../src/providers/directory.js";
 import type { RaiseStep } from "../../src/referrals/raise.js";
 import { responseTokenFor, responseUrlFor } from "../../src/responses/tokens.js";
 import { londonDaysAfter } from "../helpers/dates.js";
-import { capturingLogger, isolatedEnv } from "../helpers/env.js";
-import { eventually, WebhookReceivers, webhookProviders } from "../helpers/receivers.js";
-import { ART_TOKEN, freePort, postJson, startTestService } from "../helpers/service.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { ART_TOKEN, postJson, serviceWithProviders } from "../helpers/service.js";
 import {
   cardsOf,
   choicesOf,
@@ -42,30 +39,27 @@ let failAfter: RaiseStep | undefined;
 beforeAll(async () => {
   await connector.start();
   await receivers.start();
-  const port = await freePort();
-  ({ db, config } = await isolatedEnv("teamslife", {
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    ...teamsSettings(connector, CHANNEL),
-    CHAT_COALESCE_MS: "200",
-    ART_API_TOKENS: `integration:${ART_TOKEN}:decisions:write+referrals:write`,
-  }));
-  await ensureLots(db);
-  await webhookProviders(db, receivers, {
-    lotNumber: 2,
-    prefix: "tl",
-    count: 3,
-    name: (i) => `Teams Life Home ${i}`,
-    needs: ["SEMH", "ASD"],
-  });
-  service = await startTestService({
-    config,
-    logger: capturingLogger().logger,
-    channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
-    raiseFault: (step) => {
-      if (step === failAfter) throw new Error(`injected failure after ${step}`);
+  ({ db, config, service } = await serviceWithProviders(
+    "teamslife",
+    {
+      ...teamsSettings(connector, CHANNEL),
+      CHAT_COALESCE_MS: "200",
+      ART_API_TOKENS: `integration:${ART_TOKEN}:decisions:write+referrals:write`,
     },
-  });
+    receivers,
+    {
+      lotNumber: 2,
+      prefix: "tl",
+      count: 3,
+      name: (i) => `Teams Life Home ${i}`,
+      needs: ["SEMH", "ASD"],
+    },
+    {
+      raiseFault: (step) => {
+        if (step === failAfter) throw new Error(`injected failure after ${step}`);
+      },
+    },
+  ));
   connector.botUrl = service.url!;
 });
 afterAll(async () => {
