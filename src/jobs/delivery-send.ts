@@ -17,7 +17,7 @@ import { DeliveryError } from "../errors.js";
 import { recordEvent } from "../events.js";
 import { deliveriesTotal, roundFanOut } from "../observability/metrics.js";
 import type { DeliveryChannelPort } from "../ports.js";
-import { deliverySendContract } from "../queue/contracts.js";
+import { deliveryOfSendJobId, deliverySendContract } from "../queue/contracts.js";
 import { writeAudit } from "../referrals/audit.js";
 import type { JobDeps } from "./deps.js";
 import { takeDestinationSlot } from "./destination-slot.js";
@@ -77,13 +77,7 @@ type Next = { waiter: Waiter; release: Release } | undefined;
 type Lane = { recording: Promise<void> };
 
 /** Whether a waiting job is a referral send this job can run itself (its id names the delivery). */
-const takeable = (w: Waiter) => w.queue === deliverySendContract.name && deliveryOfJobId(w.jobId) !== undefined;
-
-/** The delivery a delivery-send job id names (see deliverySendContract.jobId). */
-function deliveryOfJobId(jobId: string): { referralId: string; round: number; providerId: string } | undefined {
-  const m = /^delivery\.([0-9a-f-]{36})\.(\d+)\.([0-9a-f-]{36})$/.exec(jobId);
-  return m ? { referralId: m[1]!, round: Number(m[2]), providerId: m[3]! } : undefined;
-}
+const takeable = (w: Waiter) => w.queue === deliverySendContract.name && deliveryOfSendJobId(w.jobId) !== undefined;
 
 /**
  * Sends a waiting job's delivery on the slot this job holds. Its own job stays queued (delayed) until the
@@ -99,7 +93,7 @@ async function sendTakenOver(
   release: Release,
   lane: Lane,
 ): Promise<Next> {
-  const job = deliveryOfJobId(waiter.jobId)!;
+  const job = deliveryOfSendJobId(waiter.jobId)!;
   const d = await claimPendingDelivery(deps.db, job, deps.clock.now());
   if (!d) return release.takeOver(takeable);
   return sendClaimed(deps, d, channel, ctx, release, { waiter, lane });

@@ -40,6 +40,17 @@ export const deliverySendContract = jobContract({
   jobId: (p) => jobIdOf("delivery", p.referralId, p.round, p.providerId),
 });
 
+const sendJobIdParts = z.object({ referralId: z.uuid(), round: z.number().int().nonnegative(), providerId: z.uuid() });
+
+/** The delivery a delivery-send job id names (the inverse of its jobId), or undefined for any other id. */
+export function deliveryOfSendJobId(
+  jobId: string,
+): { referralId: string; round: number; providerId: string } | undefined {
+  const [kind, referralId, round, providerId, ...rest] = jobId.split(".");
+  const parsed = sendJobIdParts.safeParse({ referralId, round: Number(round), providerId });
+  return kind === "delivery" && rest.length === 0 && parsed.success ? parsed.data : undefined;
+}
+
 export const deliveryRemindContract = jobContract({
   name: "delivery-remind",
   payload: z.object({ deliveryId: z.uuid() }),

@@ -3,7 +3,7 @@
 // - by the relay (a round opening): two run, the other eight are queued waiting, never started only to be
 //   refused; the two running jobs send the waiting ones themselves, one after the other on the slots they hold,
 //   and remove their jobs; while the worker shuts down each waiting job is woken by a release instead; a waiting
-//   send that fails is sent again by its own job;
+//   send that fails is sent again by its own job; a waiter of another kind of job gets the slot and is woken;
 // - all at once (as the reconciler re-queues): a job refused a slot waits to be woken by a release instead of
 //   polling (it is refused about once, not every few hundred milliseconds while it waits): up to two wait in the
 //   worker for a slot it holds and get it handed on, the others park in Redis until a release.
@@ -195,6 +195,33 @@ describe("per-destination limit", () => {
     } finally {
       limiter.takingOver = true;
     }
+  });
+
+  it("keeps the slot for a waiter it can run, and frees it for one it cannot, which is woken", async () => {
+    const direct = new DestinationLimiter(redis, config.REDIS_PREFIX, 1, 30_000);
+    const destination = `webhook:takeover-${Date.now()}.example`;
+    const slots = `${config.REDIS_PREFIX}:dest:${destination}`;
+    // Two parked jobs, delayed by their backstop as the relay queues them: one this test can run, one it cannot.
+    const other = queues.queue("takeover-other");
+    await other.add("x", {}, { jobId: "other-1", delay: 30_000 });
+    await direct.parkQueued(destination, [
+      { queue: "delivery-send", jobId: "mine-1" },
+      { queue: "takeover-other", jobId: "other-1" },
+    ]);
+    const release = await direct.acquire(destination, { queues });
+    expect(release).toBeDefined();
+    const accept = (w: { queue: string }) => w.queue === "delivery-send";
+
+    const taken = await release!.takeOver(accept);
+    expect(taken?.waiter).toEqual({ queue: "delivery-send", jobId: "mine-1" });
+    expect(await redis.zcard(slots)).toBe(1); // still held, for that waiter's send
+
+    // The next waiter is not work it can do: the slot is freed and that job runs now.
+    expect(await taken!.release.takeOver(accept)).toBeUndefined();
+    expect(await redis.zcard(slots)).toBe(0);
+    expect(await other.getJobState("other-1")).toBe("waiting");
+    expect(direct.takeOvers).toBe(1);
+    await other.obliterate({ force: true });
   });
 
   it("has a waiting send that failed sent again by its own job", async () => {
