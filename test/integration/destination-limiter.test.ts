@@ -171,11 +171,18 @@ describe("per-destination limit", () => {
     expect(limiter.refusals).toBe(0);
     expect(woken).toHaveLength(0);
     expect(limiter.takeOvers).toBe(DELIVERIES - LIMIT);
-    // The eight jobs that waited have nothing left to do and are gone; the two that ran completed.
+    // The eight jobs that waited have nothing left to do and are gone; the two that ran complete. A job's last
+    // delivery is recorded before its handler returns and BullMQ marks it completed, so wait for that.
     const due = await db.delivery.findMany({ where: { round: { referralId: r.id } }, select: sendPayloadSelect });
-    const states = await Promise.all(
-      due.map((d) => queues.queue(deliverySendJob.name).getJobState(deliverySendJob.jobId(sendPayloadOf(d)))),
+    const jobStates = () =>
+      Promise.all(
+        due.map((d) => queues.queue(deliverySendJob.name).getJobState(deliverySendJob.jobId(sendPayloadOf(d)))),
+      );
+    await eventually(
+      async () => (await jobStates()).filter((s) => s !== "unknown" && s !== "completed").length === 0,
+      "the two running jobs to finish",
     );
+    const states = await jobStates();
     expect(states.filter((s) => s === "unknown")).toHaveLength(DELIVERIES - LIMIT);
     expect(states.filter((s) => s === "completed")).toHaveLength(LIMIT);
     const attempts = await db.delivery.findMany({ where: { round: { referralId: r.id } }, select: { attempts: true } });
