@@ -90,7 +90,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const { config, logger, role } = opts;
   const clock = opts.clock ?? systemClock;
   // First, so that everything after it is traced (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
-  const tracing = setupTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME });
+  const tracing = await setupTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME,
+  });
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL, logger);
 
   const db = createDb(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });

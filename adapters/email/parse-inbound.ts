@@ -1,13 +1,6 @@
 // Shared by the HTTP and SMTP inbound paths: raw MIME (+ the SMTP envelope) to what the core needs, then the
 // core's handling. Logs carry the outcome only, never addresses, subject or text.
-import {
-  type AddressObject,
-  type EmailAddress,
-  type HeaderLines,
-  type HeaderValue,
-  parseAddressHeader,
-  simpleParser,
-} from "mailparser";
+import type { AddressObject, EmailAddress, HeaderLines, HeaderValue } from "mailparser";
 import addressparser from "nodemailer/lib/addressparser";
 import type { Logger } from "../../src/logger.js";
 import {
@@ -32,10 +25,15 @@ export interface SmtpEnvelope {
 const flatten = (list: EmailAddress[]): string[] =>
   list.flatMap((a) => (a.group ? flatten(a.group) : a.address ? [a.address] : []));
 
-function addressesOf(v: HeaderValue | undefined): string[] {
+// mailparser (with its character-set tables, some 7 MB of heap) is loaded at the first message, not at start-up:
+// most processes (every worker, and a web role whose providers answer by link) never parse one.
+let mailparser: Promise<typeof import("mailparser")> | undefined;
+const loadMailparser = () => (mailparser ??= import("mailparser"));
+
+function addressesOf(v: HeaderValue | undefined, parser: typeof import("mailparser")): string[] {
   if (v === undefined || v instanceof Date) return [];
-  if (typeof v === "string") return flatten(parseAddressHeader(v).value);
-  if (Array.isArray(v)) return v.flatMap((x) => addressesOf(x as HeaderValue));
+  if (typeof v === "string") return flatten(parser.parseAddressHeader(v).value);
+  if (Array.isArray(v)) return v.flatMap((x) => addressesOf(x as HeaderValue, parser));
   const value = (v as { value?: unknown }).value;
   return Array.isArray(value) ? flatten((v as AddressObject).value) : [];
 }
@@ -67,15 +65,16 @@ function fromMailboxes(lines: HeaderLines): string[] {
 }
 
 export async function parseInbound(raw: Buffer, envelope?: SmtpEnvelope): Promise<InboundMail> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const parser = await loadMailparser();
+  const mail = await parser.simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   const h = mail.headers;
   // The envelope is authoritative (Bcc, forwarding); headers are what an HTTP relay gives us.
   const all = [
     ...(envelope?.rcptTo ?? []),
-    ...addressesOf(mail.to),
-    ...addressesOf(mail.cc),
-    ...addressesOf(h.get("delivered-to")),
-    ...addressesOf(h.get("x-original-to")),
+    ...addressesOf(mail.to, parser),
+    ...addressesOf(mail.cc, parser),
+    ...addressesOf(h.get("delivered-to"), parser),
+    ...addressesOf(h.get("x-original-to"), parser),
   ];
   const seen = new Set<string>();
   const recipients = all.filter((a) => !seen.has(a.toLowerCase()) && seen.add(a.toLowerCase()));

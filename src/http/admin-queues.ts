@@ -2,10 +2,7 @@
 // holds ids only, and the dashboard shows only the id-like fields of it anyway. It is read-only unless
 // ADMIN_QUEUES_WRITE=true (refused here before bull-board sees the request, and bull-board's own read-only mode).
 import { timingSafeEqual } from "node:crypto";
-import { createBullBoard } from "@bull-board/api";
-import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
-import { ExpressAdapter } from "@bull-board/express";
-import type { Express, Request } from "express";
+import type { Express, Request, RequestHandler } from "express";
 import ipaddr from "ipaddr.js";
 import type { JobQueues } from "../queue/queues.js";
 import { type ApiToken, tokenDigest } from "./api-tokens.js";
@@ -73,10 +70,15 @@ export function visibleJobData(data: unknown): Record<string, unknown> {
   return shown;
 }
 
-export function mountAdminQueues(
-  app: Express,
-  o: { queues: JobQueues; queueNames: string[]; access: AdminAccessSettings; writable: boolean },
-): void {
+type DashboardOptions = { queues: JobQueues; queueNames: string[]; access: AdminAccessSettings; writable: boolean };
+
+/** bull-board's router for the queues (its modules, some 11 MB of heap, are loaded here). */
+async function dashboardRouter(o: DashboardOptions): Promise<RequestHandler> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import("@bull-board/api"),
+    import("@bull-board/api/bullMQAdapter"),
+    import("@bull-board/express"),
+  ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   const adapters = o.queueNames.map((name) => {
@@ -91,6 +93,12 @@ export function mountAdminQueues(
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]["serverAdapter"],
     options: { uiConfig: { boardTitle: "referral-bot queues" } },
   });
+  return serverAdapter.getRouter() as RequestHandler;
+}
+
+export function mountAdminQueues(app: Express, o: DashboardOptions): void {
+  // Built at the first request let through, not at start-up: most processes never show the dashboard.
+  let router: Promise<RequestHandler> | undefined;
   app.use(
     ADMIN_QUEUES_PATH,
     (req, res, next) => {
@@ -110,6 +118,9 @@ export function mountAdminQueues(
       }
       next();
     },
-    serverAdapter.getRouter(),
+    (req, res, next) => {
+      router ??= dashboardRouter(o);
+      router.then((handle) => handle(req, res, next), next);
+    },
   );
 }

@@ -18,7 +18,7 @@ const TOKEN = "xoxb-test-token";
 const CHILD = "Traced Secret Child";
 const PROVIDERS = 6;
 const exporter = new InMemorySpanExporter();
-installTracerProvider([new SimpleSpanProcessor(exporter)]);
+await installTracerProvider([new SimpleSpanProcessor(exporter)]);
 const slack = new FakeSlackApi(TOKEN);
 const receivers = new WebhookReceivers();
 const { logger, lines } = capturingLogger();

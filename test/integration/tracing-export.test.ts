@@ -7,7 +7,7 @@ import { setupTracing } from "../../src/observability/tracing.js";
 
 describe("trace export", () => {
   it("installs nothing without an endpoint", async () => {
-    await setupTracing({ serviceName: "referral-bot" }).shutdown();
+    await (await setupTracing({ serviceName: "referral-bot" })).shutdown();
     const span = trace.getTracer("t").startSpan("nothing");
     expect(span.isRecording()).toBe(false);
     span.end();
@@ -27,7 +27,7 @@ describe("trace export", () => {
     });
     await new Promise<void>((r) => collector.listen(0, "127.0.0.1", r));
     const { port } = collector.address() as { port: number };
-    const tracing = setupTracing({ endpoint: `http://127.0.0.1:${port}/`, serviceName: "referral-bot-test" });
+    const tracing = await setupTracing({ endpoint: `http://127.0.0.1:${port}/`, serviceName: "referral-bot-test" });
     const span = trace.getTracer("t").startSpan("exported span", { attributes: { "job.type": "delivery-send" } });
     span.end();
     await tracing.shutdown(); // flushes the batch

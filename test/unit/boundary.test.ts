@@ -71,6 +71,25 @@ describe("architecture boundary", () => {
     expect('import type { App } from "../adapters/teams/teams-app.js";').not.toMatch(STATIC_CHAT_ADAPTER);
   });
 
+  it("loads mailparser, bull-board and the tracing SDK only when they are used", () => {
+    // Each is several MB of heap that most processes never need (a worker parses no mail and shows no dashboard;
+    // tracing is off unless configured): a static import would put them into every process at start-up.
+    const LAZY =
+      /^import\s+(?!type\b)[^;]*?from\s+["'](mailparser|@bull-board\/[^"']*|@opentelemetry\/(?!api["'])[^"']*)["']/gm;
+    const staticImports = (files: [file: string, text: string][]) =>
+      files.flatMap(([f, text]) => [...text.matchAll(LAZY)].map((m) => `${f}: ${m[1]}`));
+    const files = [...sourceFiles("src"), ...sourceFiles("adapters")].filter((f) => !f.startsWith("src/demo/"));
+    expect(staticImports(files.map((f) => [f, readFileSync(f, "utf8")]))).toEqual([]);
+    expect(
+      staticImports([
+        ["a.ts", 'import { simpleParser } from "mailparser";'],
+        ["b.ts", 'import { ExpressAdapter } from "@bull-board/express";'],
+        ["c.ts", 'import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";'],
+        ["d.ts", 'import { trace } from "@opentelemetry/api";\nimport type { HeaderValue } from "mailparser";'],
+      ]),
+    ).toEqual(["a.ts: mailparser", "b.ts: @bull-board/express", "c.ts: @opentelemetry/sdk-trace-node"]);
+  });
+
   it("only the entry points import the job handlers (src/jobs/); the domain enqueues through src/queue/", () => {
     const files = sourceFiles("src");
     expect(backArrowsIntoJobs(files.map((f) => [f]))).toEqual([]);
