@@ -13,6 +13,7 @@ import {
 } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
+import { AckFirst } from "./ack-first.js";
 import { escapeMrkdwn } from "./escape.js";
 import { COMPARE_CALLBACK, compareModal } from "./render-compare.js";
 import {
@@ -51,6 +52,8 @@ export interface SlackOptions {
   raiserUserGroupId?: string;
   core: SlackCore;
   logger: Logger;
+  /** The longest the work after an ack waits for other requests' acks (ack-first.ts); tests shorten it. */
+  ackFirstMaxWaitMs?: number;
   /** Whether "publish to all" starts ticked when answering a provider (ANSWERS_PUBLISHED_TO_ALL_DEFAULT). */
   answersPublishedToAllDefault?: boolean;
 }
@@ -58,6 +61,13 @@ export interface SlackOptions {
 export function mountSlack(web: Express, o: SlackOptions): void {
   // Before Bolt's receiver: future timestamps and oversized bodies are refused unread (request-guard.ts).
   web.use("/slack/events", slackRequestGuard(o.logger));
+  // The work after an ack waits for the other requests' acks (ack-first.ts).
+  const ackFirst = new AckFirst(o.ackFirstMaxWaitMs);
+  web.use("/slack/events", ackFirst.middleware);
+  const acked = async (ack: () => Promise<void>) => {
+    await ack();
+    await ackFirst.idle();
+  };
   const receiver = new ExpressReceiver({
     signingSecret: o.signingSecret,
     endpoints: "/slack/events",
@@ -105,11 +115,11 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   };
 
   app.command("/referral", async ({ ack, command }) => {
-    await ack();
+    await acked(ack);
     await openForm(command.trigger_id, command.user_id);
   });
   app.shortcut("new_referral", async ({ ack, shortcut }) => {
-    await ack();
+    await acked(ack);
     await openForm(shortcut.trigger_id, shortcut.user.id);
   });
 
@@ -117,7 +127,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   // answers are kept in the person's draft (encrypted, ChatCore.drafts), which also keeps the first step's
   // answers when the form is closed, and joins both steps when it is submitted.
   app.action("referral_more", async ({ ack, body }) => {
-    await ack();
+    await acked(ack);
     const b = body as { trigger_id: string; user: { id: string }; view?: { state?: { values?: ViewState } } };
     await o.core.drafts.save(b.user.id, b.view?.state?.values ?? {});
     const draft = (await o.core.drafts.load(b.user.id)) as ViewState;
@@ -129,14 +139,14 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     await o.core.drafts.save(body.user.id, view.state.values as ViewState);
     // Back to the first step, which says how many were answered.
     const draft = (await o.core.drafts.load(body.user.id)) as ViewState;
-    await ack();
+    await acked(ack);
     if (view.root_view_id && view.root_view_id !== view.id)
       await callSlack("views.update", () =>
         client.views.update({ view_id: view.root_view_id!, view: referralModal(draft) as never }),
       ).catch((err: Error) => o.logger.warn({ error: err.message }, "slack form refresh failed"));
   });
   app.view({ callback_id: "referral_form", type: "view_closed" }, async ({ ack, view, body }) => {
-    await ack();
+    await acked(ack);
     await o.core.drafts.save(body.user.id, view.state.values as ViewState);
   });
 
@@ -160,7 +170,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       await ack({ response_action: "errors", errors });
       return;
     }
-    await ack();
+    await acked(ack);
     await o.core.drafts.clear(body.user.id);
     const check = result.warnings?.length
       ? `\nPlease check the summary, which every provider sees: ${escapeMrkdwn(result.warnings.join(" "))} If it should not be there, tell ART.`
@@ -183,7 +193,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     return result.ok ? result.comparison : undefined;
   };
   app.action("compare_offers", async ({ ack, body, action }) => {
-    await ack();
+    await acked(ack);
     const c = await comparison(body.user.id, (action as { value: string }).value, "cost");
     if (!c) return;
     const triggerId = (body as { trigger_id: string }).trigger_id;
@@ -191,7 +201,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   });
   for (const sort of COMPARE_SORTS) {
     app.action(`compare_sort_${sort}`, async ({ ack, body, action }) => {
-      await ack();
+      await acked(ack);
       const c = await comparison(body.user.id, (action as { value: string }).value, sort);
       const viewId = (body as { view?: { id: string } }).view?.id;
       if (c && viewId)
@@ -218,7 +228,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     ["document_upload_link", (v: string) => ({ type: "document_upload_link", referralId: v })],
   ] as [string, (v: string) => ChatAction][]) {
     app.action(actionId, async ({ ack, body, action }) => {
-      await ack();
+      await acked(ack);
       const result = await act(body.user.id, toAction((action as { value: string }).value));
       if (result.ok)
         await refreshComparison(
@@ -228,7 +238,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     });
   }
   app.action("view_details", async ({ ack, body, action }) => {
-    await ack();
+    await acked(ack);
     const referralId = (action as { value: string }).value;
     const result = await act(body.user.id, { type: "view_details", referralId });
     if (result.ok && result.details) {
@@ -240,7 +250,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     }
   });
   app.action("answer_question", async ({ ack, body, action }) => {
-    await ack();
+    await acked(ack);
     const triggerId = (body as { trigger_id: string }).trigger_id;
     await callSlack("views.open", () =>
       client.views.open({
@@ -250,7 +260,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     );
   });
   app.view("answer_question_form", async ({ ack, view, body }) => {
-    await ack();
+    await acked(ack);
     const publishToAll = publishOf(view.state.values as ViewState);
     await act(body.user.id, {
       type: "answer_question",
@@ -260,7 +270,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     });
   });
   app.action("withdraw_referral", async ({ ack, body, action }) => {
-    await ack();
+    await acked(ack);
     const referralId = (action as { value: string }).value;
     const triggerId = (body as { trigger_id: string }).trigger_id;
     const reference = await o.core.referenceOf(referralId);
@@ -281,7 +291,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       await ack({ response_action: "errors", errors: { "withdraw.text": result.text.slice(0, 150) } });
       return;
     }
-    await ack();
+    await acked(ack);
     if (result.text) await tell(body.user.id, escapeMrkdwn(result.text));
   });
   // The App Home tab, drawn afresh each time the person opens it.
