@@ -119,3 +119,19 @@ export const placementsCsvContract = jobContract({
   payload: triggered,
   jobId: (p) => jobIdOf("placements-csv", p.trigger),
 });
+
+/** Every job type's queue. The worker runs a handler for each (src/jobs/all.ts; a test keeps the two alike). */
+export const JOB_NAMES: readonly string[] = [
+  deliverySendContract,
+  deliveryRemindContract,
+  providerMessageContract,
+  eventDispatchContract,
+  chatSyncContract,
+  digestContract,
+  roundSweepContract,
+  roundWidenContract,
+  nudgeContract,
+  retentionContract,
+  councilMessageContract,
+  placementsCsvContract,
+].map((c) => c.name);

@@ -26,7 +26,7 @@ function localImports(file: string, text = readFileSync(file, "utf8")): string[]
 }
 
 /** Entry points wire handlers to queues; everything else reaches jobs through src/queue/ (the contracts). */
-const ENTRY_POINTS = /^src\/(main\.ts|cli\.ts|cli-withdraw\.ts|cli\/|bin\/)/;
+const ENTRY_POINTS = /^src\/(main\.ts|cli\.ts|cli-withdraw\.ts|cli\/|bin\/|roles\/)/;
 
 function backArrowsIntoJobs(files: [file: string, text?: string][]): string[] {
   return files.flatMap(([f, text]) =>
@@ -63,12 +63,21 @@ describe("architecture boundary", () => {
   it("the composition roots load a chat adapter (and its SDK) only when its platform is configured", () => {
     // A static import would load Bolt or the Teams SDK (tens of MB) into every process, configured or not.
     const STATIC_CHAT_ADAPTER = /^import\s+(?!type\b)[^;]*?from\s+["'][./]*adapters\/(slack|teams)\/[^"']*["']/gm;
-    const found = ["src/main.ts", "src/cli.ts"].flatMap((f) =>
+    const found = ["src/main.ts", "src/cli.ts", ...sourceFiles("src/roles")].flatMap((f) =>
       [...readFileSync(f, "utf8").matchAll(STATIC_CHAT_ADAPTER)].map((m) => `${f}: ${m[0]}`),
     );
     expect(found).toEqual([]);
     expect('import { mountSlack } from "../adapters/slack/slack-app.js";').toMatch(STATIC_CHAT_ADAPTER);
     expect('import type { App } from "../adapters/teams/teams-app.js";').not.toMatch(STATIC_CHAT_ADAPTER);
+  });
+
+  it("the composition root loads a role's code (handlers, routes) only in a process that runs that role", () => {
+    // A worker holding the web routes, or a web process holding every job handler, spends memory for nothing.
+    const ROLE_CODE =
+      /^import\s+(?!type\b)[^;]*?from\s+["']\.\/(roles\/(web|worker)|jobs\/(all|runtime)|http\/)[^"']*["']/gm;
+    expect(readFileSync("src/main.ts", "utf8").match(ROLE_CODE) ?? []).toEqual([]);
+    expect('import { startWorkers } from "./jobs/runtime.js";').toMatch(ROLE_CODE);
+    expect('import type { RoleContext } from "./roles/context.js";').not.toMatch(ROLE_CODE);
   });
 
   it("loads mailparser, bull-board and the tracing SDK only when they are used", () => {
