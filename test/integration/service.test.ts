@@ -1,5 +1,6 @@
 // The real process: `referral-bot serve` in each role, health and readiness, config errors, clean shutdown.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { freePort } from "../helpers/service.js";
 
@@ -68,12 +69,17 @@ describe("the service process", () => {
 
   it("runs the worker role without an HTTP server", async () => {
     const port = await freePort();
-    const p = run(["serve", "--role", "worker"], { PORT: String(port) });
+    const p = run(["serve", "--role", "worker"], { PORT: String(port), NODE_OPTIONS: "--max-semi-space-size=4" });
     // Start-up compiles the TypeScript first: on a loaded machine that alone can take well over ten seconds.
     for (let i = 0; i < 450 && !p.output().includes("workers started"); i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(p.output()).toContain("workers started");
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    // The bin replaced itself (same pid) with node sized for the role: the operator's semi-space setting (given in
+    // NODE_OPTIONS) kept, the old-generation limit and WebAssembly baseline-only compilation added.
+    const argv = readFileSync(`/proc/${p.child.pid}/cmdline`, "utf8").split("\0");
+    expect(argv).toEqual(expect.arrayContaining(["--max-old-space-size=256", "--liftoff-only"]));
+    expect(argv.filter((a) => a.startsWith("--max-semi-space-size"))).toEqual([]);
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
   }, 90_000);
