@@ -1,7 +1,9 @@
 // The delivery send's hot path in SQL: one statement loads and claims a delivery, one finishes it. Prisma's
 // relation loading took five queries (and most of the worker's CPU in a fan-out) for what one join returns, and
 // even its raw queries cost more worker CPU than the pg driver's (about 1 ms per delivery): these go to the pool.
+import type pg from "pg";
 import { type Db, poolOf, type Tx, utcTimestamps } from "../db.js";
+import { Batcher, batcherPer } from "./batcher.js";
 import { destinationOf } from "./destination-limiter.js";
 import type { OutboundSource } from "./outbound.js";
 
@@ -47,15 +49,30 @@ export interface ClaimedDelivery extends OutboundSource {
  * drops the repeat) as sending, counts the attempt, and returns everything the send needs. Undefined when there
  * is nothing to send: it is gone, delivered, failed, or its round closed (see `unclaimedReason`).
  */
-export async function claimDelivery(db: Db, deliveryId: string, at: Date): Promise<ClaimedDelivery | undefined> {
-  const { rows } = await poolOf(db).query<ClaimRow>({
-    name: "delivery-claim",
-    types: utcTimestamps,
-    values: [deliveryId, at.toISOString()],
-    text: claimSql(`d."id" = $1::uuid AND d."state" IN ('pending', 'sending')`),
-  });
-  return claimedOf(rows[0]);
+export function claimDelivery(db: Db, deliveryId: string, at: Date): Promise<ClaimedDelivery | undefined> {
+  return claims(poolOf(db)).call({ id: deliveryId, at });
 }
+
+/** Claims made at about the same moment go in one statement (batcher.ts), timed at the latest of them. */
+const claims = batcherPer(
+  (pool: pg.Pool) =>
+    new Batcher<{ id: string; at: Date }, ClaimedDelivery | undefined>(async (keys) => {
+      const at = new Date(Math.max(...keys.map((k) => k.at.getTime())));
+      const { rows } = await pool.query<ClaimRow>({
+        name: "delivery-claim",
+        types: utcTimestamps,
+        values: [keys.map((k) => k.id), at.toISOString()],
+        text: claimSql(`d."id" = ANY($1::uuid[]) AND d."state" IN ('pending', 'sending')`),
+      });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // The same delivery asked for twice in one batch is claimed once: the first caller sends it.
+      return keys.map((k) => {
+        const r = byId.get(k.id);
+        byId.delete(k.id);
+        return claimedOf(r);
+      });
+    }),
+);
 
 /**
  * Claims the still pending delivery that a delivery-send job's id names (a job this process takes over from the
@@ -155,34 +172,61 @@ const TAIL = 64;
 
 /**
  * Records the delivery as delivered; true when no other delivery of its round is still due (the fan-out's last).
- * The statement sees the others as they were before it ran, so the last few, finishing at the same moment, would
- * each see the others still due and none would know it was last: near the end of a round (at most TAIL others
- * due) it asks again once its own change is committed, and the later of two such asks sees both. The count stops
- * at TAIL, where counting the whole round for every delivery would grow with its square.
+ * Finishes made at about the same moment go in one statement (batcher.ts), which sees the round's other
+ * deliveries as they were before it ran: the last few, finishing at the same moment in different statements, would
+ * each see the others still due and none would know it was last. So near the end of a round (at most TAIL others
+ * due) it asks again once its own change is committed, and the later of two such asks sees both. The count stops at
+ * TAIL, where counting the whole round for every delivery would grow with its square. Of a batch's deliveries of
+ * one round, the last in the batch is the one told it was last.
  */
-export async function finishDelivered(db: Db, deliveryId: string, roundId: string, at: Date): Promise<boolean> {
-  const pool = poolOf(db);
-  const { rows } = await pool.query<{ others: number }>({
+export function finishDelivered(db: Db, deliveryId: string, roundId: string, at: Date): Promise<boolean> {
+  return finishes(poolOf(db)).call({ id: deliveryId, roundId, at });
+}
+
+type Finish = { id: string; roundId: string; at: Date };
+
+const finishes = batcherPer((pool: pg.Pool) => new Batcher<Finish, boolean>((keys) => finishBatch(pool, keys)));
+
+async function finishBatch(pool: pg.Pool, keys: Finish[]): Promise<boolean[]> {
+  const ids = keys.map((k) => k.id);
+  const { rows } = await pool.query<{ roundId: string; others: number }>({
     name: "delivery-finish",
-    values: [deliveryId, roundId, at.toISOString(), TAIL],
+    values: [ids, keys.map((k) => k.at.toISOString()), TAIL],
     text: `
     WITH done AS (
-      UPDATE "Delivery" SET "state" = 'delivered', "deliveredAt" = $3::timestamptz AT TIME ZONE 'UTC',
-        "lastError" = NULL, "updatedAt" = $3::timestamptz AT TIME ZONE 'UTC'
-      WHERE "id" = $1::uuid RETURNING "id"
+      UPDATE "Delivery" d SET "state" = 'delivered', "deliveredAt" = b."at" AT TIME ZONE 'UTC',
+        "lastError" = NULL, "updatedAt" = b."at" AT TIME ZONE 'UTC'
+      FROM unnest($1::uuid[], $2::timestamptz[]) AS b("id", "at")
+      WHERE d."id" = b."id" RETURNING d."roundId"
     )
-    SELECT count(*)::int AS "others" FROM (SELECT 1 FROM "Delivery"
-      WHERE "roundId" = $2::uuid AND "state" IN ('pending', 'sending') AND "id" <> $1::uuid LIMIT $4) AS due`,
+    SELECT r."roundId", (SELECT count(*)::int FROM (SELECT 1 FROM "Delivery" x
+        WHERE x."roundId" = r."roundId" AND x."state" IN ('pending', 'sending') AND x."id" <> ALL($1::uuid[])
+        LIMIT $3) AS due) AS "others"
+    FROM (SELECT DISTINCT "roundId" FROM done) r`,
   });
-  const others = rows[0]?.others ?? 0;
-  if (others === 0) return true;
-  if (others >= TAIL) return false;
-  const again = await pool.query<{ last: boolean }>({
-    name: "delivery-finish-tail",
-    values: [roundId],
-    text: `SELECT NOT EXISTS (SELECT 1 FROM "Delivery" WHERE "roundId" = $1::uuid AND "state" IN ('pending', 'sending')) AS "last"`,
-  });
-  return again.rows[0]?.last ?? false;
+  const lastOfRound = new Map<string, boolean>();
+  for (const r of rows) {
+    if (r.others === 0) lastOfRound.set(r.roundId, true);
+    else if (r.others < TAIL) {
+      const again = await pool.query<{ last: boolean }>({
+        name: "delivery-finish-tail",
+        values: [r.roundId],
+        text: `SELECT NOT EXISTS (SELECT 1 FROM "Delivery" WHERE "roundId" = $1::uuid AND "state" IN ('pending', 'sending')) AS "last"`,
+      });
+      if (again.rows[0]?.last) lastOfRound.set(r.roundId, true);
+    }
+  }
+  // One caller per round hears it was last: the batch's last delivery of that round.
+  const told = new Set<string>();
+  const out = new Array<boolean>(keys.length).fill(false);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const roundId = keys[i]!.roundId;
+    if (lastOfRound.get(roundId) && !told.has(roundId)) {
+      told.add(roundId);
+      out[i] = true;
+    }
+  }
+  return out;
 }
 
 /** An attempt failed and another will come: due again, with the reason ART may read. */

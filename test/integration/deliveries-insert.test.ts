@@ -2,7 +2,7 @@
 // createMany: every column as Prisma would have written it, the times in UTC whatever the session's time zone.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
-import { createDb, type Db } from "../../src/db.js";
+import { createDb, type Db, poolOf } from "../../src/db.js";
 import { claimDelivery, finishDelivered } from "../../src/delivery/claim.js";
 import { systemClock } from "../../src/ports.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
@@ -108,16 +108,84 @@ it("knows the round's last delivery when the last two finish at the same moment"
       },
     });
   }
-  // Each time, both finish at once: each statement sees the other still due, so only the ask after the commit
-  // can tell that the round is done. At least one of the two must know it finished the fan-out.
-  for (let i = 0; i < 15; i++) {
-    const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
-    const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
-    const [a, b] = await db.delivery.findMany({ where: { roundId: round.id } });
-    const at = new Date();
-    await claimDelivery(db, a!.id, at);
-    await claimDelivery(db, b!.id, at);
-    const lasts = await Promise.all([a!, b!].map((d) => finishDelivered(db, d.id, round.id, at)));
-    expect(lasts).toContain(true);
+  // Each time, both finish at once, as two worker processes would (each its own pool, so not in one batch): each
+  // statement sees the other still due, so only the ask after the commit can tell that the round is done. At
+  // least one of the two must know it finished the fan-out.
+  const other = createDb(config.DATABASE_URL, { poolSize: 2 });
+  try {
+    for (let i = 0; i < 15; i++) {
+      const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
+      const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
+      const [a, b] = await db.delivery.findMany({ where: { roundId: round.id } });
+      const at = new Date();
+      await claimDelivery(db, a!.id, at);
+      await claimDelivery(db, b!.id, at);
+      const lasts = await Promise.all([
+        finishDelivered(db, a!.id, round.id, at),
+        finishDelivered(other, b!.id, round.id, at),
+      ]);
+      expect(lasts).toContain(true);
+    }
+  } finally {
+    await other.$disconnect();
+  }
+});
+
+it("claims and finishes deliveries asked for at the same moment in shared statements, each for its own", async () => {
+  const lot = await freshLot(db);
+  for (let i = 0; i < 12; i++) {
+    await db.provider.create({
+      data: {
+        name: `Batch ${i}`,
+        email: `batch${i}@provider.example`,
+        needsCovered: ["SEMH"],
+        lots: { create: { lotId: lot.id } },
+      },
+    });
+  }
+  const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
+  const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
+  const due = await db.delivery.findMany({ where: { roundId: round.id }, orderBy: { id: "asc" } });
+  expect(due).toHaveLength(12);
+  // Counts the statements the pool runs.
+  const pool = poolOf(db);
+  const query = pool.query.bind(pool);
+  let statements = 0;
+  pool.query = ((...args: Parameters<typeof query>) => {
+    statements++;
+    return query(...args);
+  }) as typeof pool.query;
+  try {
+    const at = new Date("2026-11-30T10:00:00.000Z");
+    // The first goes alone; the other eleven, and one of them asked for twice, wait for it and go together.
+    const [x, ...rest] = due;
+    const claims = await Promise.all([
+      claimDelivery(db, x!.id, at),
+      ...rest.map((d) => claimDelivery(db, d.id, at)),
+      claimDelivery(db, rest[0]!.id, at),
+    ]);
+    expect(statements).toBe(2);
+    expect(claims.slice(0, 12).map((c) => c?.id)).toEqual(due.map((d) => d.id));
+    expect(claims.slice(0, 12).map((c) => c?.provider.email)).toEqual(
+      await Promise.all(
+        due.map(async (d) => (await db.provider.findUniqueOrThrow({ where: { id: d.providerId } })).email),
+      ),
+    );
+    // Asked for twice in one batch: claimed once, by the first to ask.
+    expect(claims[12]).toBeUndefined();
+    const rows = await db.delivery.findMany({ where: { roundId: round.id } });
+    expect(rows.map((d) => [d.state, d.attempts])).toEqual(rows.map(() => ["sending", 1]));
+
+    statements = 0;
+    const lasts = await Promise.all(due.map((d, i) => finishDelivered(db, d.id, round.id, new Date(at.getTime() + i))));
+    expect(statements).toBeLessThanOrEqual(3);
+    // One of them, and only one, finished the fan-out.
+    expect(lasts.filter(Boolean)).toHaveLength(1);
+    const done = await db.delivery.findMany({ where: { roundId: round.id }, orderBy: { id: "asc" } });
+    expect(done.map((d) => d.state)).toEqual(due.map(() => "delivered"));
+    // Each with its own time, in UTC.
+    expect(done.map((d) => d.deliveredAt?.getTime())).toEqual(due.map((_, i) => at.getTime() + i));
+  } finally {
+    pool.query = query;
   }
 });
