@@ -12,6 +12,7 @@
 
 import { ensureLots } from "../../src/providers/directory.js";
 import { bareClient, type FanoutSample, fanoutOnce, settle } from "./lib/fanout.js";
+import { FloorWorker } from "./lib/floor.js";
 import { benchEnv, emit, median, PeakRss, round, sleep, startRole } from "./lib/harness.js";
 import { benchProviders, LoopbackHosts } from "./lib/hosts.js";
 
@@ -56,13 +57,24 @@ const spread = await samples(distinct, 2);
 oneHost.delayMs = ANSWER_MS;
 const crowd = await samples(oneHost, 3);
 distinct.delayMs = 0;
+const slots = config.WORKER_CONCURRENCY;
+// The floors under the throughput (lib/floor.ts), with as many jobs in flight as the service's worker, each warmed
+// up once on the payloads the distinct hosts last answered.
+const floors = { queue: new FloorWorker(bench, "queue", slots), commit: new FloorWorker(bench, "commit", slots) };
+const floorRates = { queue: [] as number[], commit: [] as number[] };
+for (const f of Object.values(floors)) {
+  await f.start();
+  await f.run(distinct);
+}
 const bare: number[] = [];
 const fast = await samples(distinct, 2, async () => {
-  bare.push(await bareClient(distinct, config.WORKER_CONCURRENCY));
+  bare.push(await bareClient(distinct, slots));
+  floorRates.queue.push(await floors.queue.run(distinct));
+  floorRates.commit.push(await floors.commit.run(distinct));
 });
 peak.stop();
+for (const f of Object.values(floors)) await f.stop();
 
-const slots = config.WORKER_CONCURRENCY;
 const perHost = config.DESTINATION_CONCURRENCY;
 const theoretical = Math.ceil(N / slots) * ANSWER_MS;
 const theoreticalOneHost = Math.ceil(N / perHost) * ANSWER_MS;
@@ -133,6 +145,22 @@ emit({
   met: throughput >= 0.5 * bareRate,
   detail: { ...detail(fast), bareClient: bare.map((b) => round(b)) },
 });
+for (const [mode, what] of [
+  ["queue", "one BullMQ job per delivery, POST only"],
+  ["commit", "one BullMQ job per delivery, POST and one committed row"],
+] as const) {
+  const rate = median(floorRates[mode]);
+  emit({
+    row: `throughput floor: ${what}`,
+    figure: rate,
+    unit: "deliveries/s",
+    reference: bareRate,
+    referenceLabel: "bare client, same run",
+    goal: "(context for throughput)",
+    met: true,
+    detail: { samples: floorRates[mode].map((r) => round(r)), serviceVsFloor: round(throughput / rate, 2) },
+  });
+}
 for (const role of ["web", "worker"] as const) {
   emit({
     row: `RSS idle, ${role} process`,
