@@ -58,8 +58,15 @@ describe("the service process", () => {
   it("reports not ready (503) when Redis is unreachable", async () => {
     const port = await freePort();
     const deadRedis = await freePort();
-    run(["serve", "--role", "web"], { PORT: String(port), REDIS_URL: `redis://127.0.0.1:${deadRedis}` });
+    const p = run(["serve", "--role", "web"], {
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
+      MALLOC_ARENA_MAX: "3",
+    });
     await waitFor(`http://127.0.0.1:${port}/healthz`);
+    // Sized for the web role; the operator's own malloc arenas kept.
+    expect(readFileSync(`/proc/${p.child.pid}/cmdline`, "utf8").split("\0")).toContain("--max-semi-space-size=8");
+    expect(readFileSync(`/proc/${p.child.pid}/environ`, "utf8").split("\0")).toContain("MALLOC_ARENA_MAX=3");
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: { postgres: string; redis: string } };
@@ -80,6 +87,8 @@ describe("the service process", () => {
     const argv = readFileSync(`/proc/${p.child.pid}/cmdline`, "utf8").split("\0");
     expect(argv).toEqual(expect.arrayContaining(["--max-old-space-size=256", "--liftoff-only"]));
     expect(argv.filter((a) => a.startsWith("--max-semi-space-size"))).toEqual([]);
+    // Two malloc arenas unless the operator says otherwise.
+    expect(readFileSync(`/proc/${p.child.pid}/environ`, "utf8").split("\0")).toContain("MALLOC_ARENA_MAX=2");
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
   }, 90_000);
