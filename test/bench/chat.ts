@@ -10,6 +10,7 @@
 //   after a first, cold batch (reported apart), with 100 GET /healthz in the same batches as the reference;
 // - the web process's peak RSS during all that. Prints one JSON line per row.
 import { blockAction, commandBody, signedSlackRequest } from "../helpers/slack.js";
+import { startBareBolt } from "./lib/bare-bolt-process.js";
 import {
   chatWorld,
   firstSeen,
@@ -171,36 +172,42 @@ for (const [platform, lot] of [
   });
 }
 
-// Row 7: acks of 100 concurrent Slack requests, with /healthz in the same batches.
-const events = `${webUrl}/slack/events`;
+// Row 7: acks of 100 concurrent Slack requests, with /healthz in the same batches; each batch then sent the same
+// way to Bolt's receiver alone (lib/bare-bolt.ts), the floor under it.
 const timed = async (call: () => Promise<unknown>) => {
   const t = performance.now();
   await call();
   return performance.now() - t;
 };
+const bareBolt = await startBareBolt(SLACK_SECRET);
+/** One batch: 100 signed Slack requests and 100 GET /healthz at once; p99s and how many were not answered 200. */
+const ackBatch = async (baseUrl: string, kind: "commands" | "actions", user: string) => {
+  let non200 = 0;
+  const slackCalls = Array.from({ length: 100 }, (_, i) =>
+    timed(async () => {
+      const body =
+        kind === "commands" ? commandBody(`${user}x${i}`) : blockAction("UART1", "view_details", latency.referralId);
+      // A refused connection counts against the batch rather than ending the benchmark.
+      const res = await signedSlackRequest(`${baseUrl}/slack/events`, SLACK_SECRET, body).catch(() => undefined);
+      if (res?.status !== 200) non200++;
+    }),
+  );
+  const healthz = Array.from({ length: 100 }, () =>
+    timed(async () => (await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.arrayBuffer()),
+  );
+  const [acks, health] = await Promise.all([Promise.all(slackCalls), Promise.all(healthz)]);
+  return { p99: percentile(acks, 0.99), healthzP99: percentile(health, 0.99), non200 };
+};
 for (const kind of ["commands", "actions"] as const) {
-  const batches: { p99: number; healthzP99: number; non200: number }[] = [];
+  const batches: { p99: number; healthzP99: number; non200: number; bareBoltP99: number }[] = [];
   // Batch 0 is the first such storm the process has seen (its code paths not compiled yet): reported apart, as
   // what the first minute after a deploy looks like; the goal is judged on the batches after it.
   for (let b = -1; b < BATCHES; b++) {
     await sleep(jitter(1000, 0.5));
-    let non200 = 0;
-    const slackCalls = Array.from({ length: 100 }, (_, i) =>
-      timed(async () => {
-        const body =
-          kind === "commands"
-            ? commandBody(`UBENCH${b + 1}x${i}`)
-            : blockAction("UART1", "view_details", latency.referralId);
-        // A refused connection counts against the batch rather than ending the benchmark.
-        const res = await signedSlackRequest(events, SLACK_SECRET, body).catch(() => undefined);
-        if (res?.status !== 200) non200++;
-      }),
-    );
-    const healthz = Array.from({ length: 100 }, () =>
-      timed(async () => (await fetch(`${webUrl}/healthz`).catch(() => undefined))?.arrayBuffer()),
-    );
-    const [acks, health] = await Promise.all([Promise.all(slackCalls), Promise.all(healthz)]);
-    batches.push({ p99: percentile(acks, 0.99), healthzP99: percentile(health, 0.99), non200 });
+    const ours = await ackBatch(webUrl, kind, `UBENCH${b + 1}`);
+    await sleep(jitter(500, 0.5));
+    const bare = await ackBatch(bareBolt.url, kind, `UBARE${b + 1}`);
+    batches.push({ ...ours, bareBoltP99: bare.p99 });
   }
   const cold = batches.shift()!;
   const worst = batches.reduce((a, b) => (b.p99 > a.p99 ? b : a));
@@ -220,7 +227,22 @@ for (const kind of ["commands", "actions"] as const) {
       non200OrFailed: batches.reduce((s, b) => s + b.non200, 0),
     },
   });
+  const bareWorst = Math.max(...batches.map((b) => b.bareBoltP99));
+  emit({
+    row: `ack floor: Bolt's receiver alone, 100 concurrent ${kind}, p99, worst of ${BATCHES} batches`,
+    figure: bareWorst,
+    unit: "ms",
+    reference: worst.p99,
+    referenceLabel: "the service's worst batch, same run",
+    goal: "(context for the ack row)",
+    met: true,
+    detail: {
+      p99PerBatch: batches.map((b) => round(b.bareBoltP99)),
+      medianP99: round(median(batches.map((b) => b.bareBoltP99))),
+    },
+  });
 }
+await bareBolt.stop();
 peak.stop();
 for (const p of [w.web, w.worker]) {
   const mb = peak.peak.get(p.pid) ?? 0;

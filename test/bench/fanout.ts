@@ -80,6 +80,8 @@ const theoretical = Math.ceil(N / slots) * ANSWER_MS;
 const theoreticalOneHost = Math.ceil(N / perHost) * ANSWER_MS;
 const detail = (xs: FanoutSample[]) => ({
   samples: xs.map((x) => ({
+    raiseMs: round(x.raiseMs),
+    firstMs: round(x.firstMs),
     lastMs: round(x.lastMs),
     p95Ms: round(x.p95Ms),
     recordedMs: round(x.recordedMs),

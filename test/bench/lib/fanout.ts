@@ -10,7 +10,10 @@ import type { LoopbackHosts } from "./hosts.js";
 
 export interface FanoutSample {
   providers: number;
-  /** When the last provider answered, from the raise (ms). */
+  /** How long the raise itself took (its transaction, in this process), and when the first and the last provider
+   * answered, from the start of the raise (ms). */
+  raiseMs: number;
+  firstMs: number;
   lastMs: number;
   p95Ms: number;
   /** When the last delivery was recorded as delivered (ms). */
@@ -36,6 +39,7 @@ export async function fanoutOnce(
     id: "bench",
     art: false,
   });
+  const raiseMs = performance.now() - t0;
   await until(() => hosts.uniqueCount() >= providers, `${providers} providers answered`, timeoutMs);
   const delivered = () => bench.db.delivery.count({ where: { round: { referralId: r.id }, state: "delivered" } });
   await until(async () => (await delivered()) >= providers, "all deliveries recorded", timeoutMs);
@@ -46,6 +50,8 @@ export async function fanoutOnce(
   const times = [...first.values()];
   return {
     providers,
+    raiseMs,
+    firstMs: Math.min(...times),
     lastMs: Math.max(...times),
     p95Ms: percentile(times, 0.95),
     recordedMs,
