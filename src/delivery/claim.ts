@@ -204,16 +204,16 @@ async function finishBatch(pool: pg.Pool, keys: Finish[]): Promise<boolean[]> {
         LIMIT $3) AS due) AS "others"
     FROM (SELECT DISTINCT "roundId" FROM done) r`,
   });
-  const lastOfRound = new Map<string, boolean>();
+  const finishedRounds = new Set<string>();
   for (const r of rows) {
-    if (r.others === 0) lastOfRound.set(r.roundId, true);
+    if (r.others === 0) finishedRounds.add(r.roundId);
     else if (r.others < TAIL) {
       const again = await pool.query<{ last: boolean }>({
         name: "delivery-finish-tail",
         values: [r.roundId],
         text: `SELECT NOT EXISTS (SELECT 1 FROM "Delivery" WHERE "roundId" = $1::uuid AND "state" IN ('pending', 'sending')) AS "last"`,
       });
-      if (again.rows[0]?.last) lastOfRound.set(r.roundId, true);
+      if (again.rows[0]?.last) finishedRounds.add(r.roundId);
     }
   }
   // One caller per round hears it was last: the batch's last delivery of that round.
@@ -221,7 +221,7 @@ async function finishBatch(pool: pg.Pool, keys: Finish[]): Promise<boolean[]> {
   const out = new Array<boolean>(keys.length).fill(false);
   for (let i = keys.length - 1; i >= 0; i--) {
     const roundId = keys[i]!.roundId;
-    if (lastOfRound.get(roundId) && !told.has(roundId)) {
+    if (finishedRounds.has(roundId) && !told.has(roundId)) {
       told.add(roundId);
       out[i] = true;
     }
