@@ -74,28 +74,52 @@ const claims = batcherPer(
     }),
 );
 
+type SendJob = { referralId: string; round: number; providerId: string };
+
 /**
  * Claims the still pending delivery that a delivery-send job's id names (a job this process takes over from the
  * destination's waiting list, see src/jobs/delivery-send.ts). Never one left `sending`: that one is someone
- * else's send in progress.
+ * else's send in progress. The destination's lanes take over at about the same moment (its sends answer
+ * together), so these are grouped like the claims above.
  */
-export async function claimPendingDelivery(
-  db: Db,
-  job: { referralId: string; round: number; providerId: string },
-  at: Date,
-): Promise<ClaimedDelivery | undefined> {
-  const { rows } = await poolOf(db).query<ClaimRow>({
-    name: "delivery-claim-pending",
-    types: utcTimestamps,
-    values: [job.referralId, job.round, job.providerId, at.toISOString()],
-    text: claimSql(
-      `r."referralId" = $1::uuid AND r."number" = $2::int AND d."roundId" = r."id"
-      AND d."providerId" = $3::uuid AND d."state" = 'pending'`,
-      4,
-    ),
-  });
-  return claimedOf(rows[0]);
+export function claimPendingDelivery(db: Db, job: SendJob, at: Date): Promise<ClaimedDelivery | undefined> {
+  return pendingClaims(poolOf(db)).call({ job, at });
 }
+
+const jobKey = (j: SendJob) => `${j.referralId}/${j.round}/${j.providerId}`;
+
+const pendingClaims = batcherPer(
+  (pool: pg.Pool) =>
+    new Batcher<{ job: SendJob; at: Date }, ClaimedDelivery | undefined>(async (keys) => {
+      const at = new Date(Math.max(...keys.map((k) => k.at.getTime())));
+      const { rows } = await pool.query<ClaimRow>({
+        name: "delivery-claim-pending",
+        types: utcTimestamps,
+        values: [
+          keys.map((k) => k.job.referralId),
+          keys.map((k) => k.job.round),
+          keys.map((k) => k.job.providerId),
+          at.toISOString(),
+        ],
+        text: claimSql(
+          `(r."referralId", r."number", d."providerId") IN
+            (SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[]))
+          AND d."state" = 'pending'`,
+          4,
+        ),
+      });
+      const byJob = new Map(
+        rows.map((r) => [jobKey({ referralId: r.referralId, round: r.roundNumber, providerId: r.providerId }), r]),
+      );
+      // The same job asked for twice in one batch is claimed once: the first caller sends it.
+      return keys.map((k) => {
+        const key = jobKey(k.job);
+        const r = byJob.get(key);
+        byJob.delete(key);
+        return claimedOf(r);
+      });
+    }),
+);
 
 /** The claim statement for the deliveries `where` picks; `$at` is the parameter holding the time. */
 function claimSql(where: string, at = 2): string {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import { createDb, type Db, poolOf } from "../../src/db.js";
-import { claimDelivery, finishDelivered } from "../../src/delivery/claim.js";
+import { claimDelivery, claimPendingDelivery, finishDelivered } from "../../src/delivery/claim.js";
 import { systemClock } from "../../src/ports.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
@@ -185,6 +185,54 @@ it("claims and finishes deliveries asked for at the same moment in shared statem
     expect(done.map((d) => d.state)).toEqual(due.map(() => "delivered"));
     // Each with its own time, in UTC.
     expect(done.map((d) => d.deliveredAt?.getTime())).toEqual(due.map((_, i) => at.getTime() + i));
+  } finally {
+    pool.query = query;
+  }
+});
+
+it("claims the pending deliveries of send jobs taken over at the same moment in one statement, never one being sent", async () => {
+  const lot = await freshLot(db);
+  for (let i = 0; i < 8; i++) {
+    await db.provider.create({
+      data: {
+        name: `Lane ${i}`,
+        email: `lane${i}@provider.example`,
+        needsCovered: ["SEMH"],
+        lots: { create: { lotId: lot.id } },
+      },
+    });
+  }
+  const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
+  const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
+  const due = await db.delivery.findMany({ where: { roundId: round.id }, orderBy: { id: "asc" } });
+  expect(due).toHaveLength(8);
+  // One is already being sent (by its own job): a take-over must leave it alone.
+  const at = new Date("2026-11-30T11:00:00.000Z");
+  await claimDelivery(db, due[7]!.id, at);
+  const pool = poolOf(db);
+  const query = pool.query.bind(pool);
+  let statements = 0;
+  pool.query = ((...args: Parameters<typeof query>) => {
+    statements++;
+    return query(...args);
+  }) as typeof pool.query;
+  try {
+    const job = (d: (typeof due)[number]) => ({ referralId: r.id, round: round.number, providerId: d.providerId });
+    // The first goes alone; the other seven (one of them asked for twice) wait for it and go together.
+    const claims = await Promise.all([
+      ...due.map((d, i) => claimPendingDelivery(db, job(d), new Date(at.getTime() + i))),
+      claimPendingDelivery(db, job(due[1]!), at),
+    ]);
+    expect(statements).toBe(2);
+    expect(claims.slice(0, 7).map((c) => c?.id)).toEqual(due.slice(0, 7).map((d) => d.id));
+    expect(claims.slice(0, 7).map((c) => c?.round.referral.reference)).toEqual(due.slice(0, 7).map(() => r.reference));
+    // Being sent already, and asked for twice in one batch: neither claimed again.
+    expect(claims[7]).toBeUndefined();
+    expect(claims[8]).toBeUndefined();
+    const rows = await db.delivery.findMany({ where: { roundId: round.id }, orderBy: { id: "asc" } });
+    expect(rows.map((d) => [d.state, d.attempts])).toEqual(rows.map(() => ["sending", 1]));
+    // Timed at the latest of the batch, in UTC.
+    expect(rows[2]!.updatedAt.getTime()).toBe(at.getTime() + 7);
   } finally {
     pool.query = query;
   }
