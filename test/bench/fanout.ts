@@ -6,13 +6,16 @@
 //   CPU per delivery against the distinct-hosts run's;
 // - throughput with 500 receivers answering at once, against a bare client posting the same signed payloads to
 //   the same receivers with as many requests in flight as the service has worker slots;
-// - the processes' RSS idle and at their peak during these bursts.
+// - the processes' RSS idle and at their peak during these bursts;
+// - floors for these rows (lib/floor.ts): one BullMQ job per delivery doing only the signed POST and one committed
+//   row, paced the same way (its last delivery against the theoretical time; its CPU per delivery to one host
+//   against distinct hosts) and at full speed (its rate against the bare client's).
 // Each figure is the median of BENCH_SAMPLES (3) fan-outs, after a first one on the fresh worker that is reported
 // apart (its code runs cold). Prints one JSON line per row.
 
 import { ensureLots } from "../../src/providers/directory.js";
 import { bareClient, type FanoutSample, fanoutOnce, settle } from "./lib/fanout.js";
-import { FloorWorker } from "./lib/floor.js";
+import { type FloorRun, FloorWorker } from "./lib/floor.js";
 import { benchEnv, emit, median, PeakRss, round, sleep, startRole } from "./lib/harness.js";
 import { benchProviders, LoopbackHosts } from "./lib/hosts.js";
 
@@ -56,26 +59,40 @@ await settle();
 const spread = await samples(distinct, 2);
 oneHost.delayMs = ANSWER_MS;
 const crowd = await samples(oneHost, 3);
-distinct.delayMs = 0;
 const slots = config.WORKER_CONCURRENCY;
-// The floors under the throughput (lib/floor.ts), with as many jobs in flight as the service's worker, each warmed
-// up once on the payloads the distinct hosts last answered.
-const floors = { queue: new FloorWorker(bench, "queue", slots), commit: new FloorWorker(bench, "commit", slots) };
-const floorRates = { queue: [] as number[], commit: [] as number[] };
+const perHost = config.DESTINATION_CONCURRENCY;
+// The floors (lib/floor.ts): for the throughput, with as many jobs in flight as the service's worker; and the
+// "commit" floor paced like the rows above, to distinct hosts as wide as the worker and to one host as wide as
+// its per-destination limit. Each is warmed up once on the payloads the distinct hosts last answered.
+const floors = {
+  queue: new FloorWorker(bench, "queue", slots),
+  commit: new FloorWorker(bench, "commit", slots),
+  oneHost: new FloorWorker(bench, "commit", perHost),
+};
+distinct.delayMs = 0;
 for (const f of Object.values(floors)) {
   await f.start();
   await f.run(distinct);
 }
+distinct.delayMs = ANSWER_MS;
+const paced = { spread: [] as FloorRun[], crowd: [] as FloorRun[] };
+for (let i = 0; i < SAMPLES; i++) {
+  paced.spread.push(await floors.commit.run(distinct));
+  await settle();
+  paced.crowd.push(await floors.oneHost.run(oneHost));
+  await settle();
+}
+distinct.delayMs = 0;
+const floorRates = { queue: [] as number[], commit: [] as number[] };
 const bare: number[] = [];
 const fast = await samples(distinct, 2, async () => {
   bare.push(await bareClient(distinct, slots));
-  floorRates.queue.push(await floors.queue.run(distinct));
-  floorRates.commit.push(await floors.commit.run(distinct));
+  floorRates.queue.push((await floors.queue.run(distinct)).perSecond);
+  floorRates.commit.push((await floors.commit.run(distinct)).perSecond);
 });
 peak.stop();
 for (const f of Object.values(floors)) await f.stop();
 
-const perHost = config.DESTINATION_CONCURRENCY;
 const theoretical = Math.ceil(N / slots) * ANSWER_MS;
 const theoreticalOneHost = Math.ceil(N / perHost) * ANSWER_MS;
 const detail = (xs: FanoutSample[]) => ({
@@ -123,6 +140,22 @@ emit({
   met: crowdLast <= 1.1 * theoreticalOneHost,
   detail: detail(crowd),
 });
+const pacedMed = (xs: FloorRun[], k: keyof FloorRun) => median(xs.map((x) => x[k]));
+const floorSpreadLast = pacedMed(paced.spread, "lastMs");
+emit({
+  row: "floor: the same 500 distinct hosts, one job per delivery (POST and one committed row): last delivery",
+  figure: floorSpreadLast,
+  unit: "ms",
+  reference: theoretical,
+  referenceLabel: `theoretical with ${slots} jobs at once, same run; timed from queueing (no raise, no relay)`,
+  goal: "(context for last delivery)",
+  met: true,
+  detail: {
+    samples: paced.spread.map((x) => round(x.lastMs)),
+    ratio: round(floorSpreadLast / theoretical, 2),
+    serviceMinusRaiseMs: round(median(spread.map((x) => x.lastMs - x.raiseMs))),
+  },
+});
 const crowdCpu = med(crowd, "cpuPerDeliveryMs");
 const spreadCpu = med(spread, "cpuPerDeliveryMs");
 emit({
@@ -134,6 +167,23 @@ emit({
   // Ten per cent over is within what the machine's noise does to two medians of three.
   goal: "no worse than distinct hosts (<= 1.1 x)",
   met: crowdCpu <= 1.1 * spreadCpu,
+});
+const floorCrowdCpu = pacedMed(paced.crowd, "cpuPerDeliveryMs");
+const floorSpreadCpu = pacedMed(paced.spread, "cpuPerDeliveryMs");
+emit({
+  row: `floor: CPU per delivery of one job per delivery (POST and one committed row), ${perHost} at once to one host`,
+  figure: floorCrowdCpu,
+  unit: "ms",
+  reference: floorSpreadCpu,
+  referenceLabel: `the same floor, ${slots} at once to distinct hosts, same run`,
+  goal: "(context for CPU per delivery)",
+  met: true,
+  detail: {
+    samples: paced.crowd.map((x) => round(x.cpuPerDeliveryMs, 2)),
+    referenceSamples: paced.spread.map((x) => round(x.cpuPerDeliveryMs, 2)),
+    floorRatio: round(floorCrowdCpu / floorSpreadCpu, 2),
+    serviceRatio: round(crowdCpu / spreadCpu, 2),
+  },
 });
 const throughput = median(fast.map((x) => (N / x.lastMs) * 1000));
 const bareRate = median(bare);

@@ -1,17 +1,20 @@
 // The throughput row's floors (floor-worker.ts): the same payloads the bare client re-sends, each one BullMQ job
 // run by a worker process of its own, with only the POST ("queue") or the POST and one committed row ("commit").
 // Their rates say how much of the gap to the bare client any job-per-delivery design pays before the service's own
-// work (claim, slot, recording, thread sync) starts.
+// work (claim, slot, recording, thread sync) starts. Paced like the fan-out rows (receivers answering in 200 ms),
+// the "commit" floor also gives their floors: its last answer against the theoretical time, and its CPU per
+// delivery with as many in flight as one destination allows against as many as the worker has slots.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { FloorJob } from "./floor-worker.js";
-import { type BenchEnv, until } from "./harness.js";
+import { type BenchEnv, cpuMs, until } from "./harness.js";
 import type { LoopbackHosts } from "./hosts.js";
 
 export type FloorMode = "queue" | "commit";
+export type FloorRun = { perSecond: number; lastMs: number; cpuPerDeliveryMs: number };
 
 export class FloorWorker {
   private child?: ChildProcess;
@@ -25,7 +28,7 @@ export class FloorWorker {
     private readonly mode: FloorMode,
     private readonly concurrency: number,
   ) {
-    this.name = `floor-${mode}`;
+    this.name = `floor-${mode}-${concurrency}`;
   }
 
   async start(): Promise<void> {
@@ -57,8 +60,11 @@ export class FloorWorker {
     });
   }
 
-  /** Sends what the receivers last answered again as jobs; deliveries/s from queueing to the last answer. */
-  async run(hosts: LoopbackHosts): Promise<number> {
+  /**
+   * Sends what the receivers last answered again as jobs: deliveries/s and the last answer's time (ms), both from
+   * queueing, and the floor worker's CPU per delivery over that span.
+   */
+  async run(hosts: LoopbackHosts): Promise<FloorRun> {
     const sent = hosts.answered.map((a) => ({ ...a }));
     const run = ++this.runs;
     this.child!.send({ bodies: sent.map((a) => a.body) });
@@ -71,6 +77,7 @@ export class FloorWorker {
       await c.end();
     }
     hosts.reset();
+    const cpu0 = this.cpuMs();
     const t0 = performance.now();
     await this.queue!.addBulk(
       sent.map((a, i) => {
@@ -84,8 +91,17 @@ export class FloorWorker {
       }),
     );
     await until(() => hosts.uniqueCount() >= sent.length, `${this.name}: all answered`, 120_000);
-    const last = Math.max(...hosts.answered.map((a) => a.at)) - t0;
-    return sent.length / (last / 1000);
+    const lastMs = Math.max(...hosts.answered.map((a) => a.at)) - t0;
+    return {
+      perSecond: sent.length / (lastMs / 1000),
+      lastMs,
+      cpuPerDeliveryMs: (this.cpuMs() - cpu0) / sent.length,
+    };
+  }
+
+  /** The floor worker process's CPU time (user + system) so far, in ms. */
+  cpuMs(): number {
+    return cpuMs(this.child!.pid!);
   }
 
   async stop(): Promise<void> {
