@@ -50,28 +50,17 @@ export interface ClaimedDelivery extends OutboundSource {
  * is nothing to send: it is gone, delivered, failed, or its round closed (see `unclaimedReason`).
  */
 export function claimDelivery(db: Db, deliveryId: string, at: Date): Promise<ClaimedDelivery | undefined> {
-  return claims(poolOf(db)).call({ id: deliveryId, at });
+  return claims(poolOf(db)).call({ key: deliveryId, at });
 }
 
-/** Claims made at about the same moment go in one statement (batcher.ts), timed at the latest of them. */
-const claims = batcherPer(
-  (pool: pg.Pool) =>
-    new Batcher<{ id: string; at: Date }, ClaimedDelivery | undefined>(async (keys) => {
-      const at = new Date(Math.max(...keys.map((k) => k.at.getTime())));
-      const { rows } = await pool.query<ClaimRow>({
-        name: "delivery-claim",
-        types: utcTimestamps,
-        values: [keys.map((k) => k.id), at.toISOString()],
-        text: claimSql(`d."id" = ANY($1::uuid[]) AND d."state" IN ('pending', 'sending')`),
-      });
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      // The same delivery asked for twice in one batch is claimed once: the first caller sends it.
-      return keys.map((k) => {
-        const r = byId.get(k.id);
-        byId.delete(k.id);
-        return claimedOf(r);
-      });
-    }),
+const claims = batcherPer((pool: pg.Pool) =>
+  claimBatcher<string>(pool, {
+    name: "delivery-claim",
+    where: `d."id" = ANY($1::uuid[]) AND d."state" IN ('pending', 'sending')`,
+    values: (ids) => [ids],
+    keyOfRow: (r) => r.id,
+    keyOf: (id) => id,
+  }),
 );
 
 type SendJob = { referralId: string; round: number; providerId: string };
@@ -83,46 +72,57 @@ type SendJob = { referralId: string; round: number; providerId: string };
  * together), so these are grouped like the claims above.
  */
 export function claimPendingDelivery(db: Db, job: SendJob, at: Date): Promise<ClaimedDelivery | undefined> {
-  return pendingClaims(poolOf(db)).call({ job, at });
+  return pendingClaims(poolOf(db)).call({ key: job, at });
 }
 
-const jobKey = (j: SendJob) => `${j.referralId}/${j.round}/${j.providerId}`;
-
-const pendingClaims = batcherPer(
-  (pool: pg.Pool) =>
-    new Batcher<{ job: SendJob; at: Date }, ClaimedDelivery | undefined>(async (keys) => {
-      const at = new Date(Math.max(...keys.map((k) => k.at.getTime())));
-      const { rows } = await pool.query<ClaimRow>({
-        name: "delivery-claim-pending",
-        types: utcTimestamps,
-        values: [
-          keys.map((k) => k.job.referralId),
-          keys.map((k) => k.job.round),
-          keys.map((k) => k.job.providerId),
-          at.toISOString(),
-        ],
-        text: claimSql(
-          `(r."referralId", r."number", d."providerId") IN
-            (SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[]))
-          AND d."state" = 'pending'`,
-          4,
-        ),
-      });
-      const byJob = new Map(
-        rows.map((r) => [jobKey({ referralId: r.referralId, round: r.roundNumber, providerId: r.providerId }), r]),
-      );
-      // The same job asked for twice in one batch is claimed once: the first caller sends it.
-      return keys.map((k) => {
-        const key = jobKey(k.job);
-        const r = byJob.get(key);
-        byJob.delete(key);
-        return claimedOf(r);
-      });
-    }),
+const pendingClaims = batcherPer((pool: pg.Pool) =>
+  claimBatcher<SendJob>(pool, {
+    name: "delivery-claim-pending",
+    where: `(r."referralId", r."number", d."providerId") IN (SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[]))
+      AND d."state" = 'pending'`,
+    values: (jobs) => [jobs.map((j) => j.referralId), jobs.map((j) => j.round), jobs.map((j) => j.providerId)],
+    keyOfRow: (r) => `${r.referralId}/${r.roundNumber}/${r.providerId}`,
+    keyOf: (j) => `${j.referralId}/${j.round}/${j.providerId}`,
+  }),
 );
 
+/**
+ * Claims made at about the same moment go in one statement (batcher.ts), timed at the latest of them. `values`
+ * gives the statement's parameters for the batch's keys (the time follows them); each caller gets the row whose
+ * `keyOfRow` matches its key's `keyOf`.
+ */
+function claimBatcher<K>(
+  pool: pg.Pool,
+  q: {
+    name: string;
+    where: string;
+    values: (keys: K[]) => unknown[];
+    keyOfRow: (r: ClaimRow) => string;
+    keyOf: (k: K) => string;
+  },
+) {
+  return new Batcher<{ key: K; at: Date }, ClaimedDelivery | undefined>(async (calls) => {
+    const at = new Date(Math.max(...calls.map((c) => c.at.getTime())));
+    const values = q.values(calls.map((c) => c.key));
+    const { rows } = await pool.query<ClaimRow>({
+      name: q.name,
+      types: utcTimestamps,
+      values: [...values, at.toISOString()],
+      text: claimSql(q.where, values.length + 1),
+    });
+    const byKey = new Map(rows.map((r) => [q.keyOfRow(r), r]));
+    // The same delivery asked for twice in one batch is claimed once: the first caller sends it.
+    return calls.map((c) => {
+      const k = q.keyOf(c.key);
+      const r = byKey.get(k);
+      byKey.delete(k);
+      return claimedOf(r);
+    });
+  });
+}
+
 /** The claim statement for the deliveries `where` picks; `$at` is the parameter holding the time. */
-function claimSql(where: string, at = 2): string {
+function claimSql(where: string, at: number): string {
   return `
     UPDATE "Delivery" d SET "state" = 'sending', "attempts" = d."attempts" + 1,
       "updatedAt" = $${at}::timestamptz AT TIME ZONE 'UTC'

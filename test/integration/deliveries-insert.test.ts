@@ -131,13 +131,14 @@ it("knows the round's last delivery when the last two finish at the same moment"
   }
 });
 
-it("claims and finishes deliveries asked for at the same moment in shared statements, each for its own", async () => {
+/** A referral raised to a fresh lot with `count` email providers: its round and deliveries (by id). */
+async function raisedTo(count: number, tag: string) {
   const lot = await freshLot(db);
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < count; i++) {
     await db.provider.create({
       data: {
-        name: `Batch ${i}`,
-        email: `batch${i}@provider.example`,
+        name: `${tag} ${i}`,
+        email: `${tag.toLowerCase()}${i}@provider.example`,
         needsCovered: ["SEMH"],
         lots: { create: { lotId: lot.id } },
       },
@@ -146,15 +147,25 @@ it("claims and finishes deliveries asked for at the same moment in shared statem
   const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
   const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
   const due = await db.delivery.findMany({ where: { roundId: round.id }, orderBy: { id: "asc" } });
-  expect(due).toHaveLength(12);
-  // Counts the statements the pool runs.
+  expect(due).toHaveLength(count);
+  return { r, round, due };
+}
+
+/** Counts the statements the pool runs until `restore` is called. */
+function countStatements() {
   const pool = poolOf(db);
   const query = pool.query.bind(pool);
-  let statements = 0;
+  const counter = { statements: 0, restore: () => (pool.query = query) };
   pool.query = ((...args: Parameters<typeof query>) => {
-    statements++;
+    counter.statements++;
     return query(...args);
   }) as typeof pool.query;
+  return counter;
+}
+
+it("claims and finishes deliveries asked for at the same moment in shared statements, each for its own", async () => {
+  const { round, due } = await raisedTo(12, "Batch");
+  const counter = countStatements();
   try {
     const at = new Date("2026-11-30T10:00:00.000Z");
     // The first goes alone; the other eleven, and one of them asked for twice, wait for it and go together.
@@ -164,7 +175,7 @@ it("claims and finishes deliveries asked for at the same moment in shared statem
       ...rest.map((d) => claimDelivery(db, d.id, at)),
       claimDelivery(db, rest[0]!.id, at),
     ]);
-    expect(statements).toBe(2);
+    expect(counter.statements).toBe(2);
     expect(claims.slice(0, 12).map((c) => c?.id)).toEqual(due.map((d) => d.id));
     expect(claims.slice(0, 12).map((c) => c?.provider.email)).toEqual(
       await Promise.all(
@@ -176,9 +187,9 @@ it("claims and finishes deliveries asked for at the same moment in shared statem
     const rows = await db.delivery.findMany({ where: { roundId: round.id } });
     expect(rows.map((d) => [d.state, d.attempts])).toEqual(rows.map(() => ["sending", 1]));
 
-    statements = 0;
+    counter.statements = 0;
     const lasts = await Promise.all(due.map((d, i) => finishDelivered(db, d.id, round.id, new Date(at.getTime() + i))));
-    expect(statements).toBeLessThanOrEqual(3);
+    expect(counter.statements).toBeLessThanOrEqual(3);
     // One of them, and only one, finished the fan-out.
     expect(lasts.filter(Boolean)).toHaveLength(1);
     const done = await db.delivery.findMany({ where: { roundId: round.id }, orderBy: { id: "asc" } });
@@ -186,36 +197,16 @@ it("claims and finishes deliveries asked for at the same moment in shared statem
     // Each with its own time, in UTC.
     expect(done.map((d) => d.deliveredAt?.getTime())).toEqual(due.map((_, i) => at.getTime() + i));
   } finally {
-    pool.query = query;
+    counter.restore();
   }
 });
 
 it("claims the pending deliveries of send jobs taken over at the same moment in one statement, never one being sent", async () => {
-  const lot = await freshLot(db);
-  for (let i = 0; i < 8; i++) {
-    await db.provider.create({
-      data: {
-        name: `Lane ${i}`,
-        email: `lane${i}@provider.example`,
-        needsCovered: ["SEMH"],
-        lots: { create: { lotId: lot.id } },
-      },
-    });
-  }
-  const r = await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), socialWorker());
-  const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
-  const due = await db.delivery.findMany({ where: { roundId: round.id }, orderBy: { id: "asc" } });
-  expect(due).toHaveLength(8);
+  const { r, round, due } = await raisedTo(8, "Lane");
   // One is already being sent (by its own job): a take-over must leave it alone.
   const at = new Date("2026-11-30T11:00:00.000Z");
   await claimDelivery(db, due[7]!.id, at);
-  const pool = poolOf(db);
-  const query = pool.query.bind(pool);
-  let statements = 0;
-  pool.query = ((...args: Parameters<typeof query>) => {
-    statements++;
-    return query(...args);
-  }) as typeof pool.query;
+  const counter = countStatements();
   try {
     const job = (d: (typeof due)[number]) => ({ referralId: r.id, round: round.number, providerId: d.providerId });
     // The first goes alone; the other seven (one of them asked for twice) wait for it and go together.
@@ -223,7 +214,7 @@ it("claims the pending deliveries of send jobs taken over at the same moment in 
       ...due.map((d, i) => claimPendingDelivery(db, job(d), new Date(at.getTime() + i))),
       claimPendingDelivery(db, job(due[1]!), at),
     ]);
-    expect(statements).toBe(2);
+    expect(counter.statements).toBe(2);
     expect(claims.slice(0, 7).map((c) => c?.id)).toEqual(due.slice(0, 7).map((d) => d.id));
     expect(claims.slice(0, 7).map((c) => c?.round.referral.reference)).toEqual(due.slice(0, 7).map(() => r.reference));
     // Being sent already, and asked for twice in one batch: neither claimed again.
@@ -234,6 +225,6 @@ it("claims the pending deliveries of send jobs taken over at the same moment in 
     // Timed at the latest of the batch, in UTC.
     expect(rows[2]!.updatedAt.getTime()).toBe(at.getTime() + 7);
   } finally {
-    pool.query = query;
+    counter.restore();
   }
 });
