@@ -19,8 +19,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // MB of semi-space is held for the life of the process (the young generation grows to its limit at start-up and
 // never shrinks). The web role gets 8: with 2, a burst of Slack requests promoted the objects of requests still in
 // flight and its collector took some 15% of the CPU; 8 cut the acks' worst p99 in both of two alternating pairs for
-// some 14 MB at idle. The worker keeps 2: more made a fan-out cheaper too, but 4 already brought an idle worker to
-// 148-152 MB, at the 150 MB it is meant to stay under. glibc's malloc keeps an arena per thread that ever allocated
+// some 14 MB at idle. The worker keeps 2: 4 made no measurable difference to a fan-out's time or CPU (two
+// alternating pairs) and brought an idle worker to 144-152 MB, at the 150 MB it is meant to stay under. glibc's malloc keeps an arena per thread that ever allocated
 // (V8's compiler and collector threads do); two arenas hold about 5 MB less at idle. Flags and MALLOC_ARENA_MAX
 // already given (in the environment or on node's command line) are left alone, so an operator can set their own.
 // Not on Windows (no execve): there, node's defaults apply.
