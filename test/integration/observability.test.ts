@@ -1,6 +1,7 @@
 // Watching the service: one trace from a Slack submission through the outbox, the queue and each delivery to the
 // thread post; the request id in every log line of the request and of its jobs; /metrics after a real fan-out.
 import { createHmac, randomUUID } from "node:crypto";
+import { connect } from "node:net";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
@@ -138,6 +139,24 @@ describe("request id", () => {
     expect(ours.some((l) => l.msg === "POST /slack/events 200")).toBe(true);
     expect(ours.some((l) => l.job === "delivery-send" && l.msg === "job completed")).toBe(true);
     expect(ours.filter((l) => l.job === "delivery-send" && l.msg === "job completed")).toHaveLength(PROVIDERS);
+  });
+
+  it("writes one warn line for a request whose client went away before its answer, with its request id", async () => {
+    const abandonedId = `req-${randomUUID()}`;
+    const url = new URL(`${service.url}/slack/events`);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((r) => socket.once("connect", r));
+    // Headers and part of a body: the receiver waits for the rest, which never comes.
+    socket.write(
+      `POST /slack/events HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+        `Content-Length: 100\r\nX-Request-Id: ${abandonedId}\r\n\r\ntoken=abc`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    socket.destroy();
+    await eventually(() => parsed().some((l) => l.requestId === abandonedId), "the aborted request's line");
+    const mine = parsed().filter((l) => l.requestId === abandonedId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ level: 40, msg: "POST /slack/events aborted", route: "/slack/events" });
   });
 
   it("replaces an unsafe incoming id with a new one", async () => {
