@@ -9,7 +9,8 @@
 // - the processes' RSS idle and at their peak during these bursts;
 // - floors for these rows (lib/floor.ts): one BullMQ job per delivery doing only the signed POST and one committed
 //   row, paced the same way (its last delivery against the theoretical time; its CPU per delivery to one host
-//   against distinct hosts) and at full speed (its rate against the bare client's).
+//   against distinct hosts) and at full speed (its rate against the bare client's), and at full speed with each
+//   POST inside a slot of the service's per-destination limiter.
 // Each figure is the median of BENCH_SAMPLES (3) fan-outs, after a first one on the fresh worker that is reported
 // apart (its code runs cold). Prints one JSON line per row.
 
@@ -67,6 +68,7 @@ const perHost = config.DESTINATION_CONCURRENCY;
 const floors = {
   queue: new FloorWorker(bench, "queue", slots),
   commit: new FloorWorker(bench, "commit", slots),
+  slot: new FloorWorker(bench, "slot", slots),
   oneHost: new FloorWorker(bench, "commit", perHost),
 };
 distinct.delayMs = 0;
@@ -83,12 +85,13 @@ for (let i = 0; i < SAMPLES; i++) {
   await settle();
 }
 distinct.delayMs = 0;
-const floorRates = { queue: [] as number[], commit: [] as number[] };
+const floorRates = { queue: [] as number[], commit: [] as number[], slot: [] as number[] };
 const bare: number[] = [];
 const fast = await samples(distinct, 2, async () => {
   bare.push(await bareClient(distinct, slots));
   floorRates.queue.push((await floors.queue.run(distinct)).perSecond);
   floorRates.commit.push((await floors.commit.run(distinct)).perSecond);
+  floorRates.slot.push((await floors.slot.run(distinct)).perSecond);
 });
 peak.stop();
 for (const f of Object.values(floors)) await f.stop();
@@ -200,6 +203,7 @@ emit({
 for (const [mode, what] of [
   ["queue", "one BullMQ job per delivery, POST only"],
   ["commit", "one BullMQ job per delivery, POST and one committed row"],
+  ["slot", "one BullMQ job per delivery, POST and one committed row inside a destination slot"],
 ] as const) {
   const rate = median(floorRates[mode]);
   emit({

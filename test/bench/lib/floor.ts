@@ -1,5 +1,6 @@
 // The throughput row's floors (floor-worker.ts): the same payloads the bare client re-sends, each one BullMQ job
-// run by a worker process of its own, with only the POST ("queue") or the POST and one committed row ("commit").
+// run by a worker process of its own, with only the POST ("queue"), the POST and one committed row ("commit"), or
+// those inside a slot of the service's per-destination limiter ("slot").
 // Their rates say how much of the gap to the bare client any job-per-delivery design pays before the service's own
 // work (claim, slot, recording, thread sync) starts. Paced like the fan-out rows (receivers answering in 200 ms),
 // the "commit" floor also gives their floors: its last answer against the theoretical time, and its CPU per
@@ -13,7 +14,7 @@ import type { FloorJob } from "./floor-worker.js";
 import { type BenchEnv, cpuMs, until } from "./harness.js";
 import type { LoopbackHosts } from "./hosts.js";
 
-export type FloorMode = "queue" | "commit";
+export type FloorMode = "queue" | "commit" | "slot";
 export type FloorRun = { perSecond: number; lastMs: number; cpuPerDeliveryMs: number };
 
 export class FloorWorker {
@@ -33,7 +34,7 @@ export class FloorWorker {
 
   async start(): Promise<void> {
     const { config } = this.bench;
-    if (this.mode === "commit") {
+    if (this.mode !== "queue") {
       const c = new pg.Client({ connectionString: config.DATABASE_URL });
       await c.connect();
       await c.query("CREATE TABLE IF NOT EXISTS floor_delivery (id int PRIMARY KEY, delivered_at timestamptz)");
@@ -47,6 +48,7 @@ export class FloorWorker {
         FLOOR_QUEUE: this.name,
         FLOOR_PREFIX: this.bench.name,
         FLOOR_CONCURRENCY: String(this.concurrency),
+        FLOOR_PER_HOST: String(config.DESTINATION_CONCURRENCY),
         REDIS_URL: config.REDIS_URL,
         DATABASE_URL: config.DATABASE_URL,
       },
@@ -69,7 +71,7 @@ export class FloorWorker {
     const run = ++this.runs;
     this.child!.send({ bodies: sent.map((a) => a.body) });
     await this.message("bodies");
-    if (this.mode === "commit") {
+    if (this.mode !== "queue") {
       const c = new pg.Client({ connectionString: this.bench.config.DATABASE_URL });
       await c.connect();
       await c.query("TRUNCATE floor_delivery");
