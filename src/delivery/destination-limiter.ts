@@ -191,7 +191,8 @@ export class DestinationLimiter {
   /**
    * Jobs for one destination beyond its limit, queued delayed (by the backstop) at the moment they were made, go
    * straight onto its waiting list: they need not start, be refused and park first (a fan-out to one host would
-   * otherwise run each of its jobs twice). The releases of the jobs queued to run now wake them, in this order.
+   * otherwise run each of its jobs twice). The releases of the jobs queued to run now wake them, in this order, so
+   * they must be listed before those jobs are queued (a slot freed with nobody listed wakes nobody).
    */
   async parkQueued(destination: string, waiters: Waiter[]): Promise<void> {
     const key = this.keysOf(destination).waiting;

@@ -79,6 +79,12 @@ let lotNumber: number;
 // Each provider takes a moment to answer, so the jobs that find no slot have to wait for one.
 let inFlight = 0;
 let maxInFlight = 0;
+const answerSlowly = () => {
+  inFlight++;
+  maxInFlight = Math.max(maxInFlight, inFlight);
+  setTimeout(() => inFlight--, 300);
+  return { status: 200, delayMs: 300 };
+};
 
 beforeAll(async () => {
   const lot = await freshLot(db);
@@ -94,12 +100,7 @@ beforeAll(async () => {
       },
     });
   }
-  receivers.behaviour = () => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    setTimeout(() => inFlight--, 300);
-    return { status: 200, delayMs: 300 };
-  };
+  receivers.behaviour = answerSlowly;
   limiter = new CountingLimiter(redis, config.REDIS_PREFIX, LIMIT, 30_000);
   deps = {
     db,
@@ -187,6 +188,38 @@ describe("per-destination limit", () => {
     expect(states.filter((s) => s === "completed")).toHaveLength(LIMIT);
     const attempts = await db.delivery.findMany({ where: { round: { referralId: r.id } }, select: { attempts: true } });
     expect(attempts.every((d) => d.attempts === 1)).toBe(true);
+  });
+
+  it("sends the waiting ones even when the first sends answered before the rest were put on the waiting list", async () => {
+    // A big round over few hosts: the relay queues each host's first sends, then the waiting rest. Receivers that
+    // answer at once can finish those first sends before the rest is listed, and a slot freed with nobody listed
+    // wakes nobody. Here the listing waits until the first sends have answered (or 2 s, when they cannot run yet).
+    const parkQueued = limiter.parkQueued.bind(limiter);
+    let listedAfterAnswers = -1;
+    limiter.parkQueued = async (destination, waiters) => {
+      await eventually(() => receivers.accepted.length >= LIMIT, "the first sends answered", 2_000).catch(() => {});
+      listedAfterAnswers = receivers.accepted.length;
+      return parkQueued(destination, waiters);
+    };
+    receivers.behaviour = () => ({ status: 200 });
+    const r = await raise();
+    const started = Date.now();
+    try {
+      await relayOutbox(deps);
+      // Well within the 30 s after which a waiting job would run on its own.
+      await eventually(
+        async () => (await db.delivery.count({ where: { round: { referralId: r.id }, state: "delivered" } })) === DELIVERIES,
+        "all 10 delivered",
+        10_000,
+      );
+    } finally {
+      limiter.parkQueued = parkQueued;
+      receivers.behaviour = answerSlowly;
+    }
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // Listed before any send could run.
+    expect(listedAfterAnswers).toBe(0);
+    expect(receivers.uniqueAccepted().size).toBe(DELIVERIES);
   });
 
   it("wakes each waiting job by a release instead while the worker shuts down", async () => {
