@@ -208,7 +208,8 @@ describe("per-destination limit", () => {
       await relayOutbox(deps);
       // Well within the 30 s after which a waiting job would run on its own.
       await eventually(
-        async () => (await db.delivery.count({ where: { round: { referralId: r.id }, state: "delivered" } })) === DELIVERIES,
+        async () =>
+          (await db.delivery.count({ where: { round: { referralId: r.id }, state: "delivered" } })) === DELIVERIES,
         "all 10 delivered",
         10_000,
       );
