@@ -3,7 +3,9 @@
 // behind the trusted proxy (X-Forwarded-For from loopback) has its own count.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { RateLimiter } from "../../src/http/rate-limit.js";
 import type { Service } from "../../src/main.js";
+import { createRedis } from "../../src/redis.js";
 import { capturingLogger, testConfig } from "../helpers/env.js";
 import { ART_TOKEN, startTestService } from "../helpers/service.js";
 import { commandBody, FakeSlackApi, signedSlackRequest } from "../helpers/slack.js";
@@ -97,5 +99,46 @@ describe("rate limits", () => {
     const teamsStatuses = await statuses(LIMIT + 1, teams);
     expect(teamsStatuses.slice(0, LIMIT)).not.toContain(429);
     expect(teamsStatuses[LIMIT]).toBe(429);
+  });
+});
+
+describe("rate limiter under a burst", () => {
+  it("counts every hit of a burst once, in order, with few calls to Redis", async () => {
+    // Hits that arrive in one turn of the event loop are counted together (one Redis call per client); each must
+    // still get a count of its own, so that exactly `limit` of a burst from one client get through.
+    const redis = createRedis(testConfig().REDIS_URL);
+    const prefix = `${inject("redisPrefix")}-burst-${randomUUID().slice(0, 6)}`;
+    await redis.ping(); // connected: a command queued before that would be counted twice
+    let calls = 0;
+    // Each count is one EVALSHA (an EVAL follows only when Redis did not have the script yet).
+    const sent = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((...args: Parameters<typeof sent>) => {
+      if (args[0]?.name === "evalsha") calls++;
+      return sent(...args);
+    }) as typeof redis.sendCommand;
+    const limiter = new RateLimiter(redis, prefix, 60_000, capturingLogger().logger);
+    const middleware = limiter.middleware("burst", 5);
+    const one = (ip: string) =>
+      new Promise<number>((resolve) => {
+        const res = {
+          set: () => res,
+          status: (code: number) => {
+            resolve(code);
+            return res;
+          },
+          json: () => res,
+        };
+        middleware({ ip } as never, res as never, () => resolve(200));
+      });
+    const burst = await Promise.all([
+      ...Array.from({ length: 40 }, () => one("203.0.113.9")),
+      ...Array.from({ length: 3 }, () => one("203.0.113.10")),
+    ]);
+    expect(burst.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(burst.slice(5, 40).every((s) => s === 429)).toBe(true);
+    expect(burst.slice(40)).toEqual([200, 200, 200]);
+    // One call per client, not one per hit.
+    expect(calls).toBe(2);
+    await redis.quit();
   });
 });
