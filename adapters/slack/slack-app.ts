@@ -13,7 +13,7 @@ import {
 } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
-import { AckFirst } from "./ack-first.js";
+import { AckFirst, releasedAtAck } from "./ack-first.js";
 import { escapeMrkdwn } from "./escape.js";
 import { COMPARE_CALLBACK, compareModal } from "./render-compare.js";
 import {
@@ -68,6 +68,10 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     await ack();
     await ackFirst.idle();
   };
+  // What fails in a listener, before its ack (Bolt's error handler) or in its work after the ack (releasedAtAck).
+  const failed = (err: Error) => {
+    o.logger.error({ error: err.message.slice(0, 300) }, "slack handler failed");
+  };
   const receiver = new ExpressReceiver({
     signingSecret: o.signingSecret,
     endpoints: "/slack/events",
@@ -87,6 +91,20 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     tokenVerificationEnabled: false,
     clientOptions: { slackApiUrl: o.apiUrl, retryConfig: { retries: 0 } },
   });
+  // Listeners registered through these are released at their ack (releasedAtAck), so that Bolt lets go of each
+  // request as soon as it is answered, not when the work after the ack is done.
+  const released = <F extends (...a: never[]) => void>(register: F): F =>
+    ((constraint: unknown, ...listeners: ((args: never) => Promise<void>)[]) =>
+      (register as unknown as (...a: unknown[]) => void)(
+        constraint,
+        ...listeners.map((l) => releasedAtAck(l, failed)),
+      )) as unknown as F;
+  const on = {
+    command: released(app.command.bind(app)),
+    shortcut: released(app.shortcut.bind(app)),
+    action: released(app.action.bind(app)),
+    view: released(app.view.bind(app)),
+  };
   const membership = new Membership({
     platform: "slack",
     artUserIds: o.artUserIds,
@@ -114,11 +132,11 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     await callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: view as never }));
   };
 
-  app.command("/referral", async ({ ack, command }) => {
+  on.command("/referral", async ({ ack, command }) => {
     await acked(ack);
     await openForm(command.trigger_id, command.user_id);
   });
-  app.shortcut("new_referral", async ({ ack, shortcut }) => {
+  on.shortcut("new_referral", async ({ ack, shortcut }) => {
     await acked(ack);
     await openForm(shortcut.trigger_id, shortcut.user.id);
   });
@@ -126,7 +144,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   // The long form in two steps: "Next: more details" pushes the standard's questions over the first step; their
   // answers are kept in the person's draft (encrypted, ChatCore.drafts), which also keeps the first step's
   // answers when the form is closed, and joins both steps when it is submitted.
-  app.action("referral_more", async ({ ack, body }) => {
+  on.action("referral_more", async ({ ack, body }) => {
     await acked(ack);
     const b = body as { trigger_id: string; user: { id: string }; view?: { state?: { values?: ViewState } } };
     await o.core.drafts.save(b.user.id, b.view?.state?.values ?? {});
@@ -135,7 +153,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       client.views.push({ trigger_id: b.trigger_id, view: moreDetailsModal(draft) as never }),
     );
   });
-  app.view("referral_form_more", async ({ ack, view, body }) => {
+  on.view("referral_form_more", async ({ ack, view, body }) => {
     await o.core.drafts.save(body.user.id, view.state.values as ViewState);
     // Back to the first step, which says how many were answered.
     const draft = (await o.core.drafts.load(body.user.id)) as ViewState;
@@ -145,12 +163,12 @@ export function mountSlack(web: Express, o: SlackOptions): void {
         client.views.update({ view_id: view.root_view_id!, view: referralModal(draft) as never }),
       ).catch((err: Error) => o.logger.warn({ error: err.message }, "slack form refresh failed"));
   });
-  app.view({ callback_id: "referral_form", type: "view_closed" }, async ({ ack, view, body }) => {
+  on.view({ callback_id: "referral_form", type: "view_closed" }, async ({ ack, view, body }) => {
     await acked(ack);
     await o.core.drafts.save(body.user.id, view.state.values as ViewState);
   });
 
-  app.view("referral_form", async ({ ack, view, body }) => {
+  on.view("referral_form", async ({ ack, view, body }) => {
     const draft = (await o.core.drafts.load(body.user.id)) as ViewState;
     const result = await o.core.submitReferral({
       platform: "slack",
@@ -170,8 +188,9 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       await ack({ response_action: "errors", errors });
       return;
     }
-    await acked(ack);
+    // Before the answer (one Redis call): once Slack shows the form closed, the answers kept for it are gone too.
     await o.core.drafts.clear(body.user.id);
+    await acked(ack);
     const check = result.warnings?.length
       ? `\nPlease check the summary, which every provider sees: ${escapeMrkdwn(result.warnings.join(" "))} If it should not be there, tell ART.`
       : "";
@@ -192,7 +211,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     const result = await act(userId, { type: "compare_offers", referralId, sort });
     return result.ok ? result.comparison : undefined;
   };
-  app.action("compare_offers", async ({ ack, body, action }) => {
+  on.action("compare_offers", async ({ ack, body, action }) => {
     await acked(ack);
     const c = await comparison(body.user.id, (action as { value: string }).value, "cost");
     if (!c) return;
@@ -200,7 +219,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     await callSlack("views.open", () => client.views.open({ trigger_id: triggerId, view: compareModal(c) as never }));
   });
   for (const sort of COMPARE_SORTS) {
-    app.action(`compare_sort_${sort}`, async ({ ack, body, action }) => {
+    on.action(`compare_sort_${sort}`, async ({ ack, body, action }) => {
       await acked(ack);
       const c = await comparison(body.user.id, (action as { value: string }).value, sort);
       const viewId = (body as { view?: { id: string } }).view?.id;
@@ -227,7 +246,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     ["release_documents", (v: string) => ({ type: "release_documents", requestId: v })],
     ["document_upload_link", (v: string) => ({ type: "document_upload_link", referralId: v })],
   ] as [string, (v: string) => ChatAction][]) {
-    app.action(actionId, async ({ ack, body, action }) => {
+    on.action(actionId, async ({ ack, body, action }) => {
       await acked(ack);
       const result = await act(body.user.id, toAction((action as { value: string }).value));
       if (result.ok)
@@ -237,7 +256,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
         );
     });
   }
-  app.action("view_details", async ({ ack, body, action }) => {
+  on.action("view_details", async ({ ack, body, action }) => {
     await acked(ack);
     const referralId = (action as { value: string }).value;
     const result = await act(body.user.id, { type: "view_details", referralId });
@@ -249,7 +268,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       );
     }
   });
-  app.action("answer_question", async ({ ack, body, action }) => {
+  on.action("answer_question", async ({ ack, body, action }) => {
     await acked(ack);
     const triggerId = (body as { trigger_id: string }).trigger_id;
     await callSlack("views.open", () =>
@@ -259,7 +278,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       }),
     );
   });
-  app.view("answer_question_form", async ({ ack, view, body }) => {
+  on.view("answer_question_form", async ({ ack, view, body }) => {
     await acked(ack);
     const publishToAll = publishOf(view.state.values as ViewState);
     await act(body.user.id, {
@@ -269,7 +288,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       ...(publishToAll === undefined ? {} : { publishToAll }),
     });
   });
-  app.action("withdraw_referral", async ({ ack, body, action }) => {
+  on.action("withdraw_referral", async ({ ack, body, action }) => {
     await acked(ack);
     const referralId = (action as { value: string }).value;
     const triggerId = (body as { trigger_id: string }).trigger_id;
@@ -279,7 +298,7 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     );
   });
   // Answered in the ack (a short transaction): a missing explanation for "Other" keeps the modal open.
-  app.view("withdraw_form", async ({ ack, view, body }) => {
+  on.view("withdraw_form", async ({ ack, view, body }) => {
     const w = withdrawalOf(view.state.values as ViewState);
     const result = await o.core.performAction("slack", await actorOf(body.user.id), {
       type: "withdraw_referral",
@@ -301,7 +320,5 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     const home = await o.core.homeOf("slack", await actorOf(event.user));
     await chat.publishHome(event.user, home);
   });
-  app.error(async (err) => {
-    o.logger.error({ error: err.message.slice(0, 300) }, "slack handler failed");
-  });
+  app.error(async (err) => failed(err));
 }
