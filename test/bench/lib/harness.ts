@@ -4,7 +4,7 @@
 import "../../setup/no-egress.js";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -107,12 +107,32 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Refuses to measure TypeScript run through tsx: the bin runs dist/ only while it is newer than every .ts file
+ * under src/ and adapters/ (src/bin/referral-bot.mjs), and a source file saved after the build (even during a
+ * run) would silently have the next process compiled at start-up, some 10-20 MB heavier and slower.
+ */
+function assertBuildCurrent(): void {
+  const built = resolve(ROOT, "dist/src/cli.js");
+  if (!existsSync(built)) throw new Error("dist/ is missing: run `npm run build` before the benchmarks");
+  const builtAt = statSync(built).mtimeMs;
+  for (const dir of ["src", "adapters"]) {
+    for (const e of readdirSync(resolve(ROOT, dir), { recursive: true, withFileTypes: true })) {
+      const file = `${e.parentPath}/${e.name}`;
+      if (e.isFile() && e.name.endsWith(".ts") && statSync(file).mtimeMs > builtAt) {
+        throw new Error(`${file} changed after the build: run \`npm run build\` (the benchmarks measure dist/)`);
+      }
+    }
+  }
+}
+
 /** Starts one role of the service as its own process and waits until it says it is up. */
 export async function startRole(
   bench: BenchEnv,
   role: "web" | "worker",
   extra: Record<string, string> = {},
 ): Promise<ServiceProcess> {
+  assertBuildCurrent();
   const cmd = startCommand(role);
   // The web role's port is the benchmark's; a second worker must not fight over a port it does not use.
   const roleEnv = role === "worker" ? { PORT: String(await freePort()) } : {};
