@@ -46,29 +46,20 @@ export interface ClaimedDelivery extends OutboundSource {
 
 /**
  * Marks a pending delivery (or one left `sending` by a crash: the retry reuses its message id, so the receiver
- * drops the repeat) as sending, counts the attempt, and returns everything the send needs. A delivery claimed
- * less than `staleAfterMs` ago is someone's send in progress (a job running it on its slot, see
- * src/jobs/delivery-send.ts), not a crash: no send holds its slot longer. Undefined when there is nothing to send
- * now: it is gone, delivered, failed, being sent, or its round closed (see `unclaimedReason`).
+ * drops the repeat) as sending, counts the attempt, and returns everything the send needs. Undefined when there
+ * is nothing to send: it is gone, delivered, failed, or its round closed (see `unclaimedReason`).
  */
-export function claimDelivery(
-  db: Db,
-  deliveryId: string,
-  at: Date,
-  staleAfterMs: number,
-): Promise<ClaimedDelivery | undefined> {
-  return claims(poolOf(db)).call({ key: { id: deliveryId, staleAfterMs }, at });
+export function claimDelivery(db: Db, deliveryId: string, at: Date): Promise<ClaimedDelivery | undefined> {
+  return claims(poolOf(db)).call({ key: deliveryId, at });
 }
 
 const claims = batcherPer((pool: pg.Pool) =>
-  claimBatcher<{ id: string; staleAfterMs: number }>(pool, {
+  claimBatcher<string>(pool, {
     name: "delivery-claim",
-    // $3 is the claim's time; a batch's calls share one threshold (the process's: they differ only in tests).
-    where: `d."id" = ANY($1::uuid[]) AND (d."state" = 'pending' OR (d."state" = 'sending'
-      AND d."updatedAt" <= ($3::timestamptz AT TIME ZONE 'UTC') - $2::int * interval '1 millisecond'))`,
-    values: (keys) => [keys.map((k) => k.id), Math.max(...keys.map((k) => k.staleAfterMs))],
+    where: `d."id" = ANY($1::uuid[]) AND d."state" IN ('pending', 'sending')`,
+    values: (ids) => [ids],
     keyOfRow: (r) => r.id,
-    keyOf: (k) => k.id,
+    keyOf: (id) => id,
   }),
 );
 
@@ -187,21 +178,17 @@ function claimedOf(r: ClaimRow | undefined): ClaimedDelivery | undefined {
   };
 }
 
-/**
- * Why a delivery was not claimed, when something is still to be done: a still-due delivery of a closed round is
- * marked failed; one being sent by another job (`inFlight`) is looked at again later, since that send may fail.
- */
+/** Why a delivery was not claimed: only a still-due delivery of a closed round needs anything (marking failed). */
 export async function unclaimedReason(
   db: Db,
   deliveryId: string,
-): Promise<{ roundClosed: true; referralId: string; providerId: string } | { inFlight: true } | undefined> {
+): Promise<{ roundClosed: true; referralId: string; providerId: string } | undefined> {
   const d = await db.delivery.findUnique({
     where: { id: deliveryId },
     select: { state: true, providerId: true, round: { select: { closedAt: true, referralId: true } } },
   });
-  if (!d || (d.state !== "pending" && d.state !== "sending")) return undefined;
-  if (d.round.closedAt) return { roundClosed: true, referralId: d.round.referralId, providerId: d.providerId };
-  return d.state === "sending" ? { inFlight: true } : undefined;
+  if (!d || (d.state !== "pending" && d.state !== "sending") || !d.round.closedAt) return undefined;
+  return { roundClosed: true, referralId: d.round.referralId, providerId: d.providerId };
 }
 
 /** How many of a round's other due deliveries the finish counts at most (see finishDelivered). */

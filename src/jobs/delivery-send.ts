@@ -44,16 +44,13 @@ export const deliverySendJob: JobType<typeof deliverySendContract.payload, JobDe
     let release = await takeDestinationSlot(deps, destination, waiter, ctx);
     try {
       // Loads and claims the delivery in one statement.
-      const d = await claimDelivery(deps.db, p.deliveryId, deps.clock.now(), deps.limiter.backstopMs);
+      const d = await claimDelivery(deps.db, p.deliveryId, deps.clock.now());
       if (!d) {
         // Delivered, failed or gone: nothing to do. Still due but its round closed: it will never be sent.
-        const why = await unclaimedReason(deps.db, p.deliveryId);
-        if (why && "roundClosed" in why) {
-          await markFailed(deps, p.deliveryId, why.referralId, why.providerId, FAILURE_REASONS.roundClosed);
+        const closed = await unclaimedReason(deps.db, p.deliveryId);
+        if (closed) {
+          await markFailed(deps, p.deliveryId, closed.referralId, closed.providerId, FAILURE_REASONS.roundClosed);
         }
-        // Being sent by the job that took it over from the waiting list (this job's backstop ran out first): not
-        // sent twice, but looked at again after another backstop, in case that send fails and leaves it due.
-        if (why && "inFlight" in why) await ctx.retryLater(deps.limiter.backstopMs);
         return;
       }
       let next = await sendClaimed(deps, d, channel, ctx, release);

@@ -12,8 +12,6 @@ import { referralInput } from "../helpers/referrals.js";
 
 let db: Db;
 let config: Config;
-/** A claim younger than this is a send in progress (the destination limiter's backstop in the service). */
-const STALE_MS = 30_000;
 
 // Its own database, whose sessions run in another time zone: the stored times must not shift with it.
 beforeAll(async () => {
@@ -81,7 +79,7 @@ it("claims and finishes a delivery on the pool's own statements, reading and wri
   const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
   const due = await db.delivery.findFirstOrThrow({ where: { roundId: round.id } });
   const at = new Date("2026-11-30T12:34:56.789Z");
-  const claimed = await claimDelivery(db, due.id, at, STALE_MS);
+  const claimed = await claimDelivery(db, due.id, at);
   expect(claimed?.round.closesAt.toISOString()).toBe(round.closesAt.toISOString());
   expect(claimed?.round.openedAt.toISOString()).toBe(round.openedAt.toISOString());
   expect(await db.delivery.findUniqueOrThrow({ where: { id: due.id } })).toMatchObject({
@@ -95,7 +93,7 @@ it("claims and finishes a delivery on the pool's own statements, reading and wri
     state: "delivered",
     deliveredAt: at,
   });
-  expect(await claimDelivery(db, due.id, at, STALE_MS)).toBeUndefined();
+  expect(await claimDelivery(db, due.id, at)).toBeUndefined();
 });
 
 it("knows the round's last delivery when the last two finish at the same moment", async () => {
@@ -120,8 +118,8 @@ it("knows the round's last delivery when the last two finish at the same moment"
       const round = await db.round.findFirstOrThrow({ where: { referralId: r.id } });
       const [a, b] = await db.delivery.findMany({ where: { roundId: round.id } });
       const at = new Date();
-      await claimDelivery(db, a!.id, at, STALE_MS);
-      await claimDelivery(db, b!.id, at, STALE_MS);
+      await claimDelivery(db, a!.id, at);
+      await claimDelivery(db, b!.id, at);
       const lasts = await Promise.all([
         finishDelivered(db, a!.id, round.id, at),
         finishDelivered(other, b!.id, round.id, at),
@@ -173,9 +171,9 @@ it("claims and finishes deliveries asked for at the same moment in shared statem
     // The first goes alone; the other eleven, and one of them asked for twice, wait for it and go together.
     const [x, ...rest] = due;
     const claims = await Promise.all([
-      claimDelivery(db, x!.id, at, STALE_MS),
-      ...rest.map((d) => claimDelivery(db, d.id, at, STALE_MS)),
-      claimDelivery(db, rest[0]!.id, at, STALE_MS),
+      claimDelivery(db, x!.id, at),
+      ...rest.map((d) => claimDelivery(db, d.id, at)),
+      claimDelivery(db, rest[0]!.id, at),
     ]);
     expect(counter.statements).toBe(2);
     expect(claims.slice(0, 12).map((c) => c?.id)).toEqual(due.map((d) => d.id));
@@ -207,7 +205,7 @@ it("claims the pending deliveries of send jobs taken over at the same moment in 
   const { r, round, due } = await raisedTo(8, "Lane");
   // One is already being sent (by its own job): a take-over must leave it alone.
   const at = new Date("2026-11-30T11:00:00.000Z");
-  await claimDelivery(db, due[7]!.id, at, STALE_MS);
+  await claimDelivery(db, due[7]!.id, at);
   const counter = countStatements();
   try {
     const job = (d: (typeof due)[number]) => ({ referralId: r.id, round: round.number, providerId: d.providerId });

@@ -14,7 +14,7 @@ import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
-import { claimPendingDelivery, sendPayloadOf, sendPayloadSelect } from "../../src/delivery/claim.js";
+import { sendPayloadOf, sendPayloadSelect } from "../../src/delivery/claim.js";
 import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
 import { deliverySendJob } from "../../src/jobs/delivery-send.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
@@ -347,44 +347,5 @@ describe("per-destination limit", () => {
     );
     expect((await db.delivery.findUniqueOrThrow({ where: { id: d!.id } })).state).toBe("delivered");
     expect(receivers.accepted).toHaveLength(1);
-  });
-
-  it("leaves a delivery another job is sending to that job, and takes over one whose sender died", async () => {
-    const r = await raise();
-    const [d] = await db.delivery.findMany({ where: { round: { referralId: r.id } }, include: { round: true } });
-    const payload = { deliveryId: d!.id, referralId: r.id, round: d!.round.number, providerId: d!.providerId };
-    const sentBefore = receivers.accepted.length;
-    // A lane on the same host took it over from the waiting list a moment ago and is sending it now, when its own
-    // job's backstop delay runs out: that job must not send it again, but look again after another backstop (the
-    // lane's send may still fail, and then it is this job's to send).
-    await claimPendingDelivery(db, { referralId: r.id, round: d!.round.number, providerId: d!.providerId }, new Date());
-    let delayedFor: number | undefined;
-    const later = {
-      logger,
-      attempt: 1,
-      maxAttempts: 3,
-      retryLater: async (ms: number) => {
-        delayedFor = ms;
-        throw new Error("delayed");
-      },
-    };
-    await expect(deliverySendJob.handle(deps, payload, later)).rejects.toThrow("delayed");
-    expect(delayedFor).toBe(limiter.backstopMs);
-    expect(receivers.accepted.length).toBe(sentBefore);
-    expect(await db.delivery.findUniqueOrThrow({ where: { id: d!.id } })).toMatchObject({
-      state: "sending",
-      attempts: 1,
-    });
-
-    // Its sender died mid-send: a claim older than the backstop (no send can hold its slot longer) is taken over.
-    const stale = new Date(Date.now() - limiter.backstopMs - 1000);
-    await db.$executeRaw`UPDATE "Delivery" SET "updatedAt" = ${stale} WHERE "id" = ${d!.id}::uuid`;
-    const ctx = { logger, attempt: 2, maxAttempts: 3, retryLater: async () => expect.unreachable() as never };
-    await deliverySendJob.handle(deps, payload, ctx);
-    expect(receivers.accepted.length).toBe(sentBefore + 1);
-    expect(await db.delivery.findUniqueOrThrow({ where: { id: d!.id } })).toMatchObject({
-      state: "delivered",
-      attempts: 2,
-    });
   });
 });
