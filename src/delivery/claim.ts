@@ -45,23 +45,33 @@ export interface ClaimedDelivery extends OutboundSource {
 }
 
 /**
- * Marks a pending delivery (or one left `sending` by a crash: the retry reuses its message id, so the receiver
- * drops the repeat) as sending, counts the attempt, and returns everything the send needs. Undefined when there
- * is nothing to send: it is gone, delivered, failed, or its round closed (see `unclaimedReason`).
+ * Marks a pending delivery as sending, counts the attempt, and returns everything the send needs. Undefined when
+ * it is not pending: gone, delivered, failed, being sent, or its round closed (see `unclaimedReason`).
  */
 export function claimDelivery(db: Db, deliveryId: string, at: Date): Promise<ClaimedDelivery | undefined> {
   return claims(poolOf(db)).call({ key: deliveryId, at });
 }
 
-const claims = batcherPer((pool: pg.Pool) =>
-  claimBatcher<string>(pool, {
-    name: "delivery-claim",
-    where: `d."id" = ANY($1::uuid[]) AND d."state" IN ('pending', 'sending')`,
-    values: (ids) => [ids],
-    keyOfRow: (r) => r.id,
-    keyOf: (id) => id,
-  }),
-);
+/**
+ * The same for a delivery left `sending` by a send that died with its worker: the retry reuses its message id,
+ * so the receiver drops the repeat. Only for a delivery nobody is sending now (see DestinationLimiter.takenOver).
+ */
+export function claimStuckDelivery(db: Db, deliveryId: string, at: Date): Promise<ClaimedDelivery | undefined> {
+  return stuckClaims(poolOf(db)).call({ key: deliveryId, at });
+}
+
+const byId = (name: string, state: "pending" | "sending") =>
+  batcherPer((pool: pg.Pool) =>
+    claimBatcher<string>(pool, {
+      name,
+      where: `d."id" = ANY($1::uuid[]) AND d."state" = '${state}'`,
+      values: (ids) => [ids],
+      keyOfRow: (r) => r.id,
+      keyOf: (id) => id,
+    }),
+  );
+const claims = byId("delivery-claim", "pending");
+const stuckClaims = byId("delivery-claim-stuck", "sending");
 
 type SendJob = { referralId: string; round: number; providerId: string };
 
@@ -178,17 +188,21 @@ function claimedOf(r: ClaimRow | undefined): ClaimedDelivery | undefined {
   };
 }
 
-/** Why a delivery was not claimed: only a still-due delivery of a closed round needs anything (marking failed). */
+/**
+ * Why a delivery was not claimed, when something is still to be done: a still-due delivery of a closed round is
+ * marked failed; one left `sending` in an open round is someone's send in progress, or one that died.
+ */
 export async function unclaimedReason(
   db: Db,
   deliveryId: string,
-): Promise<{ roundClosed: true; referralId: string; providerId: string } | undefined> {
+): Promise<{ roundClosed: true; referralId: string; providerId: string } | { sending: true } | undefined> {
   const d = await db.delivery.findUnique({
     where: { id: deliveryId },
     select: { state: true, providerId: true, round: { select: { closedAt: true, referralId: true } } },
   });
-  if (!d || (d.state !== "pending" && d.state !== "sending") || !d.round.closedAt) return undefined;
-  return { roundClosed: true, referralId: d.round.referralId, providerId: d.providerId };
+  if (!d || (d.state !== "pending" && d.state !== "sending")) return undefined;
+  if (d.round.closedAt) return { roundClosed: true, referralId: d.round.referralId, providerId: d.providerId };
+  return d.state === "sending" ? { sending: true } : undefined;
 }
 
 /** How many of a round's other due deliveries the finish counts at most (see finishDelivered). */

@@ -101,7 +101,7 @@ export class DestinationLimiter {
 
   /** A slot's release: to the next job waiting in this process if there is one, else back to Redis. Runs once. */
   private releaser(
-    keys: { slots: string; waiting: string },
+    keys: { slots: string; waiting: string; taken: string },
     local: Local,
     holder: string,
     destination: string,
@@ -139,12 +139,16 @@ export class DestinationLimiter {
       }
       done = true;
       if (await handOff()) return undefined;
+      const now = Date.now();
       const entry = (await this.call(
         "limiterTakeOver",
         keys.slots,
         keys.waiting,
+        keys.taken,
         holder,
-        Date.now() + this.slotTtlMs,
+        now + this.slotTtlMs,
+        now,
+        this.slotTtlMs * 2,
       )) as string | null;
       if (!entry) {
         freed();
@@ -158,6 +162,7 @@ export class DestinationLimiter {
       // Not work the holder can do: free the slot after all and wake that waiter to take it.
       freed();
       await this.redis.zrem(keys.slots, holder);
+      await this.redis.zrem(keys.taken, entry);
       await this.wake(destination, entry, queues);
       return undefined;
     };
@@ -220,9 +225,22 @@ export class DestinationLimiter {
     }
   }
 
+  /**
+   * Whether a holder here or in another worker took this waiter's work over (Release.takeOver) and may still be
+   * doing it: as long as the slot it did it on can last. The waiter's own job must then leave the work alone.
+   */
+  async takenOver(destination: string, waiter: Waiter): Promise<boolean> {
+    const until = await this.redis.zscore(this.keysOf(destination).taken, entryOf(waiter));
+    return until !== null && Number(until) > Date.now();
+  }
+
   private keysOf(destination: string) {
     const d = destination.toLowerCase();
-    return { slots: `${this.prefix}:dest:${d}`, waiting: `${this.prefix}:destwait:${d}` };
+    return {
+      slots: `${this.prefix}:dest:${d}`,
+      waiting: `${this.prefix}:destwait:${d}`,
+      taken: `${this.prefix}:desttaken:${d}`,
+    };
   }
 }
 

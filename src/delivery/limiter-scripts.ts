@@ -1,6 +1,7 @@
 // The destination limiter's Redis scripts (see destination-limiter.ts): each runs atomically, so a slot is never
 // taken twice and a waiter never lost between a release and a refusal. Keys: a destination's slots (a sorted set
-// of holders by expiry) and its waiting list (a sorted set of parked jobs by when they first waited).
+// of holders by expiry), its waiting list (a sorted set of parked jobs by when they first waited) and the waiters
+// a holder took over (a sorted set by when the holder's slot runs out).
 
 // KEYS: slots, waiting. ARGV: now, limit, slot expiry, holder, slots TTL, waiter ('' for none).
 // A waiter that gets its slot leaves the waiting list, so a stale entry cannot wake it later (say, mid-backoff).
@@ -36,12 +37,16 @@ for i = 3, #ARGV do redis.call('ZADD', KEYS[1], 'NX', tonumber(ARGV[1]) + (i - 3
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0`;
 
-// KEYS: slots, waiting. ARGV: holder, new expiry. The holder keeps its slot (with a fresh expiry) to run the next
-// waiter itself; with nobody waiting the slot is freed.
+// KEYS: slots, waiting, taken. ARGV: holder, new expiry, now, taken TTL. The holder keeps its slot (with a fresh
+// expiry) to run the next waiter itself, and the waiter is listed as taken over until that expiry, so that its own
+// job, should it run meanwhile, leaves the work to the holder; with nobody waiting the slot is freed.
 const TAKE_OVER = `
 local next = redis.call('ZPOPMIN', KEYS[2])[1]
 if next then
   redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[2], next)
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
   return next
 end
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -57,5 +62,5 @@ export const SCRIPTS = {
   limiterParkQueued: { lua: PARK_QUEUED, keys: 1 },
   limiterRelease: { lua: RELEASE, keys: 2 },
   limiterExtend: { lua: EXTEND, keys: 1 },
-  limiterTakeOver: { lua: TAKE_OVER, keys: 2 },
+  limiterTakeOver: { lua: TAKE_OVER, keys: 3 },
 };

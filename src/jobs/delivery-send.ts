@@ -4,6 +4,7 @@ import {
   type ClaimedDelivery,
   claimDelivery,
   claimPendingDelivery,
+  claimStuckDelivery,
   destinationOfDelivery,
   finishDelivered,
   releaseForRetry,
@@ -44,15 +45,10 @@ export const deliverySendJob: JobType<typeof deliverySendContract.payload, JobDe
     let release = await takeDestinationSlot(deps, destination, waiter, ctx);
     try {
       // Loads and claims the delivery in one statement.
-      const d = await claimDelivery(deps.db, p.deliveryId, deps.clock.now());
-      if (!d) {
-        // Delivered, failed or gone: nothing to do. Still due but its round closed: it will never be sent.
-        const closed = await unclaimedReason(deps.db, p.deliveryId);
-        if (closed) {
-          await markFailed(deps, p.deliveryId, closed.referralId, closed.providerId, FAILURE_REASONS.roundClosed);
-        }
-        return;
-      }
+      const d =
+        (await claimDelivery(deps.db, p.deliveryId, deps.clock.now())) ??
+        (await claimUnclaimed(deps, p.deliveryId, destination, waiter, ctx));
+      if (!d) return;
       let next = await sendClaimed(deps, d, channel, ctx, release);
       // The destination's sends waiting for a slot run here, on the slot this job holds, one after the other:
       // waking each one's own job instead (promote, fetch, run, complete) cost the worker about twice the CPU per
@@ -71,6 +67,29 @@ export const deliverySendJob: JobType<typeof deliverySendContract.payload, JobDe
     }
   },
 };
+
+/**
+ * A delivery that was not pending. Delivered, failed or gone: nothing to do. Still due but its round closed: it
+ * will never be sent. Left `sending`: either a job sending this destination's waiting sends took it over (this
+ * job's backstop ran out first), and that job sends it, so this one looks again after another backstop, in case
+ * that send fails and leaves it due; or the send died with its worker, and this job sends it again.
+ */
+async function claimUnclaimed(
+  deps: JobDeps,
+  deliveryId: string,
+  destination: string,
+  waiter: Waiter,
+  ctx: JobContext,
+): Promise<ClaimedDelivery | undefined> {
+  const why = await unclaimedReason(deps.db, deliveryId);
+  if (why && "roundClosed" in why) {
+    await markFailed(deps, deliveryId, why.referralId, why.providerId, FAILURE_REASONS.roundClosed);
+    return undefined;
+  }
+  if (!why) return undefined;
+  if (await deps.limiter.takenOver(destination, waiter)) await ctx.retryLater(deps.limiter.backstopMs);
+  return claimStuckDelivery(deps.db, deliveryId, deps.clock.now());
+}
 
 type Next = { waiter: Waiter; release: Release } | undefined;
 /** The bookkeeping of the last send taken over, which runs while the next one is sent. */

@@ -14,7 +14,7 @@ import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
 import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
-import { sendPayloadOf, sendPayloadSelect } from "../../src/delivery/claim.js";
+import { claimPendingDelivery, sendPayloadOf, sendPayloadSelect } from "../../src/delivery/claim.js";
 import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
 import { deliverySendJob } from "../../src/jobs/delivery-send.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
@@ -347,5 +347,52 @@ describe("per-destination limit", () => {
     );
     expect((await db.delivery.findUniqueOrThrow({ where: { id: d!.id } })).state).toBe("delivered");
     expect(receivers.accepted).toHaveLength(1);
+  });
+
+  it("leaves a delivery a lane took over to that lane, and sends it once that lane's take-over has run out", async () => {
+    // A limiter whose slots (and so take-overs) last 500 ms, so that a lane's can run out within the test.
+    const short = new DestinationLimiter(redis, config.REDIS_PREFIX, LIMIT, 500);
+    const r = await raise();
+    const [row] = await db.delivery.findMany({ where: { round: { referralId: r.id } }, select: sendPayloadSelect });
+    const payload = sendPayloadOf(row!);
+    const waiter = { queue: deliverySendJob.name, jobId: deliverySendJob.jobId(payload) };
+    // The relay listed the send as waiting; a lane finishing another send on the host takes it over and claims it.
+    await short.parkQueued(payload.destination, [waiter]);
+    const lane = await short.acquire(payload.destination, { queues });
+    const taken = await lane!.takeOver(() => true);
+    expect(taken?.waiter).toEqual(waiter);
+    const job = { referralId: r.id, round: payload.round, providerId: payload.providerId };
+    expect(await claimPendingDelivery(db, job, new Date())).toBeDefined();
+
+    // The send's own job runs meanwhile (its backstop ran out): it must not send it too, but look again later,
+    // since the lane's send may fail and leave it due.
+    let delayedFor: number | undefined;
+    const later = {
+      logger,
+      attempt: 1,
+      maxAttempts: 3,
+      retryLater: async (ms: number) => {
+        delayedFor = ms;
+        throw new Error("delayed");
+      },
+    };
+    await expect(deliverySendJob.handle({ ...deps, limiter: short }, payload, later)).rejects.toThrow("delayed");
+    expect(delayedFor).toBe(short.backstopMs);
+    expect(receivers.accepted).toHaveLength(0);
+    expect(await db.delivery.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({
+      state: "sending",
+      attempts: 1,
+    });
+
+    // The lane's worker died mid-send: once its take-over has run out, the job sends it (the same message id).
+    await taken!.release();
+    await new Promise((r) => setTimeout(r, 600));
+    const ctx = { logger, attempt: 2, maxAttempts: 3, retryLater: async () => expect.unreachable() as never };
+    await deliverySendJob.handle({ ...deps, limiter: short }, payload, ctx);
+    expect(receivers.accepted).toHaveLength(1);
+    expect(await db.delivery.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({
+      state: "delivered",
+      attempts: 2,
+    });
   });
 });
