@@ -36,7 +36,8 @@ const CENSOR = "[redacted]";
  * web role allocated and most of its garbage collection, for access lines with nothing to censor.
  */
 export function redactRestricted<T>(value: T, depth = REDACT_DEPTH): T {
-  if (depth === 0 || typeof value !== "object" || value === null) return value;
+  // Binary data holds no field names, and walking a buffer's indices would cost as much as it is long.
+  if (depth === 0 || typeof value !== "object" || value === null || ArrayBuffer.isView(value)) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {

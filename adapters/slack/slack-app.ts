@@ -188,9 +188,8 @@ export function mountSlack(web: Express, o: SlackOptions): void {
       await ack({ response_action: "errors", errors });
       return;
     }
-    // Before the answer (one Redis call): once Slack shows the form closed, the answers kept for it are gone too.
-    await o.core.drafts.clear(body.user.id);
     await acked(ack);
+    await o.core.drafts.clear(body.user.id);
     const check = result.warnings?.length
       ? `\nPlease check the summary, which every provider sees: ${escapeMrkdwn(result.warnings.join(" "))} If it should not be there, tell ART.`
       : "";

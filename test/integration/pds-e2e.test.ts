@@ -213,7 +213,11 @@ describe("a referral on the Placements Data Standard", () => {
       risksToOthers: ["fire_setting"],
     });
     expect(referral.restrictedEnvelope).not.toContain(CANARY);
-    expect(await redis.keys(`${config.REDIS_PREFIX}:form-draft:*`)).toEqual([]);
+    // Cleared after the answer (the work after an ack), so looked for until it is gone.
+    await eventually(
+      async () => (await redis.keys(`${config.REDIS_PREFIX}:form-draft:*`)).length === 0,
+      "draft cleared after raising",
+    );
 
     const body = await broadcastOf(referral.reference);
     expect((body.referral as { pds: unknown }).pds).toMatchObject({
