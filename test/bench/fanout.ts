@@ -209,6 +209,7 @@ emit({
 });
 const throughput = median(fast.map((x) => (N / x.lastMs) * 1000));
 const bareRate = median(bare);
+const fromFirstAnswer = median(fast.map((x) => (N / (x.lastMs - x.firstMs)) * 1000));
 emit({
   row: "fan-out throughput, 500 loopback receivers",
   figure: throughput,
@@ -222,8 +223,8 @@ emit({
     bareClient: bare.map((b) => round(b)),
     // The same fan-outs timed from their first answer (the floors are timed from queueing, the bare client from its
     // first request): the service's sending rate without the raise and the relay before it.
-    fromFirstAnswer: round(median(fast.map((x) => (N / (x.lastMs - x.firstMs)) * 1000))),
-    fromFirstAnswerRatio: round(median(fast.map((x) => (N / (x.lastMs - x.firstMs)) * 1000)) / bareRate, 2),
+    fromFirstAnswer: round(fromFirstAnswer),
+    fromFirstAnswerRatio: round(fromFirstAnswer / bareRate, 2),
   },
 });
 for (const [mode, what] of [
