@@ -31,7 +31,12 @@ const MAX_STALE_WAITERS = 20;
  */
 export type Release = (() => Promise<void>) & {
   takeOver(accept: (waiter: Waiter) => boolean): Promise<{ waiter: Waiter; release: Release } | undefined>;
+  /** Ends the hold for a release that goes back to Redis (see acquire's `after`); undefined when done here. */
+  [DETACH](): Promise<Detached | undefined>;
 };
+const DETACH = Symbol("detach");
+/** A freed slot still to be removed from Redis, with its destination (to wake its next waiter). */
+type Detached = { destination: string; slots: string; waiting: string; holder: string };
 /** The slots this process holds at one destination, and the jobs here waiting for one of them. */
 type Local = { held: number; waiting: ((release: Release) => void)[] };
 
@@ -70,21 +75,39 @@ export class DestinationLimiter {
    * A release function when a slot was free, or once a job of this process hands its slot over; otherwise
    * undefined (the caller parks). The release wakes the next parked job when given the queues.
    */
-  async acquire(destination: string, opts: { waiter?: Waiter; queues?: JobQueues } = {}): Promise<Release | undefined> {
+  async acquire(
+    destination: string,
+    opts: { waiter?: Waiter; queues?: JobQueues; after?: Release } = {},
+  ): Promise<Release | undefined> {
     const keys = this.keysOf(destination);
     const holder = randomUUID();
     const now = Date.now();
-    const got = await this.call(
-      "limiterAcquire",
-      keys.slots,
-      keys.waiting,
+    const args = [
       now,
       this.limit,
       now + this.slotTtlMs,
       holder,
       this.slotTtlMs * 2,
       opts.waiter ? entryOf(opts.waiter) : "",
-    );
+    ];
+    // `after`: a slot this caller is done with, freed in the same round trip (a batch going on to its next send).
+    const previous = await opts.after?.[DETACH]();
+    let got: unknown;
+    if (previous) {
+      const [taken, parked] = (await this.call(
+        "limiterSwap",
+        keys.slots,
+        keys.waiting,
+        previous.slots,
+        previous.waiting,
+        ...args,
+        previous.holder,
+      )) as [number, string | null];
+      got = taken;
+      if (opts.queues) await this.wake(previous.destination, parked, opts.queues);
+    } else {
+      got = await this.call("limiterAcquire", keys.slots, keys.waiting, ...args);
+    }
     const local = this.localOf(keys.slots);
     if (got === 1) {
       local.held++;
@@ -131,6 +154,13 @@ export class DestinationLimiter {
       const parked = (await this.call("limiterRelease", keys.slots, keys.waiting, holder)) as string | null;
       if (queues) await this.wake(destination, parked, queues);
     };
+    const detach = async (): Promise<Detached | undefined> => {
+      if (done) return undefined;
+      done = true;
+      if (await handOff()) return undefined;
+      freed();
+      return { destination, slots: keys.slots, waiting: keys.waiting, holder };
+    };
     const takeOver: Release["takeOver"] = async (accept) => {
       if (done) return undefined;
       if (!this.takingOver || !queues) {
@@ -166,7 +196,7 @@ export class DestinationLimiter {
       await this.wake(destination, entry, queues);
       return undefined;
     };
-    return Object.assign(release, { takeOver });
+    return Object.assign(release, { takeOver, [DETACH]: detach });
   }
 
   private localOf(key: string): Local {

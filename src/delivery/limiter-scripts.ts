@@ -15,6 +15,23 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
 end
 return 0`;
 
+// KEYS: slots, waiting, previous slots, previous waiting. ARGV: as ACQUIRE, then the previous holder. Frees a slot
+// held at another destination and takes one here, in one round trip: a run of sends to distinct destinations (one
+// batch) passes from one to the next. Returns whether the slot was taken, and the previous destination's next
+// waiter to wake (or false).
+const SWAP = `
+local parked = false
+redis.call('ZREM', KEYS[3], ARGV[7])
+parked = redis.call('ZPOPMIN', KEYS[4])[1] or false
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  if ARGV[6] ~= '' then redis.call('ZREM', KEYS[2], ARGV[6]) end
+  return {1, parked}
+end
+return {0, parked}`;
+
 // KEYS: slots, waiting. ARGV: now, limit, waiter, waiting TTL. A job parks in order of its first refusal (NX keeps
 // its place when it parks again). A slot freed between the refusal and now found nobody to wake: wake one now.
 const PARK = `
@@ -58,6 +75,7 @@ const EXTEND = `return redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1])
 /** The scripts by command name, each with how many of its arguments are keys. */
 export const SCRIPTS = {
   limiterAcquire: { lua: ACQUIRE, keys: 2 },
+  limiterSwap: { lua: SWAP, keys: 4 },
   limiterPark: { lua: PARK, keys: 2 },
   limiterParkQueued: { lua: PARK_QUEUED, keys: 1 },
   limiterRelease: { lua: RELEASE, keys: 2 },

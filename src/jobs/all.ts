@@ -1,6 +1,7 @@
 // Every job type the worker role runs. Each lives in its own file under src/jobs/.
 import { chatSyncJob } from "./chat-sync.js";
 import { councilMessageJob } from "./council-message.js";
+import { deliveryBatchJob } from "./delivery-batch.js";
 import { deliveryRemindJob } from "./delivery-remind.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
@@ -17,6 +18,7 @@ import { roundWidenJob } from "./round-widen.js";
 export function allJobTypes(): JobType<never, JobDeps>[] {
   return [
     deliverySendJob,
+    deliveryBatchJob,
     deliveryRemindJob,
     eventDispatchJob,
     chatSyncJob,

@@ -189,7 +189,7 @@ async function sendClaimed(
   return next;
 }
 
-async function recordDelivered(deps: JobDeps, d: ClaimedDelivery, ctx: JobContext, takenOver?: Waiter) {
+export async function recordDelivered(deps: JobDeps, d: ClaimedDelivery, ctx: JobContext, takenOver?: Waiter) {
   const now = deps.clock.now();
   const last = await finishDelivered(deps.db, d.id, d.roundId, now);
   deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
@@ -217,7 +217,13 @@ export function failureDetailOf(err: unknown): string {
   return err instanceof Error ? err.name : "unknown error";
 }
 
-async function markFailed(deps: JobDeps, deliveryId: string, referralId: string, providerId: string, error: string) {
+export async function markFailed(
+  deps: JobDeps,
+  deliveryId: string,
+  referralId: string,
+  providerId: string,
+  error: string,
+) {
   await deps.db.$transaction(async (tx) => {
     await tx.delivery.update({ where: { id: deliveryId }, data: { state: "failed", lastError: error } });
     await recordEvent(tx, { type: "delivery.failed", referralId, deliveryId, providerId, error });
@@ -225,7 +231,7 @@ async function markFailed(deps: JobDeps, deliveryId: string, referralId: string,
 }
 
 /** 410 Gone means "stop sending to us" (Standard Webhooks): suspend the provider until ART fixes its details. */
-async function suspendGoneEndpoint(deps: JobDeps, providerId: string) {
+export async function suspendGoneEndpoint(deps: JobDeps, providerId: string) {
   await deps.db.$transaction(async (tx) => {
     await tx.provider.update({
       where: { id: providerId },

@@ -6,6 +6,7 @@ import { pendingSendPayloads, type sendPayloadOf } from "../delivery/claim.js";
 import { carrierOf, runWithCarrier } from "../observability/context.js";
 import { inSpan } from "../observability/tracing.js";
 import { councilMessageJob } from "./council-message.js";
+import { deliveryBatchJob, MAX_BATCH } from "./delivery-batch.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
@@ -111,7 +112,25 @@ async function queueSends(deps: RelayDeps, payloads: SendPayload[]): Promise<voi
   }
   // As many as the worker has slots first: a worker starts on them while the rest are being queued (adding 500
   // jobs takes some 40 ms).
-  const first = deps.config.WORKER_CONCURRENCY;
-  await deps.queues.add(deliverySendJob, now.slice(0, first), { attempts });
-  await deps.queues.add(deliverySendJob, now.slice(first), { attempts });
+  const lanes = deps.config.WORKER_CONCURRENCY;
+  const { batches, singles } = batched(byDestination, lanes);
+  await deps.queues.add(deliveryBatchJob, batches.slice(0, lanes), { attempts });
+  await deps.queues.add(deliveryBatchJob, batches.slice(lanes), { attempts });
+  const alone = now.filter((p) => !singles.has(p));
+  await deps.queues.add(deliverySendJob, alone.slice(0, lanes), { attempts });
+  await deps.queues.add(deliverySendJob, alone.slice(lanes), { attempts });
+}
+
+/**
+ * The sends to destinations that only one send of the round goes to, in batches (src/jobs/delivery-batch.ts) of
+ * the size that still makes at least one batch per worker slot, so as many are in flight as with a job each; none
+ * when that size would be one.
+ */
+function batched(byDestination: Map<string, SendPayload[]>, lanes: number) {
+  const singles = [...byDestination.values()].filter((g) => g.length === 1).map((g) => g[0]!);
+  const size = Math.min(MAX_BATCH, Math.floor(singles.length / lanes));
+  if (size < 2) return { batches: [], singles: new Set<SendPayload>() };
+  const batches: { sends: SendPayload[] }[] = [];
+  for (let i = 0; i < singles.length; i += size) batches.push({ sends: singles.slice(i, i + size) });
+  return { batches, singles: new Set(singles) };
 }

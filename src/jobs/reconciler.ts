@@ -8,6 +8,7 @@ import { enqueueSyncs } from "../chat/request-sync.js";
 import { sendPayloadOf, sendPayloadSelect } from "../delivery/claim.js";
 import { queueMissedDigest } from "../digest/catch-up.js";
 import { councilMessageJob } from "./council-message.js";
+import { deliveryBatchJob } from "./delivery-batch.js";
 import { deliverySendJob } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import { eventDispatchJob } from "./event-dispatch.js";
@@ -66,7 +67,9 @@ export async function reconcile(
     where: { state: { in: ["pending", "sending"] }, round: { closedAt: null } },
     select: sendPayloadSelect,
   });
-  const payloads = due.map(sendPayloadOf);
+  // A delivery a queued or running batch carries has no job of its own, and needs none.
+  const inBatches = await batchedDeliveries(deps);
+  const payloads = due.map(sendPayloadOf).filter((p) => !inBatches.has(p.deliveryId));
   const requeue = async <S extends z.ZodType>(type: JobType<S, never>, all: z.infer<S>[], attempts: number) => {
     const gone = await missing(
       deps,
@@ -132,4 +135,15 @@ export async function reconcile(
     schedules,
     digestCatchUp,
   };
+}
+
+/** The deliveries that batches still to run, or running, carry (read after the due ones: see reconcile). */
+async function batchedDeliveries(deps: Pick<JobDeps, "queues">): Promise<Set<string>> {
+  const jobs = await deps.queues.queue(deliveryBatchJob.name).getJobs(["active", "waiting", "delayed", "prioritized"]);
+  const ids = new Set<string>();
+  for (const job of jobs) {
+    const parsed = deliveryBatchJob.payload.safeParse(job?.data);
+    if (parsed.success) for (const s of parsed.data.sends) ids.add(s.deliveryId);
+  }
+  return ids;
 }

@@ -40,6 +40,17 @@ export const deliverySendContract = jobContract({
   jobId: (p) => jobIdOf("delivery", p.referralId, p.round, p.providerId),
 });
 
+/**
+ * Sends of one round to destinations no other send of that round goes to, run one after the other in one job (see
+ * src/jobs/delivery-batch.ts). The relay makes them only for a fan-out wide enough to keep every worker slot busy
+ * with batches; each send that cannot finish in the batch goes on in a delivery-send job of its own.
+ */
+export const deliveryBatchContract = jobContract({
+  name: "delivery-batch",
+  payload: z.object({ sends: z.array(deliverySendContract.payload).min(1).max(50) }),
+  jobId: (p) => jobIdOf("batch", p.sends[0]!.referralId, p.sends[0]!.round, p.sends[0]!.providerId),
+});
+
 const sendJobIdParts = z.object({ referralId: z.uuid(), round: z.number().int().nonnegative(), providerId: z.uuid() });
 
 /** The delivery a delivery-send job id names (the inverse of its jobId), or undefined for any other id. */
@@ -123,6 +134,7 @@ export const placementsCsvContract = jobContract({
 /** Every job type's queue. The worker runs a handler for each (src/jobs/all.ts; a test keeps the two alike). */
 export const JOB_NAMES: readonly string[] = [
   deliverySendContract,
+  deliveryBatchContract,
   deliveryRemindContract,
   providerMessageContract,
   eventDispatchContract,

@@ -1,0 +1,158 @@
+// Sends several deliveries of one round, one after the other, in one job. A job costs the worker about as much as
+// the send it carries (BullMQ's scripts to queue, fetch and finish it, its lock, its context): in a fan-out to
+// hundreds of hosts, a job per delivery held the service to about a third of what a bare client posts. The relay
+// batches only sends to destinations no other send of the round goes to, and only when there are enough of them
+// to keep every worker slot busy with a batch (so as many sends are in flight as with a job each).
+//
+// Each send is the delivery-send job's (slot, claim, POST, record), and a send the batch cannot finish goes on in
+// a delivery-send job of its own, which keeps that job's guarantees: its destination busy (it waits its turn),
+// its attempt failed (it is retried with the same backoff and attempts in all), or left `sending` by an earlier
+// run of this batch that died with its worker (sent again once any send still in flight has run out).
+
+import type { z } from "zod";
+import { retryDelayMs } from "../delivery/backoff.js";
+import {
+  type ClaimedDelivery,
+  claimDelivery,
+  destinationOfDelivery,
+  releaseForRetry,
+  unclaimedReason,
+} from "../delivery/claim.js";
+import { channelOfDestination, type Release } from "../delivery/destination-limiter.js";
+import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
+import { outboundFor } from "../delivery/outbound.js";
+import { DeliveryError } from "../errors.js";
+import { deliveriesTotal } from "../observability/metrics.js";
+import { deliveryBatchContract, type deliverySendContract } from "../queue/contracts.js";
+import {
+  deliverySendJob,
+  failureDetailOf,
+  failureReasonOf,
+  markFailed,
+  recordDelivered,
+  suspendGoneEndpoint,
+} from "./delivery-send.js";
+import type { JobDeps } from "./deps.js";
+import type { JobContext, JobType } from "./job-type.js";
+
+type Send = z.infer<typeof deliverySendContract.payload>;
+
+/** Most sends in one batch: a slow provider holds up the sends behind it in its batch, at most this many. */
+export const MAX_BATCH = 10;
+
+export const deliveryBatchJob: JobType<typeof deliveryBatchContract.payload, JobDeps> = {
+  ...deliveryBatchContract,
+  async handle(deps, p, ctx) {
+    // The slot of the send before, freed as the next one takes its own (one round trip to Redis for both).
+    let held: Release | undefined;
+    try {
+      for (const [i, send] of p.sends.entries()) {
+        // Shutting down: the rest go on in jobs of their own, which a running worker picks up.
+        if (!deps.limiter.takingOver) return await handOver(deps, p.sends.slice(i));
+        try {
+          held = await sendOne(deps, send, ctx, held);
+        } catch (err) {
+          // The database or Redis failed around the send: its own job sends it (or finds it sent) after a pause.
+          ctx.logger.warn(
+            { deliveryId: send.deliveryId, error: failureDetailOf(err) },
+            "batched send handed to its own job",
+          );
+          await handOver(deps, [send], { delayMs: retryDelayMs(1, deps.config.DELIVERY_BACKOFF_MS) });
+        }
+      }
+    } finally {
+      await held?.().catch((err: Error) => notReleased(ctx, err));
+    }
+  },
+};
+
+const notReleased = (ctx: JobContext, err: Error) =>
+  ctx.logger.warn({ error: err.message.slice(0, 200) }, "destination slot not released");
+
+/** Queues sends as delivery-send jobs of their own (a job already queued for one is left as it is). */
+function handOver(deps: JobDeps, sends: Send[], opts: { delayMs?: number; attempts?: number } = {}) {
+  return deps.queues.add(deliverySendJob, sends, { attempts: deps.config.DELIVERY_MAX_ATTEMPTS, ...opts });
+}
+
+/**
+ * One send, on a slot at its destination taken as `previous` (the send before's, still held) is freed. Returns
+ * the slot still held after a delivered send, for the next send to free; otherwise frees it itself.
+ */
+async function sendOne(
+  deps: JobDeps,
+  send: Send,
+  ctx: JobContext,
+  previous: Release | undefined,
+): Promise<Release | undefined> {
+  const destination = send.destination ?? (await destinationOfDelivery(deps.db, send.deliveryId));
+  const channel = destination ? deps.channels[channelOfDestination(destination)] : undefined;
+  // Without a channel its own job fails it with the reason; a busy destination makes it wait its turn there.
+  const release =
+    destination && channel
+      ? await deps.limiter.acquire(destination, { queues: deps.queues, ...(previous ? { after: previous } : {}) })
+      : undefined;
+  await previous?.().catch((err: Error) => notReleased(ctx, err)); // runs once: freed above if it went with it
+  if (!destination) return undefined;
+  if (!release || !channel) {
+    await handOver(deps, [send]);
+    return undefined;
+  }
+  let keep = false;
+  try {
+    const d = await claimDelivery(deps.db, send.deliveryId, deps.clock.now());
+    if (!d) {
+      await unclaimed(deps, send);
+      return undefined;
+    }
+    try {
+      await channel.send(outboundFor(d, "referral", deps.config));
+    } catch (err) {
+      await release().catch((e: Error) => notReleased(ctx, e));
+      await attemptFailed(deps, d, send, err, ctx);
+      return undefined;
+    }
+    await recordDelivered(deps, d, ctx);
+    keep = true;
+    return release;
+  } finally {
+    if (!keep) await release().catch((err: Error) => notReleased(ctx, err));
+  }
+}
+
+/**
+ * Not pending: delivered, failed or gone, nothing to do; due in a closed round, it will never be sent; left
+ * `sending`, by a run of this batch that died or by a job of its own sending it now, its own job looks again once
+ * a send in flight has run out (and sends it again, with the same message id, if it is still not done).
+ */
+async function unclaimed(deps: JobDeps, send: Send): Promise<void> {
+  const why = await unclaimedReason(deps.db, send.deliveryId);
+  if (why && "roundClosed" in why) {
+    await markFailed(deps, send.deliveryId, why.referralId, why.providerId, FAILURE_REASONS.roundClosed);
+  } else if (why) {
+    await handOver(deps, [send], { delayMs: deps.limiter.backstopMs });
+  }
+}
+
+/** As the delivery-send job's first attempt failing: final if permanent, else tried again by its own job. */
+async function attemptFailed(deps: JobDeps, d: ClaimedDelivery, send: Send, err: unknown, ctx: JobContext) {
+  const reason = failureReasonOf(err);
+  ctx.logger.warn(
+    { deliveryId: d.id, providerId: d.providerId, attempt: 1, reason, detail: failureDetailOf(err) },
+    "delivery attempt failed",
+  );
+  const attempts = deps.config.DELIVERY_MAX_ATTEMPTS;
+  const permanent = err instanceof DeliveryError && !err.retryable;
+  if (permanent || attempts <= 1) {
+    await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
+    deliveriesTotal.inc({ channel: d.channel, outcome: "failed" });
+    if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
+    return;
+  }
+  await releaseForRetry(deps.db, d.id, reason, deps.clock.now());
+  deliveriesTotal.inc({ channel: d.channel, outcome: "retry" });
+  const retryAfter = err instanceof DeliveryError ? err.retryAfterMs : undefined;
+  await handOver(deps, [send], {
+    attempts: attempts - 1,
+    delayMs: retryDelayMs(1, deps.config.DELIVERY_BACKOFF_MS, retryAfter),
+  });
+}

@@ -1,0 +1,231 @@
+// A fan-out wide enough to keep every worker slot busy goes out in batches (several sends of a round in one job),
+// and loses none of what a job per send guaranteed: each provider gets the referral once, an attempt that fails
+// is retried by a job of its own (with the same attempts in all), a permanent refusal fails the delivery at once,
+// and the reconciler leaves the deliveries a queued batch carries to that batch.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
+import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
+import type { Config } from "../../src/config.js";
+import type { Db } from "../../src/db.js";
+import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
+import { deliveryBatchJob } from "../../src/jobs/delivery-batch.js";
+import { deliverySendJob } from "../../src/jobs/delivery-send.js";
+import type { JobDeps } from "../../src/jobs/deps.js";
+import { JobQueues } from "../../src/jobs/queues.js";
+import { reconcile } from "../../src/jobs/reconciler.js";
+import type { Service } from "../../src/main.js";
+import { systemClock } from "../../src/ports.js";
+import { createRedis } from "../../src/redis.js";
+import { raiseReferral } from "../../src/referrals/raise.js";
+import { capturingLogger, freshLot, isolatedEnv } from "../helpers/env.js";
+import { eventually, WebhookReceivers } from "../helpers/receivers.js";
+import { makeProvider, openReferralWithDeliveries, referralInput } from "../helpers/referrals.js";
+import { freePort, startTestService } from "../helpers/service.js";
+
+/** Twelve providers, each on a host of its own (its own port: a destination is the URL's host and port). */
+const hosts = Array.from({ length: 12 }, () => new WebhookReceivers());
+const RETRIED = 3;
+const GONE = 5;
+
+describe("batched sends", () => {
+  let db: Db;
+  let config: Config;
+  let service: Service;
+
+  beforeAll(async () => {
+    for (const h of hosts) await h.start();
+    const port = await freePort();
+    ({ db, config } = await isolatedEnv("batch", {
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      // Two slots: twelve sends to twelve hosts make two batches of six.
+      WORKER_CONCURRENCY: "2",
+      DELIVERY_MAX_ATTEMPTS: "3",
+      DELIVERY_BACKOFF_MS: "100",
+      WEBHOOK_ALLOW_LOOPBACK: "true",
+    }));
+    const lot = await freshLot(db);
+    for (const [i, h] of hosts.entries()) {
+      await db.provider.create({
+        data: {
+          name: `Batch Home ${String(i).padStart(2, "0")}`,
+          webhookUrl: h.urlFor("/hook"),
+          webhookSecret: h.secretFor("/hook"),
+          needsCovered: ["SEMH"],
+          lots: { create: { lotId: lot.id } },
+        },
+      });
+    }
+    // One host fails its first attempt (busy), one says it is gone for good.
+    hosts[RETRIED]!.behaviour = ({ attempt }) => ({ status: attempt === 1 ? 503 : 200 });
+    hosts[GONE]!.behaviour = () => ({ status: 410 });
+    service = await startTestService({
+      config,
+      logger: capturingLogger().logger,
+      channels: { webhook: new WebhookChannel({ timeoutMs: 2000, allowLoopback: true }) },
+    });
+    await raiseReferral({ db, clock: systemClock, config }, referralInput(lot.number), { id: "sw", art: false });
+  });
+  afterAll(async () => {
+    await service.close();
+    await db.$disconnect();
+    for (const h of hosts) await h.stop();
+  });
+
+  it("sends the round in batches, each provider once", async () => {
+    await eventually(
+      async () => (await db.delivery.count({ where: { state: { in: ["pending", "sending"] } } })) === 0,
+      "every delivery settled",
+    );
+    const batches = await service.queues.queue(deliveryBatchJob.name).getJobs(["completed"]);
+    expect(batches.map((b) => b.data.sends.length).sort()).toEqual([6, 6]);
+    for (const [i, h] of hosts.entries()) {
+      if (i === GONE) continue;
+      expect(h.uniqueAccepted().size, `host ${i}`).toBe(1);
+      expect(h.badSignatures).toEqual([]);
+    }
+    const delivered = await db.delivery.findMany({ where: { state: "delivered" } });
+    expect(delivered).toHaveLength(11);
+  });
+
+  it("retries a failed attempt in a job of its own, with the same message id", async () => {
+    const host = hosts[RETRIED]!;
+    expect([...host.attempts.values()]).toEqual([2]);
+    const provider = await db.provider.findFirstOrThrow({ where: { name: "Batch Home 03" } });
+    const d = await db.delivery.findFirstOrThrow({ where: { providerId: provider.id } });
+    expect(d).toMatchObject({ state: "delivered", attempts: 2, lastError: null });
+    const own = await service.queues.queue(deliverySendJob.name).getJobs(["completed"]);
+    expect(own.map((j) => j.data.deliveryId)).toEqual([d.id]);
+    // Two attempts in all out of three: its own job was given the two left.
+    expect(own[0]!.opts.attempts).toBe(2);
+  });
+
+  it("fails a delivery the provider refused for good, and suspends the provider", async () => {
+    const provider = await db.provider.findFirstOrThrow({ where: { name: "Batch Home 05" } });
+    const d = await db.delivery.findFirstOrThrow({ where: { providerId: provider.id } });
+    expect(d.state).toBe("failed");
+    expect(provider.status).toBe("suspended");
+    expect(hosts[GONE]!.attempts.size).toBe(1);
+  });
+});
+
+describe("the reconciler and batches", () => {
+  it("leaves a queued batch's deliveries to it, and queues the others", async () => {
+    const { db, config } = await isolatedEnv("batch-reconcile");
+    const redis = createRedis(config.REDIS_URL);
+    const queues = new JobQueues(redis, config.REDIS_PREFIX);
+    try {
+      const lot = await freshLot(db);
+      const providers = [await makeProvider(db, lot.id), await makeProvider(db, lot.id)];
+      const r = await openReferralWithDeliveries(
+        { db, clock: systemClock, config },
+        lot.number,
+        providers.map((p) => p.id),
+      );
+      const sends = providers.map((p, i) => ({
+        deliveryId: r.deliveryIds[i]!,
+        providerId: p.id,
+        referralId: r.id,
+        round: 1,
+      }));
+      // The first delivery is in a batch still to run (delayed: no worker runs in this test).
+      await queues.add(deliveryBatchJob, [{ sends: [sends[0]!] }], { delayMs: 60_000 });
+      const result = await reconcile({ db, queues, config, clock: systemClock, chats: {} });
+      expect(result.deliveries).toBe(1);
+      const own = queues.queue(deliverySendJob.name);
+      expect(await own.getJobState(deliverySendJob.jobId(sends[0]!))).toBe("unknown");
+      expect(await own.getJobState(deliverySendJob.jobId(sends[1]!))).toBe("waiting");
+    } finally {
+      await queues.close();
+      await redis.quit();
+      await db.$disconnect();
+    }
+  });
+
+  it("hands a send left `sending` (its batch's worker died) to a job of its own, after a send in flight could end", async () => {
+    const { db, config } = await isolatedEnv("batch-crash");
+    const redis = createRedis(config.REDIS_URL);
+    const queues = new JobQueues(redis, config.REDIS_PREFIX);
+    try {
+      const lot = await freshLot(db);
+      const providers = [await makeProvider(db, lot.id), await makeProvider(db, lot.id)];
+      const r = await openReferralWithDeliveries(
+        { db, clock: systemClock, config },
+        lot.number,
+        providers.map((p) => p.id),
+      );
+      const sends = providers.map((p, i) => ({
+        deliveryId: r.deliveryIds[i]!,
+        providerId: p.id,
+        referralId: r.id,
+        round: 1,
+        destination: `email:${p.email!.split("@")[1]}`,
+      }));
+      // The first was being sent when the worker died; the second was sent and recorded.
+      await db.delivery.update({ where: { id: sends[0]!.deliveryId }, data: { state: "sending", attempts: 1 } });
+      await db.delivery.update({ where: { id: sends[1]!.deliveryId }, data: { state: "delivered", attempts: 1 } });
+      const sent: string[] = [];
+      const limiter = new DestinationLimiter(redis, config.REDIS_PREFIX, 8, 30_000);
+      const deps = {
+        db,
+        clock: systemClock,
+        logger: capturingLogger().logger,
+        config,
+        channels: { email: { send: async (m: { deliveryId: string }) => void sent.push(m.deliveryId) } },
+        limiter,
+        queues,
+        subscribers: [],
+        chats: {},
+        chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
+      } as unknown as JobDeps;
+      const ctx = { logger: deps.logger, attempt: 2, maxAttempts: 3, retryLater: async () => expect.unreachable() };
+      // The batch runs again (BullMQ found it stalled): it sends neither itself.
+      await deliveryBatchJob.handle(deps, { sends }, ctx);
+      expect(sent).toEqual([]);
+      const own = queues.queue(deliverySendJob.name);
+      const job = await own.getJob(deliverySendJob.jobId(sends[0]!));
+      expect(await job?.getState()).toBe("delayed");
+      expect(job?.opts.delay).toBe(limiter.backstopMs);
+      expect(await own.getJobState(deliverySendJob.jobId(sends[1]!))).toBe("unknown");
+    } finally {
+      await queues.close();
+      await redis.quit();
+      await db.$disconnect();
+    }
+  });
+});
+
+describe("a batch's slots", () => {
+  it("frees the slot before and takes the next in one round trip, waking the freed destination's waiter", async () => {
+    const redis = createRedis("redis://127.0.0.1:6379");
+    const prefix = `rb-swap-${Date.now()}`;
+    try {
+      const limiter = new DestinationLimiter(redis, prefix, 1, 30_000);
+      const woken: string[] = [];
+      const queues = { promote: async (_q: string, id: string) => woken.push(id) > 0 } as unknown as JobQueues;
+      const first = await limiter.acquire("webhook:a.test", { queues });
+      expect(first).toBeDefined();
+      await limiter.parkQueued("webhook:a.test", [{ queue: "delivery-send", jobId: "waiting-for-a" }]);
+      const calls: string[] = [];
+      const monitor = await redis.monitor();
+      monitor.on("monitor", (_t: string, args: string[]) => {
+        // Scripts (EVALSHA, or EVAL the first time); the monitor also shows the commands each one runs.
+        if (/^eval/i.test(args[0] ?? "")) calls.push(args[0]!);
+      });
+      const second = await limiter.acquire("webhook:b.test", { queues, after: first });
+      await new Promise((r) => setTimeout(r, 100));
+      monitor.disconnect();
+      expect(second).toBeDefined();
+      expect(calls).toHaveLength(1);
+      expect(woken).toEqual(["waiting-for-a"]);
+      // a's slot is free (its limit is one), b's is held; the freed release does nothing a second time.
+      expect(await redis.zcard(`${prefix}:dest:webhook:a.test`)).toBe(0);
+      expect(await redis.zcard(`${prefix}:dest:webhook:b.test`)).toBe(1);
+      await first!();
+      await second!();
+      expect(await redis.zcard(`${prefix}:dest:webhook:b.test`)).toBe(0);
+    } finally {
+      await redis.quit();
+    }
+  });
+});
