@@ -24,6 +24,8 @@ export interface Waiter {
 /** Waiters tried per wake-up: entries of jobs that already ran (woken by their backstop) are skipped. */
 const MAX_STALE_WAITERS = 20;
 
+const DETACH = Symbol("detach");
+
 /**
  * Frees a held slot (runs once). `takeOver` instead keeps the slot for the next job waiting for the destination
  * when `accept` says the caller can run that job's work itself: the entry and the slot's new release, or
@@ -34,7 +36,6 @@ export type Release = (() => Promise<void>) & {
   /** Ends the hold for a release that goes back to Redis (see acquire's `after`); undefined when done here. */
   [DETACH](): Promise<Detached | undefined>;
 };
-const DETACH = Symbol("detach");
 /** A freed slot still to be removed from Redis, with its destination (to wake its next waiter). */
 type Detached = { destination: string; slots: string; waiting: string; holder: string };
 /** The slots this process holds at one destination, and the jobs here waiting for one of them. */
