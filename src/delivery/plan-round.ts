@@ -34,8 +34,9 @@ export interface PlannedRound {
  * submitting and the first provider being sent to); this takes a few.
  */
 export async function providersForMatching(tx: Tx, lotId: number) {
-  const rows = await tx.$queryRaw<(Provider & { lotNumbers: number[]; vacancyRows: VacancyRow[] })[]>`
-    SELECT p.*,
+  const rows = await tx.$queryRaw<(ProviderRow & { lotNumbers: number[]; vacancyRows: VacancyRow[] })[]>`
+    SELECT p."id", p."name", p."status", p."tier", p."ofstedGrade", p."email", p."webhookUrl", p."webhookSecret",
+      p."genders", p."ageMin", p."ageMax", p."needsCovered", p."areas",
       ARRAY(SELECT l."number" FROM "ProviderLot" pl JOIN "Lot" l ON l."id" = pl."lotId"
         WHERE pl."providerId" = p."id" ORDER BY l."number") AS "lotNumbers",
       COALESCE((SELECT json_agg(json_build_object('placementType', v."placementType", 'ageMin', v."ageMin",
@@ -56,6 +57,22 @@ export async function providersForMatching(tx: Tx, lotId: number) {
   }));
 }
 
+type ProviderRow = Pick<
+  Provider,
+  | "id"
+  | "name"
+  | "status"
+  | "tier"
+  | "ofstedGrade"
+  | "email"
+  | "webhookUrl"
+  | "webhookSecret"
+  | "genders"
+  | "ageMin"
+  | "ageMax"
+  | "needsCovered"
+  | "areas"
+>;
 type VacancyRow = Omit<VacancyForMatching, "lastConfirmedAt"> & { lastConfirmedAt: string };
 
 export const rulesFor = (config: MatchingConfig, gate: Gate, now: Date) => ({

@@ -45,12 +45,18 @@ export const deliveryBatchJob: JobType<typeof deliveryBatchContract.payload, Job
   async handle(deps, p, ctx) {
     // The slot of the send before, freed as the next one takes its own (one round trip to Redis for both).
     let held: Release | undefined;
+    // The recording of the sends before, which runs while the next one is sent: in a fan-out every batch's answer
+    // comes at about the same moment, and recording first held each next send back by the whole worker's
+    // bookkeeping for all of them.
+    let recording = Promise.resolve();
     try {
       for (const [i, send] of p.sends.entries()) {
         // Shutting down: the rest go on in jobs of their own, which a running worker picks up.
         if (!deps.limiter.takingOver) return await handOver(deps, p.sends.slice(i));
         try {
-          held = await sendOne(deps, send, ctx, held);
+          const sent = await sendOne(deps, send, ctx, held);
+          held = sent?.release;
+          if (sent) recording = recording.then(() => record(deps, sent.delivered, send, ctx));
         } catch (err) {
           // The database or Redis failed around the send: its own job sends it (or finds it sent) after a pause.
           ctx.logger.warn(
@@ -62,9 +68,29 @@ export const deliveryBatchJob: JobType<typeof deliveryBatchContract.payload, Job
       }
     } finally {
       await held?.().catch((err: Error) => notReleased(ctx, err));
+      await recording;
     }
   },
 };
+
+/**
+ * Records a delivered send. If that fails (the database), the delivery is left `sending`: its own job looks again
+ * once a send in flight could have ended, finds it so, and sends it again with the same message id (the receiver
+ * drops the repeat) and records it.
+ */
+async function record(deps: JobDeps, d: ClaimedDelivery, send: Send, ctx: JobContext): Promise<void> {
+  try {
+    await recordDelivered(deps, d, ctx);
+  } catch (err) {
+    ctx.logger.warn(
+      { deliveryId: d.id, error: failureDetailOf(err) },
+      "delivery sent but not recorded; its own job will",
+    );
+    await handOver(deps, [send], { delayMs: deps.limiter.backstopMs }).catch((e: Error) =>
+      ctx.logger.warn({ deliveryId: d.id, error: e.message.slice(0, 200) }, "sent delivery not handed over"),
+    );
+  }
+}
 
 const notReleased = (ctx: JobContext, err: Error) =>
   ctx.logger.warn({ error: err.message.slice(0, 200) }, "destination slot not released");
@@ -75,15 +101,16 @@ function handOver(deps: JobDeps, sends: Send[], opts: { delayMs?: number; attemp
 }
 
 /**
- * One send, on a slot at its destination taken as `previous` (the send before's, still held) is freed. Returns
- * the slot still held after a delivered send, for the next send to free; otherwise frees it itself.
+ * One send, on a slot at its destination taken as `previous` (the send before's, still held) is freed. Returns a
+ * delivered send, still to be recorded, with its slot still held for the next send to free; otherwise undefined,
+ * its slot freed.
  */
 async function sendOne(
   deps: JobDeps,
   send: Send,
   ctx: JobContext,
   previous: Release | undefined,
-): Promise<Release | undefined> {
+): Promise<{ delivered: ClaimedDelivery; release: Release } | undefined> {
   const destination = send.destination ?? (await destinationOfDelivery(deps.db, send.deliveryId));
   const channel = destination ? deps.channels[channelOfDestination(destination)] : undefined;
   // Without a channel its own job fails it with the reason; a busy destination makes it wait its turn there.
@@ -111,9 +138,8 @@ async function sendOne(
       await attemptFailed(deps, d, send, err, ctx);
       return undefined;
     }
-    await recordDelivered(deps, d, ctx);
     keep = true;
-    return release;
+    return { delivered: d, release };
   } finally {
     if (!keep) await release().catch((err: Error) => notReleased(ctx, err));
   }
