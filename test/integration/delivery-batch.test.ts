@@ -142,55 +142,81 @@ describe("the reconciler and batches", () => {
     }
   });
 
-  it("hands a send left `sending` (its batch's worker died) to a job of its own, after a send in flight could end", async () => {
-    const { db, config } = await isolatedEnv("batch-crash");
+  /** Two deliveries of one round, a batch's dependencies with a channel that records what it sends, and no worker. */
+  async function batchOfTwo(tag: string) {
+    const { db, config } = await isolatedEnv(tag);
     const redis = createRedis(config.REDIS_URL);
     const queues = new JobQueues(redis, config.REDIS_PREFIX);
+    const lot = await freshLot(db);
+    const providers = [await makeProvider(db, lot.id), await makeProvider(db, lot.id)];
+    const r = await openReferralWithDeliveries(
+      { db, clock: systemClock, config },
+      lot.number,
+      providers.map((p) => p.id),
+    );
+    const sends = providers.map((p, i) => ({
+      deliveryId: r.deliveryIds[i]!,
+      providerId: p.id,
+      referralId: r.id,
+      round: 1,
+      destination: `email:${p.email!.split("@")[1]}`,
+    }));
+    const sent: string[] = [];
+    const limiter = new DestinationLimiter(redis, config.REDIS_PREFIX, 8, 30_000);
+    const deps = {
+      db,
+      clock: systemClock,
+      logger: capturingLogger().logger,
+      config,
+      channels: { email: { send: async (m: { deliveryId: string }) => void sent.push(m.deliveryId) } },
+      limiter,
+      queues,
+      subscribers: [],
+      chats: {},
+      chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
+    } as unknown as JobDeps;
+    const ctx = { logger: deps.logger, attempt: 1, maxAttempts: 3, retryLater: async () => expect.unreachable() };
+    const own = queues.queue(deliverySendJob.name);
+    const close = async () => {
+      await queues.close();
+      await redis.quit();
+      await db.$disconnect();
+    };
+    return { db, sends, sent, limiter, deps, ctx, own, close };
+  }
+
+  it("hands a send left `sending` (its batch's worker died) to a job of its own, after a send in flight could end", async () => {
+    const { db, sends, sent, limiter, deps, ctx, own, close } = await batchOfTwo("batch-crash");
     try {
-      const lot = await freshLot(db);
-      const providers = [await makeProvider(db, lot.id), await makeProvider(db, lot.id)];
-      const r = await openReferralWithDeliveries(
-        { db, clock: systemClock, config },
-        lot.number,
-        providers.map((p) => p.id),
-      );
-      const sends = providers.map((p, i) => ({
-        deliveryId: r.deliveryIds[i]!,
-        providerId: p.id,
-        referralId: r.id,
-        round: 1,
-        destination: `email:${p.email!.split("@")[1]}`,
-      }));
       // The first was being sent when the worker died; the second was sent and recorded.
       await db.delivery.update({ where: { id: sends[0]!.deliveryId }, data: { state: "sending", attempts: 1 } });
       await db.delivery.update({ where: { id: sends[1]!.deliveryId }, data: { state: "delivered", attempts: 1 } });
-      const sent: string[] = [];
-      const limiter = new DestinationLimiter(redis, config.REDIS_PREFIX, 8, 30_000);
-      const deps = {
-        db,
-        clock: systemClock,
-        logger: capturingLogger().logger,
-        config,
-        channels: { email: { send: async (m: { deliveryId: string }) => void sent.push(m.deliveryId) } },
-        limiter,
-        queues,
-        subscribers: [],
-        chats: {},
-        chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
-      } as unknown as JobDeps;
-      const ctx = { logger: deps.logger, attempt: 2, maxAttempts: 3, retryLater: async () => expect.unreachable() };
       // The batch runs again (BullMQ found it stalled): it sends neither itself.
-      await deliveryBatchJob.handle(deps, { sends }, ctx);
+      await deliveryBatchJob.handle(deps, { sends }, { ...ctx, attempt: 2 });
       expect(sent).toEqual([]);
-      const own = queues.queue(deliverySendJob.name);
       const job = await own.getJob(deliverySendJob.jobId(sends[0]!));
       expect(await job?.getState()).toBe("delayed");
       expect(job?.opts.delay).toBe(limiter.backstopMs);
       expect(await own.getJobState(deliverySendJob.jobId(sends[1]!))).toBe("unknown");
     } finally {
-      await queues.close();
-      await redis.quit();
-      await db.$disconnect();
+      await close();
+    }
+  });
+
+  it("sends and records each in turn, and while its worker shuts down hands the rest to jobs of their own", async () => {
+    const { db, sends, sent, limiter, deps, ctx, own, close } = await batchOfTwo("batch-stop");
+    try {
+      await deliveryBatchJob.handle(deps, { sends: [sends[0]!] }, ctx);
+      expect(sent).toEqual([sends[0]!.deliveryId]);
+      expect((await db.delivery.findUniqueOrThrow({ where: { id: sends[0]!.deliveryId } })).state).toBe("delivered");
+      limiter.takingOver = false;
+      await deliveryBatchJob.handle(deps, { sends }, ctx);
+      // Nothing more sent here: the delivered one is left alone, the other waits for a running worker.
+      expect(sent).toEqual([sends[0]!.deliveryId]);
+      expect(await own.getJobState(deliverySendJob.jobId(sends[1]!))).toBe("waiting");
+      expect((await db.delivery.findUniqueOrThrow({ where: { id: sends[1]!.deliveryId } })).state).toBe("pending");
+    } finally {
+      await close();
     }
   });
 });
