@@ -110,38 +110,6 @@ describe("batched sends", () => {
 });
 
 describe("the reconciler and batches", () => {
-  it("leaves a queued batch's deliveries to it, and queues the others", async () => {
-    const { db, config } = await isolatedEnv("batch-reconcile");
-    const redis = createRedis(config.REDIS_URL);
-    const queues = new JobQueues(redis, config.REDIS_PREFIX);
-    try {
-      const lot = await freshLot(db);
-      const providers = [await makeProvider(db, lot.id), await makeProvider(db, lot.id)];
-      const r = await openReferralWithDeliveries(
-        { db, clock: systemClock, config },
-        lot.number,
-        providers.map((p) => p.id),
-      );
-      const sends = providers.map((p, i) => ({
-        deliveryId: r.deliveryIds[i]!,
-        providerId: p.id,
-        referralId: r.id,
-        round: 1,
-      }));
-      // The first delivery is in a batch still to run (delayed: no worker runs in this test).
-      await queues.add(deliveryBatchJob, [{ sends: [sends[0]!] }], { delayMs: 60_000 });
-      const result = await reconcile({ db, queues, config, clock: systemClock, chats: {} });
-      expect(result.deliveries).toBe(1);
-      const own = queues.queue(deliverySendJob.name);
-      expect(await own.getJobState(deliverySendJob.jobId(sends[0]!))).toBe("unknown");
-      expect(await own.getJobState(deliverySendJob.jobId(sends[1]!))).toBe("waiting");
-    } finally {
-      await queues.close();
-      await redis.quit();
-      await db.$disconnect();
-    }
-  });
-
   /** Two deliveries of one round, a batch's dependencies with a channel that records what it sends, and no worker. */
   async function batchOfTwo(tag: string) {
     const { db, config } = await isolatedEnv(tag);
@@ -182,8 +150,22 @@ describe("the reconciler and batches", () => {
       await redis.quit();
       await db.$disconnect();
     };
-    return { db, sends, sent, limiter, deps, ctx, own, close };
+    return { db, config, queues, sends, sent, limiter, deps, ctx, own, close };
   }
+
+  it("leaves a queued batch's deliveries to it, and queues the others", async () => {
+    const { db, config, queues, sends, own, close } = await batchOfTwo("batch-reconcile");
+    try {
+      // The first delivery is in a batch still to run (delayed: no worker runs in this test).
+      await queues.add(deliveryBatchJob, [{ sends: [sends[0]!] }], { delayMs: 60_000 });
+      const result = await reconcile({ db, queues, config, clock: systemClock, chats: {} });
+      expect(result.deliveries).toBe(1);
+      expect(await own.getJobState(deliverySendJob.jobId(sends[0]!))).toBe("unknown");
+      expect(await own.getJobState(deliverySendJob.jobId(sends[1]!))).toBe("waiting");
+    } finally {
+      await close();
+    }
+  });
 
   it("hands a send left `sending` (its batch's worker died) to a job of its own, after a send in flight could end", async () => {
     const { db, sends, sent, limiter, deps, ctx, own, close } = await batchOfTwo("batch-crash");
