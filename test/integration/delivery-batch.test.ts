@@ -217,8 +217,9 @@ describe("a batch's slots", () => {
       const calls: string[] = [];
       const monitor = await redis.monitor();
       monitor.on("monitor", (_t: string, args: string[]) => {
-        // Scripts (EVALSHA, or EVAL the first time); the monitor also shows the commands each one runs.
-        if (/^eval/i.test(args[0] ?? "")) calls.push(args[0]!);
+        // Scripts (EVALSHA, or EVAL the first time) on this test's keys: the monitor shows every client's commands,
+        // and the commands each script runs.
+        if (/^eval/i.test(args[0] ?? "") && args.some((a) => a.startsWith(prefix))) calls.push(args[0]!);
       });
       const second = await limiter.acquire("webhook:b.test", { queues, after: first });
       await new Promise((r) => setTimeout(r, 100));
