@@ -306,26 +306,28 @@ export function sendPayloadOf(d: SendPayloadRow) {
 }
 
 /**
- * The send payloads of a round's pending deliveries, in one statement on the pool (the relay's read when a round
- * opens, between the commit and the first send: Prisma's relation select took three queries and 10-30 ms for 500
- * providers, its raw query still 10-20 ms). The round is committed, so this needs no transaction.
+ * The send payloads of a round's pending deliveries, in one statement (the relay's read when a round opens:
+ * Prisma's relation select took three queries and 10-30 ms for 500 providers, between the commit and the first
+ * send). On the relay's own connection, inside its transaction, never on another one from the pool: the relay
+ * holds its outbox rows locked, and jobs it has just queued may wait for those locks holding pool connections of
+ * their own, so with the pool full of them a second connection may never come (read on the pool, the whole test
+ * suite hung twice at a worker's shutdown).
  */
-export async function pendingSendPayloads(db: Db, roundId: string) {
-  const { rows } = await poolOf(db).query<{
-    id: string;
-    providerId: string;
-    channel: "email" | "webhook";
-    email: string | null;
-    webhookUrl: string | null;
-    referralId: string;
-    number: number;
-  }>({
-    name: "round-pending-sends",
-    values: [roundId],
-    text: `SELECT d."id", d."providerId", d."channel"::text AS "channel", p."email", p."webhookUrl", r."referralId", r."number"
+export async function pendingSendPayloads(tx: Tx, roundId: string) {
+  const rows = await tx.$queryRaw<
+    {
+      id: string;
+      providerId: string;
+      channel: "email" | "webhook";
+      email: string | null;
+      webhookUrl: string | null;
+      referralId: string;
+      number: number;
+    }[]
+  >`
+    SELECT d."id", d."providerId", d."channel"::text AS "channel", p."email", p."webhookUrl", r."referralId", r."number"
     FROM "Delivery" d JOIN "Provider" p ON p."id" = d."providerId" JOIN "Round" r ON r."id" = d."roundId"
-    WHERE d."roundId" = $1::uuid AND d."state" = 'pending'`,
-  });
+    WHERE d."roundId" = ${roundId}::uuid AND d."state" = 'pending'`;
   return rows.map((r) =>
     sendPayloadOf({
       id: r.id,

@@ -51,7 +51,7 @@ type OutboxRow = { id: bigint; kind: string; payload: Record<string, unknown> };
 
 async function relayOne(tx: Tx, deps: RelayDeps, row: OutboxRow): Promise<void> {
   if (row.kind === "round.opened") {
-    await queueSends(deps, await pendingSendPayloads(deps.db, String(row.payload.roundId)));
+    await queueSends(deps, await pendingSendPayloads(tx, String(row.payload.roundId)));
   } else if (row.kind === "provider.messages") {
     const ids = (row.payload.ids as string[]) ?? [];
     await deps.queues.add(

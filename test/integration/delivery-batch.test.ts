@@ -77,7 +77,10 @@ describe("batched sends", () => {
       async () => (await db.delivery.count({ where: { state: { in: ["pending", "sending"] } } })) === 0,
       "every delivery settled",
     );
-    const batches = await service.queues.queue(deliveryBatchJob.name).getJobs(["completed"]);
+    // A batch is done once its last recording is: its job completes a moment after its deliveries settle.
+    const queue = service.queues.queue(deliveryBatchJob.name);
+    await eventually(async () => (await queue.getJobCounts("completed")).completed === 2, "both batches completed");
+    const batches = await queue.getJobs(["completed"]);
     expect(batches.map((b) => b.data.sends.length).sort()).toEqual([6, 6]);
     for (const [i, h] of hosts.entries()) {
       if (i === GONE) continue;
@@ -94,7 +97,9 @@ describe("batched sends", () => {
     const provider = await db.provider.findFirstOrThrow({ where: { name: "Batch Home 03" } });
     const d = await db.delivery.findFirstOrThrow({ where: { providerId: provider.id } });
     expect(d).toMatchObject({ state: "delivered", attempts: 2, lastError: null });
-    const own = await service.queues.queue(deliverySendJob.name).getJobs(["completed"]);
+    const queue = service.queues.queue(deliverySendJob.name);
+    await eventually(async () => (await queue.getJobCounts("completed")).completed === 1, "its own job completed");
+    const own = await queue.getJobs(["completed"]);
     expect(own.map((j) => j.data.deliveryId)).toEqual([d.id]);
     // Two attempts in all out of three: its own job was given the two left.
     expect(own[0]!.opts.attempts).toBe(2);
