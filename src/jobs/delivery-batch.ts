@@ -11,27 +11,13 @@
 
 import type { z } from "zod";
 import { retryDelayMs } from "../delivery/backoff.js";
-import {
-  type ClaimedDelivery,
-  claimDelivery,
-  destinationOfDelivery,
-  releaseForRetry,
-  unclaimedReason,
-} from "../delivery/claim.js";
+import { type ClaimedDelivery, claimDelivery, destinationOfDelivery, unclaimedReason } from "../delivery/claim.js";
 import { channelOfDestination, type Release } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
-import { deliveriesTotal } from "../observability/metrics.js";
 import { deliveryBatchContract, type deliverySendContract } from "../queue/contracts.js";
-import {
-  deliverySendJob,
-  failureDetailOf,
-  failureReasonOf,
-  markFailed,
-  recordDelivered,
-  suspendGoneEndpoint,
-} from "./delivery-send.js";
+import { deliverySendJob, failureDetailOf, markFailed, recordDelivered, recordFailedAttempt } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import type { JobContext, JobType } from "./job-type.js";
 
@@ -161,21 +147,8 @@ async function unclaimed(deps: JobDeps, send: Send): Promise<void> {
 
 /** As the delivery-send job's first attempt failing: final if permanent, else tried again by its own job. */
 async function attemptFailed(deps: JobDeps, d: ClaimedDelivery, send: Send, err: unknown, ctx: JobContext) {
-  const reason = failureReasonOf(err);
-  ctx.logger.warn(
-    { deliveryId: d.id, providerId: d.providerId, attempt: 1, reason, detail: failureDetailOf(err) },
-    "delivery attempt failed",
-  );
   const attempts = deps.config.DELIVERY_MAX_ATTEMPTS;
-  const permanent = err instanceof DeliveryError && !err.retryable;
-  if (permanent || attempts <= 1) {
-    await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
-    deliveriesTotal.inc({ channel: d.channel, outcome: "failed" });
-    if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
-    return;
-  }
-  await releaseForRetry(deps.db, d.id, reason, deps.clock.now());
-  deliveriesTotal.inc({ channel: d.channel, outcome: "retry" });
+  if (await recordFailedAttempt(deps, d, err, ctx, 1, attempts)) return;
   const retryAfter = err instanceof DeliveryError ? err.retryAfterMs : undefined;
   await handOver(deps, [send], {
     attempts: attempts - 1,

@@ -151,18 +151,7 @@ async function sendClaimed(
       deliveriesTotal.inc({ channel: d.channel, outcome: "retry" });
       return undefined;
     }
-    // Stored and shown to ART: the classified reason only. The detail (host, socket error) goes to the log.
-    const reason = failureReasonOf(err);
-    ctx.logger.warn(
-      { deliveryId: d.id, providerId: d.providerId, attempt: ctx.attempt, reason, detail: failureDetailOf(err) },
-      "delivery attempt failed",
-    );
-    const last = ctx.attempt >= ctx.maxAttempts;
-    const permanent = err instanceof DeliveryError && !err.retryable;
-    if (permanent || last) await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
-    else await releaseForRetry(deps.db, d.id, reason, deps.clock.now());
-    deliveriesTotal.inc({ channel: d.channel, outcome: permanent || last ? "failed" : "retry" });
-    if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
+    await recordFailedAttempt(deps, d, err, ctx, ctx.attempt, ctx.maxAttempts);
     throw err;
   }
   const next = await release.takeOver(takeable).catch(notReleased);
@@ -210,6 +199,32 @@ export function failureReasonOf(err: unknown): string {
   return err instanceof DeliveryError ? err.reason : FAILURE_REASONS.unknown;
 }
 
+/**
+ * Records a failed attempt: failed for good when the error is permanent or the attempt was the last (a 410 also
+ * suspends the provider: "stop sending to us"), else due again. True when it failed for good. Stored and shown to
+ * ART: the classified reason only; the detail (host, socket error) goes to the log.
+ */
+export async function recordFailedAttempt(
+  deps: JobDeps,
+  d: ClaimedDelivery,
+  err: unknown,
+  ctx: JobContext,
+  attempt: number,
+  maxAttempts: number,
+): Promise<boolean> {
+  const reason = failureReasonOf(err);
+  ctx.logger.warn(
+    { deliveryId: d.id, providerId: d.providerId, attempt, reason, detail: failureDetailOf(err) },
+    "delivery attempt failed",
+  );
+  const final = (err instanceof DeliveryError && !err.retryable) || attempt >= maxAttempts;
+  if (final) await markFailed(deps, d.id, d.round.referralId, d.providerId, reason);
+  else await releaseForRetry(deps.db, d.id, reason, deps.clock.now());
+  deliveriesTotal.inc({ channel: d.channel, outcome: final ? "failed" : "retry" });
+  if (err instanceof DeliveryError && err.status === 410) await suspendGoneEndpoint(deps, d.providerId);
+  return final;
+}
+
 /** The log's detail: a DeliveryError's message names the host and the socket error, never a body; any other
  * error (a database error may quote row values) is logged by name only. */
 export function failureDetailOf(err: unknown): string {
@@ -231,7 +246,7 @@ export async function markFailed(
 }
 
 /** 410 Gone means "stop sending to us" (Standard Webhooks): suspend the provider until ART fixes its details. */
-export async function suspendGoneEndpoint(deps: JobDeps, providerId: string) {
+async function suspendGoneEndpoint(deps: JobDeps, providerId: string) {
   await deps.db.$transaction(async (tx) => {
     await tx.provider.update({
       where: { id: providerId },
