@@ -8,6 +8,12 @@
 // a delivery-send job of its own, which keeps that job's guarantees: its destination busy (it waits its turn),
 // its attempt failed (it is retried with the same backoff and attempts in all), or left `sending` by an earlier
 // run of this batch that died with its worker (sent again once any send still in flight has run out).
+//
+// The next send is made ready (its slot taken, its delivery claimed, its message built) while the one before is
+// in flight, so that only its POST stands between an answer and the next send: in a fan-out every batch's answer
+// comes at about the same moment, and the worker's round trips and bookkeeping for all of them held each next
+// send back. So a batch holds two slots for a moment, at two destinations, and a claimed send may wait for the
+// one before's answer, up to WEBHOOK_TIMEOUT_MS (the slot's lifetime allows for both; see src/roles/worker.ts).
 
 import type { z } from "zod";
 import { retryDelayMs } from "../delivery/backoff.js";
@@ -16,6 +22,7 @@ import { channelOfDestination, type Release } from "../delivery/destination-limi
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { outboundFor } from "../delivery/outbound.js";
 import { DeliveryError } from "../errors.js";
+import type { DeliveryChannelPort, OutboundDelivery } from "../ports.js";
 import { deliveryBatchContract, type deliverySendContract } from "../queue/contracts.js";
 import { deliverySendJob, failureDetailOf, markFailed, recordDelivered, recordFailedAttempt } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
@@ -23,41 +30,93 @@ import type { JobContext, JobType } from "./job-type.js";
 
 type Send = z.infer<typeof deliverySendContract.payload>;
 
+/** A send made ready: its slot held, its delivery claimed, its message built. */
+type Ready = {
+  send: Send;
+  destination: string;
+  d: ClaimedDelivery;
+  release: Release;
+  channel: DeliveryChannelPort;
+  message: OutboundDelivery;
+};
+
 /** Most sends in one batch: a slow provider holds up the sends behind it in its batch, at most this many. */
 export const MAX_BATCH = 10;
 
 export const deliveryBatchJob: JobType<typeof deliveryBatchContract.payload, JobDeps> = {
   ...deliveryBatchContract,
   async handle(deps, p, ctx) {
-    // The slot of the send before, freed as the next one takes its own (one round trip to Redis for both).
+    const { sends } = p;
+    // The slot of the last send that got its answer, freed as the next send takes its own (one round trip).
     let held: Release | undefined;
-    // The recording of the sends before, which runs while the next one is sent: in a fan-out every batch's answer
-    // comes at about the same moment, and recording first held each next send back by the whole worker's
-    // bookkeeping for all of them.
+    // The recording of the sends before, which runs while the next one is sent.
     let recording = Promise.resolve();
+    // Made ready and not sent yet: its slot is freed if the batch stops with it.
+    let ready: Ready | undefined;
+    const freeing = (release: Release | undefined) => release?.().catch((err: Error) => notReleased(ctx, err));
+    /** Makes send i ready, freeing `after`: undefined when it went another way, "stop" when shutting down. */
+    const prepare = async (i: number, after: Release | undefined): Promise<Ready | undefined | "stop"> => {
+      // Shutting down: the rest go on in jobs of their own, which a running worker picks up.
+      if (!deps.limiter.takingOver) {
+        await freeing(after);
+        await handOver(deps, sends.slice(i));
+        return "stop";
+      }
+      return guarded(deps, sends[i]!, ctx, () => prepareOne(deps, sends[i]!, ctx, after));
+    };
+    /** A delivered send keeps its slot for the next send to free, and is recorded after the ones before. */
+    const keep = async (sent: Ready | undefined) => {
+      if (!sent) return;
+      const before = held;
+      held = sent.release;
+      await freeing(before);
+      recording = recording.then(() => record(deps, sent.d, sent.send, ctx));
+    };
     try {
-      for (const [i, send] of p.sends.entries()) {
-        // Shutting down: the rest go on in jobs of their own, which a running worker picks up.
-        if (!deps.limiter.takingOver) return await handOver(deps, p.sends.slice(i));
-        try {
-          const sent = await sendOne(deps, send, ctx, held);
-          held = sent?.release;
-          if (sent) recording = recording.then(() => record(deps, sent.delivered, send, ctx));
-        } catch (err) {
-          // The database or Redis failed around the send: its own job sends it (or finds it sent) after a pause.
-          ctx.logger.warn(
-            { deliveryId: send.deliveryId, error: failureDetailOf(err) },
-            "batched send handed to its own job",
-          );
-          await handOver(deps, [send], { delayMs: retryDelayMs(1, deps.config.DELIVERY_BACKOFF_MS) });
+      let next = await prepare(0, undefined);
+      for (let i = 0; next !== "stop"; i++) {
+        const current = next;
+        ready = current;
+        const following = sends[i + 1];
+        if (!following) {
+          next = "stop";
+          if (current) await keep(await guarded(deps, current.send, ctx, () => post(deps, current, ctx)));
+        } else if (current && following.destination && following.destination !== current.destination) {
+          // Side by side (at one destination, the next would wait for this one's slot).
+          const after = held;
+          held = undefined;
+          const [sent, prepared] = await Promise.all([
+            guarded(deps, current.send, ctx, () => post(deps, current, ctx)),
+            prepare(i + 1, after),
+          ]);
+          next = prepared;
+          await keep(sent);
+        } else {
+          if (current) await keep(await guarded(deps, current.send, ctx, () => post(deps, current, ctx)));
+          const after = held;
+          held = undefined;
+          next = await prepare(i + 1, after);
         }
+        ready = undefined;
       }
     } finally {
-      await held?.().catch((err: Error) => notReleased(ctx, err));
+      await freeing(ready?.release);
+      await freeing(held);
       await recording;
     }
   },
 };
+
+/** Runs one step of a send; when the database or Redis fails around it, its own job sends it after a pause. */
+async function guarded<T>(deps: JobDeps, send: Send, ctx: JobContext, step: () => Promise<T | undefined>) {
+  try {
+    return await step();
+  } catch (err) {
+    ctx.logger.warn({ deliveryId: send.deliveryId, error: failureDetailOf(err) }, "batched send handed to its own job");
+    await handOver(deps, [send], { delayMs: retryDelayMs(1, deps.config.DELIVERY_BACKOFF_MS) });
+    return undefined;
+  }
+}
 
 /**
  * Records a delivered send. If that fails (the database), the delivery is left `sending`: its own job looks again
@@ -87,24 +146,28 @@ function handOver(deps: JobDeps, sends: Send[], opts: { delayMs?: number; attemp
 }
 
 /**
- * One send, on a slot at its destination taken as `previous` (the send before's, still held) is freed. Returns a
- * delivered send, still to be recorded, with its slot still held for the next send to free; otherwise undefined,
- * its slot freed.
+ * Makes a send ready on a slot at its destination, taken as `after` (a slot this batch is done with) is freed.
+ * Undefined when it goes another way: to its own job (no channel, destination busy), or nowhere (not pending).
  */
-async function sendOne(
+async function prepareOne(
   deps: JobDeps,
   send: Send,
   ctx: JobContext,
-  previous: Release | undefined,
-): Promise<{ delivered: ClaimedDelivery; release: Release } | undefined> {
-  const destination = send.destination ?? (await destinationOfDelivery(deps.db, send.deliveryId));
-  const channel = destination ? deps.channels[channelOfDestination(destination)] : undefined;
-  // Without a channel its own job fails it with the reason; a busy destination makes it wait its turn there.
-  const release =
-    destination && channel
-      ? await deps.limiter.acquire(destination, { queues: deps.queues, ...(previous ? { after: previous } : {}) })
-      : undefined;
-  await previous?.().catch((err: Error) => notReleased(ctx, err)); // runs once: freed above if it went with it
+  after: Release | undefined,
+): Promise<Ready | undefined> {
+  let release: Release | undefined;
+  let destination: string | undefined;
+  let channel: DeliveryChannelPort | undefined;
+  try {
+    destination = send.destination ?? (await destinationOfDelivery(deps.db, send.deliveryId));
+    channel = destination ? deps.channels[channelOfDestination(destination)] : undefined;
+    // Without a channel its own job fails it with the reason; a busy destination makes it wait its turn there.
+    if (destination && channel) {
+      release = await deps.limiter.acquire(destination, { queues: deps.queues, ...(after ? { after } : {}) });
+    }
+  } finally {
+    await after?.().catch((err: Error) => notReleased(ctx, err)); // runs once: freed above if it went with it
+  }
   if (!destination) return undefined;
   if (!release || !channel) {
     await handOver(deps, [send]);
@@ -117,18 +180,31 @@ async function sendOne(
       await unclaimed(deps, send);
       return undefined;
     }
+    let message: OutboundDelivery;
     try {
-      await channel.send(outboundFor(d, "referral", deps.config));
+      message = outboundFor(d, "referral", deps.config);
     } catch (err) {
       await release().catch((e: Error) => notReleased(ctx, e));
       await attemptFailed(deps, d, send, err, ctx);
       return undefined;
     }
     keep = true;
-    return { delivered: d, release };
+    return { send, destination, d, release, channel, message };
   } finally {
     if (!keep) await release().catch((err: Error) => notReleased(ctx, err));
   }
+}
+
+/** Sends a ready send: itself when delivered (its slot still held, its recording to come), else undefined. */
+async function post(deps: JobDeps, r: Ready, ctx: JobContext): Promise<Ready | undefined> {
+  try {
+    await r.channel.send(r.message);
+  } catch (err) {
+    await r.release().catch((e: Error) => notReleased(ctx, e));
+    await attemptFailed(deps, r.d, r.send, err, ctx);
+    return undefined;
+  }
+  return r;
 }
 
 /**

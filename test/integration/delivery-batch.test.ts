@@ -155,7 +155,7 @@ describe("the reconciler and batches", () => {
       await redis.quit();
       await db.$disconnect();
     };
-    return { db, config, queues, sends, sent, limiter, deps, ctx, own, close };
+    return { db, config, redis, queues, sends, sent, limiter, deps, ctx, own, close };
   }
 
   it("leaves a queued batch's deliveries to it, and queues the others", async () => {
@@ -185,6 +185,39 @@ describe("the reconciler and batches", () => {
       expect(await job?.getState()).toBe("delayed");
       expect(job?.opts.delay).toBe(limiter.backstopMs);
       expect(await own.getJobState(deliverySendJob.jobId(sends[1]!))).toBe("unknown");
+    } finally {
+      await close();
+    }
+  });
+
+  it("makes the next send ready (slot taken, delivery claimed) while the one before is in flight", async () => {
+    const { db, config, redis, sends, sent, deps, ctx, close } = await batchOfTwo("batch-ahead");
+    try {
+      const [first, second] = sends as [(typeof sends)[0], (typeof sends)[0]];
+      const seen: { state?: string; slots?: number } = {};
+      const channel = {
+        send: async (m: { deliveryId: string }) => {
+          if (m.deliveryId === first.deliveryId) {
+            // The first provider answers only once the second send is ready (or after 2 s, when it never is).
+            const until = Date.now() + 2000;
+            while (Date.now() < until) {
+              const d = await db.delivery.findUniqueOrThrow({ where: { id: second.deliveryId } });
+              if (d.state === "sending") break;
+              await new Promise((r) => setTimeout(r, 10));
+            }
+            seen.state = (await db.delivery.findUniqueOrThrow({ where: { id: second.deliveryId } })).state;
+            seen.slots = await redis.zcard(`${config.REDIS_PREFIX}:dest:${second.destination}`);
+          }
+          sent.push(m.deliveryId);
+        },
+      };
+      await deliveryBatchJob.handle({ ...deps, channels: { email: channel } } as unknown as JobDeps, { sends }, ctx);
+      expect(seen).toEqual({ state: "sending", slots: 1 });
+      expect(sent).toEqual([first.deliveryId, second.deliveryId]);
+      const states = await db.delivery.findMany({ where: { id: { in: sends.map((s) => s.deliveryId) } } });
+      expect(states.map((d) => d.state)).toEqual(["delivered", "delivered"]);
+      // The recordings are done when the job returns, and both slots are free again.
+      for (const s of sends) expect(await redis.zcard(`${config.REDIS_PREFIX}:dest:${s.destination}`)).toBe(0);
     } finally {
       await close();
     }
