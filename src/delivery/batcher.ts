@@ -27,6 +27,14 @@ export class Batcher<K, R> {
     });
   }
 
+  /** Several keys at once: they go together in one statement (with any others waiting), never the first alone. */
+  callAll(keys: K[]): Promise<R[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    const answers = keys.map((key) => new Promise<R>((resolve, reject) => this.waiting.push({ key, resolve, reject })));
+    if (!this.running) void this.drain();
+    return Promise.all(answers);
+  }
+
   private async drain(): Promise<void> {
     this.running = true;
     try {

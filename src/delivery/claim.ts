@@ -52,6 +52,25 @@ export function claimDelivery(db: Db, deliveryId: string, at: Date): Promise<Cla
   return claims(poolOf(db)).call({ key: deliveryId, at });
 }
 
+/** The same for several deliveries at once, in one statement (a lane claiming its next sends ahead). */
+export function claimDeliveries(db: Db, deliveryIds: string[], at: Date): Promise<(ClaimedDelivery | undefined)[]> {
+  return claims(poolOf(db)).callAll(deliveryIds.map((key) => ({ key, at })));
+}
+
+/**
+ * Gives back claims that were never sent (a lane stopping with sends claimed ahead): pending again, the attempt
+ * not counted, for their own jobs to send.
+ */
+export async function unclaimDeliveries(db: Db, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await poolOf(db).query({
+    name: "delivery-unclaim",
+    values: [deliveryIds],
+    text: `UPDATE "Delivery" SET "state" = 'pending', "attempts" = GREATEST("attempts" - 1, 0)
+      WHERE "id" = ANY($1::uuid[]) AND "state" = 'sending'`,
+  });
+}
+
 /**
  * The same for a delivery left `sending` by a send that died with its worker: the retry reuses its message id,
  * so the receiver drops the repeat. Only for a delivery nobody is sending now (see DestinationLimiter.takenOver).
@@ -203,78 +222,6 @@ export async function unclaimedReason(
   if (!d || (d.state !== "pending" && d.state !== "sending")) return undefined;
   if (d.round.closedAt) return { roundClosed: true, referralId: d.round.referralId, providerId: d.providerId };
   return d.state === "sending" ? { sending: true } : undefined;
-}
-
-/** How many of a round's other due deliveries the finish counts at most (see finishDelivered). */
-const TAIL = 64;
-
-/**
- * Records the delivery as delivered; true when no other delivery of its round is still due (the fan-out's last).
- * Finishes made at about the same moment go in one statement (batcher.ts), which sees the round's other
- * deliveries as they were before it ran: the last few, finishing at the same moment in different statements, would
- * each see the others still due and none would know it was last. So near the end of a round (at most TAIL others
- * due) it asks again once its own change is committed, and the later of two such asks sees both. The count stops at
- * TAIL, where counting the whole round for every delivery would grow with its square. Of a batch's deliveries of
- * one round, the last in the batch is the one told it was last.
- */
-export function finishDelivered(db: Db, deliveryId: string, roundId: string, at: Date): Promise<boolean> {
-  return finishes(poolOf(db)).call({ id: deliveryId, roundId, at });
-}
-
-type Finish = { id: string; roundId: string; at: Date };
-
-const finishes = batcherPer((pool: pg.Pool) => new Batcher<Finish, boolean>((keys) => finishBatch(pool, keys)));
-
-async function finishBatch(pool: pg.Pool, keys: Finish[]): Promise<boolean[]> {
-  const ids = keys.map((k) => k.id);
-  const { rows } = await pool.query<{ roundId: string; others: number }>({
-    name: "delivery-finish",
-    values: [ids, keys.map((k) => k.at.toISOString()), TAIL],
-    text: `
-    WITH done AS (
-      UPDATE "Delivery" d SET "state" = 'delivered', "deliveredAt" = b."at" AT TIME ZONE 'UTC',
-        "lastError" = NULL, "updatedAt" = b."at" AT TIME ZONE 'UTC'
-      FROM unnest($1::uuid[], $2::timestamptz[]) AS b("id", "at")
-      WHERE d."id" = b."id" RETURNING d."roundId"
-    )
-    SELECT r."roundId", (SELECT count(*)::int FROM (SELECT 1 FROM "Delivery" x
-        WHERE x."roundId" = r."roundId" AND x."state" IN ('pending', 'sending') AND x."id" <> ALL($1::uuid[])
-        LIMIT $3) AS due) AS "others"
-    FROM (SELECT DISTINCT "roundId" FROM done) r`,
-  });
-  const finishedRounds = new Set<string>();
-  for (const r of rows) {
-    if (r.others === 0) finishedRounds.add(r.roundId);
-    else if (r.others < TAIL) {
-      const again = await pool.query<{ last: boolean }>({
-        name: "delivery-finish-tail",
-        values: [r.roundId],
-        text: `SELECT NOT EXISTS (SELECT 1 FROM "Delivery" WHERE "roundId" = $1::uuid AND "state" IN ('pending', 'sending')) AS "last"`,
-      });
-      if (again.rows[0]?.last) finishedRounds.add(r.roundId);
-    }
-  }
-  // One caller per round hears it was last: the batch's last delivery of that round.
-  const told = new Set<string>();
-  const out = new Array<boolean>(keys.length).fill(false);
-  for (let i = keys.length - 1; i >= 0; i--) {
-    const roundId = keys[i]!.roundId;
-    if (finishedRounds.has(roundId) && !told.has(roundId)) {
-      told.add(roundId);
-      out[i] = true;
-    }
-  }
-  return out;
-}
-
-/** An attempt failed and another will come: due again, with the reason ART may read. */
-export async function releaseForRetry(db: Db, deliveryId: string, reason: string, at: Date): Promise<void> {
-  await poolOf(db).query({
-    name: "delivery-retry",
-    values: [deliveryId, reason, at.toISOString()],
-    text: `UPDATE "Delivery" SET "state" = 'pending', "lastError" = $2,
-      "updatedAt" = $3::timestamptz AT TIME ZONE 'UTC' WHERE "id" = $1::uuid`,
-  });
 }
 
 /** What the send job's payload is made from: the relay and the reconciler select this for each due delivery. */

@@ -6,12 +6,11 @@ import {
   claimPendingDelivery,
   claimStuckDelivery,
   destinationOfDelivery,
-  finishDelivered,
-  releaseForRetry,
   unclaimedReason,
 } from "../delivery/claim.js";
 import { channelOfDestination, type Release, type Waiter } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
+import { finishAllDelivered, releaseForRetry } from "../delivery/finish.js";
 import { outboundFor } from "../delivery/outbound.js";
 import { requestThreadSyncGated } from "../delivery/sync-gate.js";
 import { DeliveryError } from "../errors.js";
@@ -179,19 +178,25 @@ async function sendClaimed(
 }
 
 export async function recordDelivered(deps: JobDeps, d: ClaimedDelivery, ctx: JobContext, takenOver?: Waiter) {
-  const now = deps.clock.now();
-  const last = await finishDelivered(deps.db, d.id, d.roundId, now);
-  deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
-  // The round's last delivery out: how long the whole fan-out took. (Two last ones at once may both count.)
-  if (last) roundFanOut.observe(Math.max(0, now.getTime() - d.round.openedAt.getTime()) / 1000);
-  // The card counts providers reached; a burst of deliveries coalesces into one card update.
-  await requestThreadSyncGated(
-    { ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS, logger: ctx.logger },
-    d.round.referralId,
-  );
+  await recordAllDelivered(deps, [d], ctx);
   // Its own job has nothing left to do. Not removable (its delay ran out and it is running): it finds the
   // delivery delivered and stops.
   if (takenOver) await deps.queues.remove(takenOver.queue, takenOver.jobId).catch(() => false);
+}
+
+/** Records deliveries as delivered, in one statement, and asks once per referral for its threads' sync. */
+export async function recordAllDelivered(deps: JobDeps, ds: ClaimedDelivery[], ctx: JobContext) {
+  const now = deps.clock.now();
+  const lasts = await finishAllDelivered(deps.db, ds, now);
+  for (const [i, d] of ds.entries()) {
+    deliveriesTotal.inc({ channel: d.channel, outcome: "delivered" });
+    // The round's last delivery out: how long the whole fan-out took. (Two last ones at once may both count.)
+    if (lasts[i]) roundFanOut.observe(Math.max(0, now.getTime() - d.round.openedAt.getTime()) / 1000);
+  }
+  // The card counts providers reached; a burst of deliveries coalesces into one card update.
+  for (const referralId of new Set(ds.map((d) => d.round.referralId))) {
+    await requestThreadSyncGated({ ...deps, coalesceMs: deps.config.CHAT_COALESCE_MS, logger: ctx.logger }, referralId);
+  }
 }
 
 /** What ART may read about a failed send: a DeliveryError's classified reason, else the generic one. */

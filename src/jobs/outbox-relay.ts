@@ -5,6 +5,7 @@ import { poolOf, type Tx } from "../db.js";
 import { pendingSendPayloads, type sendPayloadOf } from "../delivery/claim.js";
 import { carrierOf, runWithCarrier } from "../observability/context.js";
 import { inSpan } from "../observability/tracing.js";
+import { MAX_BATCH_SENDS } from "../queue/contracts.js";
 import { councilMessageJob } from "./council-message.js";
 import { deliveryBatchJob, MAX_BATCH } from "./delivery-batch.js";
 import { deliverySendJob } from "./delivery-send.js";
@@ -77,10 +78,13 @@ type SendPayload = ReturnType<typeof sendPayloadOf>;
 
 /**
  * A round's sends: as many per destination as may be in flight there run now; the rest are queued delayed and
- * put on their destination's waiting list, to be woken one by one as those finish (see DestinationLimiter).
+ * put on their destination's waiting list, to be woken one by one as those finish (see DestinationLimiter). A
+ * destination with enough sends for a full batch per slot gets lanes instead (src/jobs/delivery-batch.ts): as
+ * many as its limit run now, any more wait their turn the same way.
  */
 async function queueSends(deps: RelayDeps, payloads: SendPayload[]): Promise<void> {
   const attempts = deps.config.DELIVERY_MAX_ATTEMPTS;
+  const limit = deps.limiter.perDestination;
   const byDestination = new Map<string, SendPayload[]>();
   for (const p of payloads) {
     const group = byDestination.get(p.destination);
@@ -88,37 +92,53 @@ async function queueSends(deps: RelayDeps, payloads: SendPayload[]): Promise<voi
     else byDestination.set(p.destination, [p]);
   }
   const now: SendPayload[] = [];
-  const later: SendPayload[] = [];
-  for (const group of byDestination.values()) {
-    now.push(...group.slice(0, deps.limiter.perDestination));
-    later.push(...group.slice(deps.limiter.perDestination));
+  const lanesNow: { sends: SendPayload[] }[] = [];
+  const waiting: { destination: string; jobs: SendPayload[]; lanes: { sends: SendPayload[] }[] }[] = [];
+  for (const [destination, group] of byDestination) {
+    if (group.length >= limit * MAX_BATCH) {
+      const lanes = lanesOf(group, limit);
+      lanesNow.push(...lanes.slice(0, limit));
+      if (lanes.length > limit) waiting.push({ destination, jobs: [], lanes: lanes.slice(limit) });
+    } else {
+      now.push(...group.slice(0, limit));
+      if (group.length > limit) waiting.push({ destination, jobs: group.slice(limit), lanes: [] });
+    }
   }
   // The waiting ones first: queued delayed and on their destination's waiting list before any send of the round
   // can run. A first send that answered before the rest was listed would free its slot to nobody, and the rest
   // would wait for their backstop (measured: 10,000 providers on 500 hosts answering at once, some 75 sends held
   // back 30 s). This costs the first sends the time to queue the waiting ones (some 40 ms per 500).
-  if (later.length > 0) {
-    await deps.queues.add(deliverySendJob, later, { attempts, delayMs: deps.limiter.backstopMs });
+  if (waiting.length > 0) {
+    const delayed = { attempts, delayMs: deps.limiter.backstopMs };
+    await deps.queues.add(
+      deliverySendJob,
+      waiting.flatMap((w) => w.jobs),
+      delayed,
+    );
+    await deps.queues.add(
+      deliveryBatchJob,
+      waiting.flatMap((w) => w.lanes),
+      delayed,
+    );
     await Promise.all(
-      [...byDestination].map(([destination, group]) =>
-        deps.limiter.parkQueued(
-          destination,
-          group
-            .slice(deps.limiter.perDestination)
-            .map((p) => ({ queue: deliverySendJob.name, jobId: deliverySendJob.jobId(p) })),
-        ),
+      waiting.map((w) =>
+        deps.limiter.parkQueued(w.destination, [
+          ...w.jobs.map((p) => ({ queue: deliverySendJob.name, jobId: deliverySendJob.jobId(p) })),
+          ...w.lanes.map((l) => ({ queue: deliveryBatchJob.name, jobId: deliveryBatchJob.jobId(l) })),
+        ]),
       ),
     );
   }
   // As many as the worker has slots first: a worker starts on them while the rest are being queued (adding 500
-  // jobs takes some 40 ms).
-  const lanes = deps.config.WORKER_CONCURRENCY;
-  const { batches, singles } = batched(byDestination, lanes);
-  await deps.queues.add(deliveryBatchJob, batches.slice(0, lanes), { attempts });
-  await deps.queues.add(deliveryBatchJob, batches.slice(lanes), { attempts });
+  // jobs takes some 40 ms). Lanes first: they run longest.
+  const slots = deps.config.WORKER_CONCURRENCY;
+  const { batches, singles } = batched(byDestination, slots);
+  const jobs = [...lanesNow, ...batches];
+  await deps.queues.add(deliveryBatchJob, jobs.slice(0, slots), { attempts });
+  await deps.queues.add(deliveryBatchJob, jobs.slice(slots), { attempts });
   const alone = now.filter((p) => !singles.has(p));
-  await deps.queues.add(deliverySendJob, alone.slice(0, lanes), { attempts });
-  await deps.queues.add(deliverySendJob, alone.slice(lanes), { attempts });
+  await deps.queues.add(deliverySendJob, alone.slice(0, slots), { attempts });
+  await deps.queues.add(deliverySendJob, alone.slice(slots), { attempts });
 }
 
 /**
@@ -133,4 +153,13 @@ function batched(byDestination: Map<string, SendPayload[]>, lanes: number) {
   const batches: { sends: SendPayload[] }[] = [];
   for (let i = 0; i < singles.length; i += size) batches.push({ sends: singles.slice(i, i + size) });
   return { batches, singles: new Set(singles) };
+}
+
+/** One destination's sends in lanes, in their order: `limit` lanes, or more of at most MAX_BATCH_SENDS each. */
+function lanesOf(group: SendPayload[], limit: number): { sends: SendPayload[] }[] {
+  const count = Math.max(limit, Math.ceil(group.length / MAX_BATCH_SENDS));
+  const size = Math.ceil(group.length / count);
+  const lanes: { sends: SendPayload[] }[] = [];
+  for (let i = 0; i < group.length; i += size) lanes.push({ sends: group.slice(i, i + size) });
+  return lanes;
 }

@@ -40,14 +40,18 @@ export const deliverySendContract = jobContract({
   jobId: (p) => jobIdOf("delivery", p.referralId, p.round, p.providerId),
 });
 
+/** Most sends in one delivery-batch job: a lane's size (a destination with more has more lanes). */
+export const MAX_BATCH_SENDS = 100;
+
 /**
- * Sends of one round to destinations no other send of that round goes to, run one after the other in one job (see
- * src/jobs/delivery-batch.ts). The relay makes them only for a fan-out wide enough to keep every worker slot busy
- * with batches; each send that cannot finish in the batch goes on in a delivery-send job of its own.
+ * Sends of one round run one after the other in one job (see src/jobs/delivery-batch.ts): to destinations no other
+ * send of that round goes to (a batch, made only for a fan-out wide enough to keep every worker slot busy with
+ * batches), or all to one destination that has many (a lane). Each send that cannot finish in the batch goes on in
+ * a delivery-send job of its own.
  */
 export const deliveryBatchContract = jobContract({
   name: "delivery-batch",
-  payload: z.object({ sends: z.array(deliverySendContract.payload).min(1).max(50) }),
+  payload: z.object({ sends: z.array(deliverySendContract.payload).min(1).max(MAX_BATCH_SENDS) }),
   jobId: (p) => jobIdOf("batch", p.sends[0]!.referralId, p.sends[0]!.round, p.sends[0]!.providerId),
 });
 

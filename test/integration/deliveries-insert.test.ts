@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
 import { createDb, type Db, poolOf } from "../../src/db.js";
-import { claimDelivery, claimPendingDelivery, finishDelivered } from "../../src/delivery/claim.js";
+import { claimDelivery, claimPendingDelivery } from "../../src/delivery/claim.js";
+import { finishDelivered } from "../../src/delivery/finish.js";
 import { systemClock } from "../../src/ports.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
 import { hashToken, responseTokenFor } from "../../src/responses/tokens.js";
