@@ -2,7 +2,9 @@
 // kept from one send to the next. A destination's lanes answer one at a time, not together as a fan-out to many
 // hosts does, so their statements would not group with each other's (src/delivery/batcher.ts): a lane claims its
 // next sends several at a time, while the last of the ones before is in flight, and records what was delivered
-// several at a time, in one statement each.
+// several at a time, in one statement each. It claims no more than it sends in about a second: a claimed send
+// goes out even if its referral closes meanwhile (its provider then gets the closed notice too), so a referral
+// closed during a lane's run reaches at most a second's worth of that lane's sends more.
 
 import { unclaimDeliveries } from "../delivery/claim.js";
 import { channelOfDestination, type Waiter } from "../delivery/destination-limiter.js";
@@ -21,8 +23,10 @@ import type { JobDeps } from "./deps.js";
 import { takeDestinationSlot } from "./destination-slot.js";
 import type { JobContext } from "./job-type.js";
 
-/** Sends claimed at a time, and delivered ones recorded at a time. */
+/** Most sends claimed at a time, and delivered ones recorded at a time. */
 const STEP = 8;
+/** How far ahead, in time, a lane claims: as many sends as its destination answers in this long. */
+const CLAIM_AHEAD_MS = 1000;
 /** How late a delivered send may be recorded at most (the card's count of providers reached waits for it). */
 const RECORD_WITHIN_MS = 1000;
 
@@ -34,8 +38,10 @@ export async function sendLane(deps: JobDeps, destination: string, sends: Send[]
   // Busy: the whole lane parks until a release wakes it.
   const release = await takeDestinationSlot(deps, destination, waiter, ctx);
   let claimed = 0;
+  // How long the destination takes to answer (a moving average); a guess until it has: two claimed at first.
+  let answerMs = CLAIM_AHEAD_MS / 2;
   const claimNext = () => {
-    const step = sends.slice(claimed, claimed + STEP);
+    const step = sends.slice(claimed, claimed + Math.max(1, Math.min(STEP, Math.floor(CLAIM_AHEAD_MS / answerMs))));
     claimed += step.length;
     return claimAllReady(deps, step, ctx, { destination, release, channel });
   };
@@ -61,7 +67,10 @@ export async function sendLane(deps: JobDeps, destination: string, sends: Send[]
       const current = queue.shift();
       if (!current) continue;
       await release.renew().catch((err: Error) => notReleased(ctx, err));
-      if (await guarded(deps, current.send, ctx, () => post(deps, current, ctx))) {
+      const sentAt = performance.now();
+      const ok = await guarded(deps, current.send, ctx, () => post(deps, current, ctx));
+      answerMs = 0.7 * answerMs + 0.3 * (performance.now() - sentAt);
+      if (ok) {
         if (delivered.length === 0) oldest = Date.now();
         delivered.push(current);
       }

@@ -9,6 +9,7 @@ import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
+import { FAILURE_REASONS } from "../../src/delivery/failure-reasons.js";
 import { deliveryBatchJob } from "../../src/jobs/delivery-batch.js";
 import { deliverySendJob } from "../../src/jobs/delivery-send.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
@@ -145,13 +146,13 @@ describe("lanes to one busy host", () => {
 
 describe("a lane on its own", () => {
   /** Sends of one round all to one destination, and a lane's dependencies with a channel that records them. */
-  async function lane(tag: string, slotTtlMs = 30_000) {
+  async function lane(tag: string, slotTtlMs = 30_000, count = 3) {
     const { db, config } = await isolatedEnv(tag);
     const redis = createRedis(config.REDIS_URL);
     const queues = new JobQueues(redis, config.REDIS_PREFIX);
     const lot = await freshLot(db);
     const providers = [];
-    for (let i = 0; i < 3; i++) providers.push(await makeProvider(db, lot.id));
+    for (let i = 0; i < count; i++) providers.push(await makeProvider(db, lot.id));
     const r = await openReferralWithDeliveries(
       { db, clock: systemClock, config },
       lot.number,
@@ -214,6 +215,28 @@ describe("a lane on its own", () => {
         expect(byId.get(s.deliveryId)).toMatchObject({ state: "pending", attempts: 0 });
         expect(await queues.queue(deliverySendJob.name).getJobState(deliverySendJob.jobId(s))).toBe("waiting");
       }
+    } finally {
+      await close();
+    }
+  });
+
+  it("claims no more ahead than it sends in a second: a referral closed meanwhile reaches few more", async () => {
+    const { db, sends, sent, run, close } = await lane("lane-close", 30_000, 6);
+    try {
+      await run(async (id) => {
+        await new Promise((r) => setTimeout(r, 300));
+        sent.push(id);
+        // The referral closes (withdrawn, placed) as the first provider answers.
+        if (sent.length === 1)
+          await db.round.updateMany({ where: { referralId: sends[0]!.referralId }, data: { closedAt: new Date() } });
+      });
+      // The first and the one claimed with it went; the rest never will.
+      expect(sent.length).toBeLessThanOrEqual(3);
+      const rest = await db.delivery.findMany({
+        where: { id: { in: sends.map((s) => s.deliveryId).filter((id) => !sent.includes(id)) } },
+      });
+      expect(rest.length).toBeGreaterThanOrEqual(3);
+      for (const d of rest) expect(d).toMatchObject({ state: "failed", lastError: FAILURE_REASONS.roundClosed });
     } finally {
       await close();
     }
