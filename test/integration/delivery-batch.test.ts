@@ -4,14 +4,13 @@
 // and the reconciler leaves the deliveries a queued batch carries to that batch.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
-import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
 import { deliveryBatchJob } from "../../src/jobs/delivery-batch.js";
 import { deliverySendJob } from "../../src/jobs/delivery-send.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
-import { JobQueues } from "../../src/jobs/queues.js";
+import type { JobQueues } from "../../src/jobs/queues.js";
 import { reconcile } from "../../src/jobs/reconciler.js";
 import type { Service } from "../../src/main.js";
 import { systemClock } from "../../src/ports.js";
@@ -19,7 +18,8 @@ import { createRedis } from "../../src/redis.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
 import { capturingLogger, freshLot, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
-import { makeProvider, openReferralWithDeliveries, referralInput } from "../helpers/referrals.js";
+import { referralInput } from "../helpers/referrals.js";
+import { roundSends } from "../helpers/round-sends.js";
 import { freePort, startTestService } from "../helpers/service.js";
 
 /** Twelve providers, each on a host of its own (its own port: a destination is the URL's host and port). */
@@ -117,45 +117,13 @@ describe("batched sends", () => {
 describe("the reconciler and batches", () => {
   /** Two deliveries of one round, a batch's dependencies with a channel that records what it sends, and no worker. */
   async function batchOfTwo(tag: string) {
-    const { db, config } = await isolatedEnv(tag);
-    const redis = createRedis(config.REDIS_URL);
-    const queues = new JobQueues(redis, config.REDIS_PREFIX);
-    const lot = await freshLot(db);
-    const providers = [await makeProvider(db, lot.id), await makeProvider(db, lot.id)];
-    const r = await openReferralWithDeliveries(
-      { db, clock: systemClock, config },
-      lot.number,
-      providers.map((p) => p.id),
-    );
-    const sends = providers.map((p, i) => ({
-      deliveryId: r.deliveryIds[i]!,
-      providerId: p.id,
-      referralId: r.id,
-      round: 1,
-      destination: `email:${p.email!.split("@")[1]}`,
-    }));
+    const round = await roundSends(tag, { providers: 2, limit: 8 });
     const sent: string[] = [];
-    const limiter = new DestinationLimiter(redis, config.REDIS_PREFIX, 8, 30_000);
     const deps = {
-      db,
-      clock: systemClock,
-      logger: capturingLogger().logger,
-      config,
+      ...round.deps,
       channels: { email: { send: async (m: { deliveryId: string }) => void sent.push(m.deliveryId) } },
-      limiter,
-      queues,
-      subscribers: [],
-      chats: {},
-      chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
     } as unknown as JobDeps;
-    const ctx = { logger: deps.logger, attempt: 1, maxAttempts: 3, retryLater: async () => expect.unreachable() };
-    const own = queues.queue(deliverySendJob.name);
-    const close = async () => {
-      await queues.close();
-      await redis.quit();
-      await db.$disconnect();
-    };
-    return { db, config, redis, queues, sends, sent, limiter, deps, ctx, own, close };
+    return { ...round, sent, deps, own: round.queues.queue(deliverySendJob.name) };
   }
 
   it("leaves a queued batch's deliveries to it, and queues the others", async () => {

@@ -5,7 +5,6 @@
 // its slot alive.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookChannel } from "../../adapters/webhook/webhook-channel.js";
-import { ChatChannelLimiter } from "../../src/chat/channel-limiter.js";
 import type { Config } from "../../src/config.js";
 import type { Db } from "../../src/db.js";
 import { DestinationLimiter } from "../../src/delivery/destination-limiter.js";
@@ -13,14 +12,14 @@ import { FAILURE_REASONS } from "../../src/delivery/failure-reasons.js";
 import { deliveryBatchJob } from "../../src/jobs/delivery-batch.js";
 import { deliverySendJob } from "../../src/jobs/delivery-send.js";
 import type { JobDeps } from "../../src/jobs/deps.js";
-import { JobQueues } from "../../src/jobs/queues.js";
 import type { Service } from "../../src/main.js";
 import { systemClock } from "../../src/ports.js";
 import { createRedis } from "../../src/redis.js";
 import { raiseReferral } from "../../src/referrals/raise.js";
 import { capturingLogger, freshLot, isolatedEnv } from "../helpers/env.js";
 import { eventually, WebhookReceivers } from "../helpers/receivers.js";
-import { makeProvider, openReferralWithDeliveries, referralInput } from "../helpers/referrals.js";
+import { referralInput } from "../helpers/referrals.js";
+import { roundSends } from "../helpers/round-sends.js";
 import { freePort, startTestService } from "../helpers/service.js";
 
 const LIMIT = 2;
@@ -147,40 +146,10 @@ describe("lanes to one busy host", () => {
 describe("a lane on its own", () => {
   /** Sends of one round all to one destination, and a lane's dependencies with a channel that records them. */
   async function lane(tag: string, slotTtlMs = 30_000, count = 3) {
-    const { db, config } = await isolatedEnv(tag);
-    const redis = createRedis(config.REDIS_URL);
-    const queues = new JobQueues(redis, config.REDIS_PREFIX);
-    const lot = await freshLot(db);
-    const providers = [];
-    for (let i = 0; i < count; i++) providers.push(await makeProvider(db, lot.id));
-    const r = await openReferralWithDeliveries(
-      { db, clock: systemClock, config },
-      lot.number,
-      providers.map((p) => p.id),
-    );
     const destination = "email:lane.example";
-    const sends = providers.map((p, i) => ({
-      deliveryId: r.deliveryIds[i]!,
-      providerId: p.id,
-      referralId: r.id,
-      round: 1,
-      destination,
-    }));
-    const limiter = new DestinationLimiter(redis, config.REDIS_PREFIX, 1, slotTtlMs);
+    const round = await roundSends(tag, { providers: count, limit: 1, slotTtlMs, destination });
+    const { deps, sends, ctx, redis, config } = round;
     const sent: string[] = [];
-    const deps = {
-      db,
-      clock: systemClock,
-      logger: capturingLogger().logger,
-      config,
-      channels: {},
-      limiter,
-      queues,
-      subscribers: [],
-      chats: {},
-      chatLimiter: new ChatChannelLimiter(redis, config.REDIS_PREFIX, 1000),
-    } as unknown as JobDeps;
-    const ctx = { logger: deps.logger, attempt: 1, maxAttempts: 3, retryLater: async () => expect.unreachable() };
     const run = (send: (id: string) => Promise<void>) =>
       deliveryBatchJob.handle(
         {
@@ -191,12 +160,7 @@ describe("a lane on its own", () => {
         ctx,
       );
     const liveSlots = () => redis.zcount(`${config.REDIS_PREFIX}:dest:${destination}`, Date.now(), "+inf");
-    const close = async () => {
-      await queues.close();
-      await redis.quit();
-      await db.$disconnect();
-    };
-    return { db, queues, sends, sent, limiter, run, liveSlots, close };
+    return { ...round, sent, run, liveSlots };
   }
 
   it("gives back the sends it claimed ahead when its worker shuts down, for their own jobs", async () => {
