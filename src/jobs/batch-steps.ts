@@ -4,7 +4,7 @@
 
 import type { z } from "zod";
 import { retryDelayMs } from "../delivery/backoff.js";
-import { type ClaimedDelivery, claimDeliveries, claimDelivery, unclaimedReason } from "../delivery/claim.js";
+import { type ClaimedDelivery, claimDeliveries, unclaimedReason } from "../delivery/claim.js";
 import type { Release } from "../delivery/destination-limiter.js";
 import { FAILURE_REASONS } from "../delivery/failure-reasons.js";
 import { outboundFor } from "../delivery/outbound.js";
@@ -16,7 +16,6 @@ import {
   failureDetailOf,
   markFailed,
   recordAllDelivered,
-  recordDelivered,
   recordFailedAttempt,
 } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
@@ -58,32 +57,10 @@ export const freeing = (ctx: JobContext, release: Release | undefined) =>
   release?.().catch((err: Error) => notReleased(ctx, err));
 
 /**
- * Claims a send's delivery and builds its message, on a slot already held (which this leaves held whatever
- * happens). Undefined when there is nothing to send: not pending, or its message could not be built (a failed
- * attempt, recorded).
- */
-export async function claimReady(
-  deps: JobDeps,
-  send: Send,
-  ctx: JobContext,
-  on: { destination: string; release: Release; channel: DeliveryChannelPort },
-): Promise<Ready | undefined> {
-  const d = await claimDelivery(deps.db, send.deliveryId, deps.clock.now());
-  if (!d) {
-    await unclaimed(deps, send);
-    return undefined;
-  }
-  try {
-    return { send, d, ...on, message: outboundFor(d, "referral", deps.config) };
-  } catch (err) {
-    await attemptFailed(deps, d, send, err, ctx);
-    return undefined;
-  }
-}
-
-/**
- * The same for several sends at once, their deliveries claimed in one statement; the ones made ready, in their
- * order. When the database fails, they all go on in their own jobs after a pause.
+ * Claims sends' deliveries, in one statement, and builds their messages, on a slot already held (which this
+ * leaves held whatever happens): the ones made ready, in their order. A send not pending, or whose message could
+ * not be built (a failed attempt, recorded), is left out; when the database fails, they all go on in their own
+ * jobs after a pause.
  */
 export async function claimAllReady(
   deps: JobDeps,
@@ -99,7 +76,10 @@ export async function claimAllReady(
       deps.clock.now(),
     );
   } catch (err) {
-    ctx.logger.warn({ sends: sends.length, error: failureDetailOf(err) }, "batched sends handed to their own jobs");
+    ctx.logger.warn(
+      { deliveryIds: sends.map((s) => s.deliveryId), error: failureDetailOf(err) },
+      "batched sends handed to their own jobs",
+    );
     await handOver(deps, sends, { delayMs: retryDelayMs(1, deps.config.DELIVERY_BACKOFF_MS) });
     return [];
   }
@@ -132,25 +112,10 @@ export async function post(deps: JobDeps, r: Ready, ctx: JobContext): Promise<bo
 }
 
 /**
- * Records a delivered send. If that fails (the database), the delivery is left `sending`: its own job looks again
- * once a send in flight could have ended, finds it so, and sends it again with the same message id (the receiver
- * drops the repeat) and records it.
+ * Records delivered sends, in one statement. If that fails (the database), the deliveries are left `sending`: their
+ * own jobs look again once a send in flight could have ended, find them so, and send them again with the same
+ * message ids (the receivers drop the repeats) and record them.
  */
-export async function record(deps: JobDeps, r: Ready, ctx: JobContext): Promise<void> {
-  try {
-    await recordDelivered(deps, r.d, ctx);
-  } catch (err) {
-    ctx.logger.warn(
-      { deliveryId: r.d.id, error: failureDetailOf(err) },
-      "delivery sent but not recorded; its own job will",
-    );
-    await handOver(deps, [r.send], { delayMs: deps.limiter.backstopMs }).catch((e: Error) =>
-      ctx.logger.warn({ deliveryId: r.d.id, error: e.message.slice(0, 200) }, "sent delivery not handed over"),
-    );
-  }
-}
-
-/** Records several delivered sends in one statement; if that fails, as `record`. */
 export async function recordAll(deps: JobDeps, rs: Ready[], ctx: JobContext): Promise<void> {
   if (rs.length === 0) return;
   try {
@@ -161,7 +126,7 @@ export async function recordAll(deps: JobDeps, rs: Ready[], ctx: JobContext): Pr
     );
   } catch (err) {
     ctx.logger.warn(
-      { sends: rs.length, error: failureDetailOf(err) },
+      { deliveryIds: rs.map((r) => r.d.id), error: failureDetailOf(err) },
       "deliveries sent but not recorded; their own jobs will",
     );
     await handOver(

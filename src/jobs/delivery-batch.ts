@@ -26,7 +26,7 @@ import { channelOfDestination, type Release } from "../delivery/destination-limi
 import type { DeliveryChannelPort } from "../ports.js";
 import { deliveryBatchContract } from "../queue/contracts.js";
 import { sendLane } from "./batch-lane.js";
-import { claimReady, freeing, guarded, handOver, post, type Ready, record, type Send } from "./batch-steps.js";
+import { claimAllReady, freeing, guarded, handOver, post, type Ready, recordAll, type Send } from "./batch-steps.js";
 import type { JobDeps } from "./deps.js";
 import type { JobContext, JobType } from "./job-type.js";
 
@@ -80,7 +80,7 @@ async function sendBatch(deps: JobDeps, sends: Send[], ctx: JobContext) {
     const before = held;
     held = current.release;
     await freeing(ctx, before);
-    recording = recording.then(() => record(deps, current, ctx));
+    recording = recording.then(() => recordAll(deps, [current], ctx));
   };
   try {
     let next = await prepare(0, undefined);
@@ -141,7 +141,7 @@ async function prepareOne(
   }
   let made: Ready | undefined;
   try {
-    made = await claimReady(deps, send, ctx, { destination, release, channel });
+    [made] = await claimAllReady(deps, [send], ctx, { destination, release, channel });
     return made;
   } finally {
     if (!made) await freeing(ctx, release);
