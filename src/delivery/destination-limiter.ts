@@ -9,7 +9,8 @@
 // holder can do that job's work itself: it then keeps the slot and runs it (Release.takeOver). A round's sends
 // beyond the limit are put on that list when they are queued (parkQueued), so they never start only to be
 // refused. If Redis loses the list, or a slot holder dies without releasing, the backstop delay still runs every
-// parked job again.
+// parked job again. A batch of sends to distinct destinations takes its slots all at once (acquireAll), keeps
+// them together and frees them together: two round trips for the batch, not one per send.
 import { randomUUID } from "node:crypto";
 import type { JobQueues } from "../queue/queues.js";
 import type { Redis } from "../redis.js";
@@ -36,11 +37,22 @@ export type Release = (() => Promise<void>) & {
   /** Keeps the slot for another lifetime, for a holder that sends on it one message after another (a lane); a
    * round trip to Redis only once a quarter of its lifetime has passed since it was taken or last renewed. */
   renew(): Promise<void>;
-  /** Ends the hold for a release that goes back to Redis (see acquire's `after`); undefined when done here. */
+  /** Ends the hold for a release that goes back to Redis (see HeldSlots.release); undefined when done here. */
   [DETACH](): Promise<Detached | undefined>;
 };
 /** A freed slot still to be removed from Redis, with its destination (to wake its next waiter). */
 type Detached = { destination: string; slots: string; waiting: string; holder: string };
+/** Slots taken at several destinations at once (see acquireAll). */
+export interface HeldSlots {
+  /** For each destination asked for, in order: whether its slot was taken. */
+  readonly taken: readonly boolean[];
+  /** Keeps the slots for another lifetime; a round trip only once a quarter of it has passed since they were taken
+   * or last renewed. */
+  renew(): Promise<void>;
+  /** Frees them (runs once): a job of this process waiting for one gets it; the rest are freed in one round trip,
+   * and each of their destinations' next parked job is woken. */
+  release(): Promise<void>;
+}
 /** The slots this process holds at one destination, and the jobs here waiting for one of them. */
 type Local = { held: number; waiting: ((release: Release) => void)[] };
 
@@ -67,7 +79,7 @@ export class DestinationLimiter {
     this.backstopMs = slotTtlMs;
     // EVALSHA: the scripts' text crosses the wire once per connection, not with every call.
     for (const [name, { lua, keys }] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua });
+      if (!(name in redis)) redis.defineCommand(name, { lua, ...(keys === undefined ? {} : { numberOfKeys: keys }) });
     }
   }
 
@@ -79,39 +91,21 @@ export class DestinationLimiter {
    * A release function when a slot was free, or once a job of this process hands its slot over; otherwise
    * undefined (the caller parks). The release wakes the next parked job when given the queues.
    */
-  async acquire(
-    destination: string,
-    opts: { waiter?: Waiter; queues?: JobQueues; after?: Release } = {},
-  ): Promise<Release | undefined> {
+  async acquire(destination: string, opts: { waiter?: Waiter; queues?: JobQueues } = {}): Promise<Release | undefined> {
     const keys = this.keysOf(destination);
     const holder = randomUUID();
     const now = Date.now();
-    const args = [
+    const got = await this.call(
+      "limiterAcquire",
+      keys.slots,
+      keys.waiting,
       now,
       this.limit,
       now + this.slotTtlMs,
       holder,
       this.slotTtlMs * 2,
       opts.waiter ? entryOf(opts.waiter) : "",
-    ];
-    // `after`: a slot this caller is done with, freed in the same round trip (a batch going on to its next send).
-    const previous = await opts.after?.[DETACH]();
-    let got: unknown;
-    if (previous) {
-      const [taken, parked] = (await this.call(
-        "limiterSwap",
-        keys.slots,
-        keys.waiting,
-        previous.slots,
-        previous.waiting,
-        ...args,
-        previous.holder,
-      )) as [number, string | null];
-      got = taken;
-      if (opts.queues) await this.wake(previous.destination, parked, opts.queues);
-    } else {
-      got = await this.call("limiterAcquire", keys.slots, keys.waiting, ...args);
-    }
+    );
     const local = this.localOf(keys.slots);
     if (got === 1) {
       local.held++;
@@ -124,6 +118,78 @@ export class DestinationLimiter {
     }
     if (local.held === 0 && local.waiting.length === 0) this.local.delete(keys.slots);
     return undefined;
+  }
+
+  /**
+   * A slot at each of several distinct destinations that has one free, in one round trip: a batch of sends to
+   * distinct destinations takes them as it starts, renews them together and frees them together as it ends. A
+   * destination with none free is not waited for: the caller sends there another way.
+   */
+  async acquireAll(destinations: string[], queues: JobQueues): Promise<HeldSlots> {
+    const keys = destinations.map((d) => this.keysOf(d));
+    if (new Set(keys.map((k) => k.slots)).size !== keys.length) throw new Error("acquireAll: a destination twice");
+    const holders = destinations.map(() => randomUUID());
+    const now = Date.now();
+    const got =
+      keys.length === 0
+        ? []
+        : ((await this.call(
+            "limiterAcquireAll",
+            keys.length,
+            ...keys.map((k) => k.slots),
+            now,
+            this.limit,
+            now + this.slotTtlMs,
+            this.slotTtlMs * 2,
+            ...holders,
+          )) as number[]);
+    const held: { slots: string; holder: string; release: Release }[] = [];
+    for (const [i, k] of keys.entries()) {
+      if (got[i] !== 1) continue;
+      const local = this.localOf(k.slots);
+      local.held++;
+      held.push({
+        slots: k.slots,
+        holder: holders[i]!,
+        release: this.releaser(k, local, holders[i]!, destinations[i]!, queues),
+      });
+    }
+    let renewedAt = now;
+    let done = false;
+    return {
+      taken: keys.map((_, i) => got[i] === 1),
+      renew: async () => {
+        const at = Date.now();
+        if (done || held.length === 0 || at - renewedAt < this.slotTtlMs / 4) return;
+        renewedAt = at;
+        await this.call(
+          "limiterExtendAll",
+          held.length,
+          ...held.map((h) => h.slots),
+          at + this.slotTtlMs,
+          this.slotTtlMs * 2,
+          ...held.map((h) => h.holder),
+        );
+      },
+      release: async () => {
+        if (done) return;
+        done = true;
+        const freed: Detached[] = [];
+        for (const h of held) {
+          const d = await h.release[DETACH]();
+          if (d) freed.push(d);
+        }
+        if (freed.length === 0) return;
+        const parked = (await this.call(
+          "limiterReleaseAll",
+          freed.length * 2,
+          ...freed.map((d) => d.slots),
+          ...freed.map((d) => d.waiting),
+          ...freed.map((d) => d.holder),
+        )) as (string | null)[];
+        await Promise.all(freed.map((d, i) => this.wake(d.destination, parked[i] ?? null, queues)));
+      },
+    };
   }
 
   /** A slot's release: to the next job waiting in this process if there is one, else back to Redis. Runs once. */
@@ -143,7 +209,9 @@ export class DestinationLimiter {
       this.localWaiting--;
       this.handOffs++;
       // Best effort: without the fresh expiry the slot still lasts its first term, and the waiter must not hang.
-      await this.call("limiterExtend", keys.slots, holder, Date.now() + this.slotTtlMs).catch(() => undefined);
+      await this.call("limiterExtend", keys.slots, holder, Date.now() + this.slotTtlMs, this.slotTtlMs * 2).catch(
+        () => undefined,
+      );
       next(this.releaser(keys, local, holder, destination, queues));
       return true;
     };
@@ -205,7 +273,7 @@ export class DestinationLimiter {
       const now = Date.now();
       if (done || now - renewedAt < this.slotTtlMs / 4) return;
       renewedAt = now;
-      await this.call("limiterExtend", keys.slots, holder, now + this.slotTtlMs);
+      await this.call("limiterExtend", keys.slots, holder, now + this.slotTtlMs, this.slotTtlMs * 2);
     };
     return Object.assign(release, { takeOver, renew, [DETACH]: detach });
   }

@@ -15,22 +15,22 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
 end
 return 0`;
 
-// KEYS: slots, waiting, previous slots, previous waiting. ARGV: as ACQUIRE, then the previous holder. Frees a slot
-// held at another destination and takes one here, in one round trip: a run of sends to distinct destinations (one
-// batch) passes from one to the next. Returns whether the slot was taken, and the previous destination's next
-// waiter to wake (or false).
-const SWAP = `
-local parked = false
-redis.call('ZREM', KEYS[3], ARGV[7])
-parked = redis.call('ZPOPMIN', KEYS[4])[1] or false
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-  if ARGV[6] ~= '' then redis.call('ZREM', KEYS[2], ARGV[6]) end
-  return {1, parked}
+// KEYS: several destinations' slots. ARGV: now, limit, slot expiry, slots TTL, then a holder per key. Takes a slot
+// at each destination that has one free, in one round trip: a batch of sends to distinct destinations takes them
+// all as it starts. Returns, per key, whether its slot was taken (1) or not (0).
+const ACQUIRE_ALL = `
+local taken = {}
+for i = 1, #KEYS do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[1])
+  if redis.call('ZCARD', KEYS[i]) < tonumber(ARGV[2]) then
+    redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4 + i])
+    redis.call('PEXPIRE', KEYS[i], ARGV[4])
+    taken[i] = 1
+  else
+    taken[i] = 0
+  end
 end
-return {0, parked}`;
+return taken`;
 
 // KEYS: slots, waiting. ARGV: now, limit, waiter, waiting TTL. A job parks in order of its first refusal (NX keeps
 // its place when it parks again). A slot freed between the refusal and now found nobody to wake: wake one now.
@@ -47,6 +47,17 @@ return false`;
 const RELEASE = `
 if ARGV[1] ~= '' then redis.call('ZREM', KEYS[1], ARGV[1]) end
 return redis.call('ZPOPMIN', KEYS[2])[1]`;
+
+// KEYS: n destinations' slots, then their n waiting lists. ARGV: a holder per destination. Frees the slots taken by
+// ACQUIRE_ALL and hands back, per destination, its next waiter to wake (or false).
+const RELEASE_ALL = `
+local n = #ARGV
+local parked = {}
+for i = 1, n do
+  redis.call('ZREM', KEYS[i], ARGV[i])
+  parked[i] = redis.call('ZPOPMIN', KEYS[n + i])[1] or false
+end
+return parked`;
 
 // KEYS: waiting. ARGV: now, waiting TTL, waiters... Jobs queued delayed, in this order, behind the ones sent now.
 const PARK_QUEUED = `
@@ -69,16 +80,37 @@ end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return false`;
 
-// KEYS: slots. ARGV: holder, new expiry. A handed-on slot gets a fresh expiry (if it has not expired already).
-const EXTEND = `return redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1])`;
+// KEYS: slots. ARGV: holder, new expiry, slots TTL. A handed-on or renewed slot gets a fresh expiry (if it has not
+// expired already), and so does the destination's key: left as its last ACQUIRE set it, the key would vanish under
+// a holder that keeps its slot longer (a lane), and with it the count that keeps others to the limit.
+const EXTEND = `
+local changed = redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return changed`;
 
-/** The scripts by command name, each with how many of its arguments are keys. */
-export const SCRIPTS = {
+// KEYS: several destinations' slots. ARGV: new expiry, slots TTL, then a holder per key. EXTEND for all of a
+// batch's slots.
+const EXTEND_ALL = `
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 'XX', ARGV[1], ARGV[2 + i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[2])
+end
+return 0`;
+
+/** A script, and how many of its arguments are keys (absent: the caller gives that count first). */
+type Script = { lua: string; keys?: number };
+
+const scripts = {
   limiterAcquire: { lua: ACQUIRE, keys: 2 },
-  limiterSwap: { lua: SWAP, keys: 4 },
+  limiterAcquireAll: { lua: ACQUIRE_ALL },
+  limiterReleaseAll: { lua: RELEASE_ALL },
+  limiterExtendAll: { lua: EXTEND_ALL },
   limiterPark: { lua: PARK, keys: 2 },
   limiterParkQueued: { lua: PARK_QUEUED, keys: 1 },
   limiterRelease: { lua: RELEASE, keys: 2 },
   limiterExtend: { lua: EXTEND, keys: 1 },
   limiterTakeOver: { lua: TAKE_OVER, keys: 3 },
 };
+
+/** The scripts by command name. */
+export const SCRIPTS: Record<keyof typeof scripts, Script> = scripts;

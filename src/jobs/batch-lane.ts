@@ -43,7 +43,7 @@ export async function sendLane(deps: JobDeps, destination: string, sends: Send[]
   const claimNext = () => {
     const step = sends.slice(claimed, claimed + Math.max(1, Math.min(STEP, Math.floor(CLAIM_AHEAD_MS / answerMs))));
     claimed += step.length;
-    return claimAllReady(deps, step, ctx, { destination, release, channel });
+    return claimAllReady(deps, step, ctx, { destination, channel });
   };
   let queue: Ready[] = [];
   let ahead: Promise<Ready[]> | undefined = claimNext();

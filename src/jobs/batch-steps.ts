@@ -23,12 +23,11 @@ import type { JobContext } from "./job-type.js";
 
 export type Send = z.infer<typeof deliverySendContract.payload>;
 
-/** A send made ready: its slot held, its delivery claimed, its message built. */
+/** A send made ready (on a slot its job holds): its delivery claimed, its message built. */
 export type Ready = {
   send: Send;
   destination: string;
   d: ClaimedDelivery;
-  release: Release;
   channel: DeliveryChannelPort;
   message: OutboundDelivery;
 };
@@ -66,7 +65,7 @@ export async function claimAllReady(
   deps: JobDeps,
   sends: Send[],
   ctx: JobContext,
-  on: { destination: string; release: Release; channel: DeliveryChannelPort },
+  on: { destination: string; channel: DeliveryChannelPort },
 ): Promise<Ready[]> {
   let ds: (ClaimedDelivery | undefined)[];
   try {

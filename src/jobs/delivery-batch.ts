@@ -3,8 +3,10 @@
 // hundreds of hosts, a job per delivery held the service to about a third of what a bare client posts. The relay
 // makes two kinds (src/jobs/outbox-relay.ts):
 // - a batch: sends to destinations no other send of the round goes to, made only when there are enough of them
-//   to keep every worker slot busy with a batch (so as many sends are in flight as with a job each). Each send
-//   takes a slot at its destination as the send before frees its own.
+//   to keep every worker slot busy with a batch (so as many sends are in flight as with a job each). It takes a
+//   slot at each of its destinations as it starts, in one round trip to Redis, and frees them all as it ends: a
+//   round trip per send (free the last slot, take the next) was about a sixth of a fan-out's time. Each slot is
+//   thus held a little longer than its send, by a job whose sends are one after the other.
 // - a lane: sends to one destination that has many in the round. The lane waits for a slot there as one job
 //   (parked, woken by a release, as a delivery-send job waits) and keeps it from one send to the next, as many
 //   lanes as the destination's limit: its sends go out in the order they were queued, as the waiting list would
@@ -15,18 +17,28 @@
 // its attempt failed (it is retried with the same backoff and attempts in all), or left `sending` by an earlier
 // run of this batch that died with its worker (sent again once any send still in flight has run out).
 //
-// The next send is made ready (its delivery claimed, its message built, in a batch its slot taken) while the one
-// before is in flight, so that only its POST stands between an answer and the next send: in a fan-out every
-// batch's answer comes at about the same moment, and the worker's round trips and bookkeeping for all of them
-// held each next send back. So a batch holds two slots for a moment, at two destinations, and a claimed send may
-// wait for the one before's answer, up to WEBHOOK_TIMEOUT_MS (a slot's lifetime allows for both).
+// The next send is made ready (its delivery claimed, its message built) while the one before is in flight, so
+// that only its POST stands between an answer and the next send: in a fan-out every batch's answer comes at about
+// the same moment, and the worker's round trips and bookkeeping for all of them held each next send back. So a
+// claimed send may wait for the one before's answer, up to WEBHOOK_TIMEOUT_MS (a slot's lifetime allows for it).
 
+import { retryDelayMs } from "../delivery/backoff.js";
 import { destinationOfDelivery } from "../delivery/claim.js";
-import { channelOfDestination, type Release } from "../delivery/destination-limiter.js";
+import { channelOfDestination } from "../delivery/destination-limiter.js";
 import type { DeliveryChannelPort } from "../ports.js";
 import { deliveryBatchContract } from "../queue/contracts.js";
 import { sendLane } from "./batch-lane.js";
-import { claimAllReady, freeing, guarded, handOver, post, type Ready, recordAll, type Send } from "./batch-steps.js";
+import {
+  claimAllReady,
+  guarded,
+  handOver,
+  notReleased,
+  post,
+  type Ready,
+  recordAll,
+  type Send,
+} from "./batch-steps.js";
+import { failureDetailOf } from "./delivery-send.js";
 import type { JobDeps } from "./deps.js";
 import type { JobContext, JobType } from "./job-type.js";
 
@@ -52,98 +64,89 @@ function laneOf(sends: Send[]): string | undefined {
   return sends.length > 1 && first && sends.every((s) => s.destination === first) ? first : undefined;
 }
 
-/** Sends to distinct destinations, each next one made ready (its slot too) while the one before is in flight. */
+/**
+ * Sends to distinct destinations, on slots there all taken as the batch starts (one round trip) and freed as it
+ * ends (one more), each next send made ready while the one before is in flight.
+ */
 async function sendBatch(deps: JobDeps, sends: Send[], ctx: JobContext) {
-  // The slot of the last send that got its answer, freed as the next send takes its own (one round trip).
-  let held: Release | undefined;
+  // Shutting down: they go on in jobs of their own, which a running worker picks up.
+  if (!deps.limiter.takingOver) return void (await handOver(deps, sends));
+  const placed = await onSlots(deps, sends, ctx);
+  if (!placed) return;
+  const { going, slots } = placed;
   // The recording of the sends before, which runs while the next one is sent.
   let recording = Promise.resolve();
-  // Made ready and not sent yet: its slot is freed if the batch stops with it.
-  let ready: Ready | undefined;
-  /** Makes send i ready, freeing `after`: undefined when it went another way, "stop" when shutting down. */
-  const prepare = async (i: number, after: Release | undefined): Promise<Ready | undefined | "stop"> => {
-    // Shutting down: the rest go on in jobs of their own, which a running worker picks up.
+  /** Makes send i ready: undefined when it went another way, "stop" (the rest handed over) when shutting down. */
+  const prepare = async (i: number): Promise<Ready | undefined | "stop"> => {
     if (!deps.limiter.takingOver) {
-      await freeing(ctx, after);
-      await handOver(deps, sends.slice(i));
+      await handOver(
+        deps,
+        going.slice(i).map((g) => g.send),
+      );
       return "stop";
     }
-    return guarded(deps, sends[i]!, ctx, () => prepareOne(deps, sends[i]!, ctx, after));
+    const g = going[i]!;
+    return guarded(deps, g.send, ctx, async () => (await claimAllReady(deps, [g.send], ctx, g))[0]);
   };
-  /** Sends a ready one; delivered, it keeps its slot for the next send to free and is recorded after the ones
-   * before; otherwise its slot is freed. */
+  /** Sends a ready one; delivered, it is recorded after the ones before. */
   const send = async (current: Ready) => {
-    if (!(await guarded(deps, current.send, ctx, () => post(deps, current, ctx)))) {
-      await freeing(ctx, current.release);
-      return;
-    }
-    const before = held;
-    held = current.release;
-    await freeing(ctx, before);
-    recording = recording.then(() => recordAll(deps, [current], ctx));
+    if (await guarded(deps, current.send, ctx, () => post(deps, current, ctx)))
+      recording = recording.then(() => recordAll(deps, [current], ctx));
   };
   try {
-    let next = await prepare(0, undefined);
+    let next = await prepare(0);
     for (let i = 0; next !== "stop"; i++) {
       const current = next;
-      ready = current;
-      const following = sends[i + 1];
-      if (!following) {
+      // A batch can outlast a slot's lifetime (its sends one after the other, each up to WEBHOOK_TIMEOUT_MS).
+      await slots.renew().catch((err: Error) => notReleased(ctx, err));
+      if (i + 1 < going.length) [, next] = await Promise.all([current && send(current), prepare(i + 1)]);
+      else {
+        if (current) await send(current);
         next = "stop";
-        if (current) await send(current);
-      } else if (current && following.destination && following.destination !== current.destination) {
-        // Side by side (at one destination, the next would wait for this one's slot).
-        const after = held;
-        held = undefined;
-        [, next] = await Promise.all([send(current), prepare(i + 1, after)]);
-      } else {
-        if (current) await send(current);
-        const after = held;
-        held = undefined;
-        next = await prepare(i + 1, after);
       }
-      ready = undefined;
     }
   } finally {
-    await freeing(ctx, ready?.release);
-    await freeing(ctx, held);
+    await slots.release().catch((err: Error) => notReleased(ctx, err));
     await recording;
   }
 }
 
 /**
- * Makes a send ready on a slot at its destination, taken as `after` (a slot this batch is done with) is freed.
- * Undefined when it goes another way: to its own job (no channel, destination busy), or nowhere (not pending).
+ * Each send's destination and channel, and a slot at each destination, all taken in one round trip. The sends
+ * that cannot go now go on in jobs of their own: no channel (it fails them with the reason), destination busy
+ * (it waits its turn there), or a destination twice in the batch. Undefined when none goes now.
  */
-async function prepareOne(
-  deps: JobDeps,
-  send: Send,
-  ctx: JobContext,
-  after: Release | undefined,
-): Promise<Ready | undefined> {
-  let release: Release | undefined;
-  let destination: string | undefined;
-  let channel: DeliveryChannelPort | undefined;
+async function onSlots(deps: JobDeps, sends: Send[], ctx: JobContext) {
+  const candidates: { send: Send; destination: string; channel: DeliveryChannelPort }[] = [];
+  const others: Send[] = [];
   try {
-    destination = send.destination ?? (await destinationOfDelivery(deps.db, send.deliveryId));
-    channel = destination ? deps.channels[channelOfDestination(destination)] : undefined;
-    // Without a channel its own job fails it with the reason; a busy destination makes it wait its turn there.
-    if (destination && channel) {
-      release = await deps.limiter.acquire(destination, { queues: deps.queues, ...(after ? { after } : {}) });
+    const seen = new Set<string>();
+    for (const send of sends) {
+      // Payloads queued before sends carried their destination look it up; a delivery gone has nothing to send.
+      const destination = send.destination ?? (await destinationOfDelivery(deps.db, send.deliveryId));
+      if (!destination) continue;
+      const channel = deps.channels[channelOfDestination(destination)];
+      if (!channel || seen.has(destination)) others.push(send);
+      else {
+        seen.add(destination);
+        candidates.push({ send, destination, channel });
+      }
     }
-  } finally {
-    await freeing(ctx, after); // runs once: freed above if it went with the slot taken
+    const slots = await deps.limiter.acquireAll(
+      candidates.map((c) => c.destination),
+      deps.queues,
+    );
+    const going = candidates.filter((_, i) => slots.taken[i]);
+    await handOver(deps, [...others, ...candidates.filter((_, i) => !slots.taken[i]).map((c) => c.send)]);
+    if (going.length > 0) return { going, slots };
+    await slots.release();
+  } catch (err) {
+    // The database or Redis failed: they all go on in their own jobs after a pause.
+    ctx.logger.warn(
+      { deliveryIds: sends.map((s) => s.deliveryId), error: failureDetailOf(err) },
+      "batched sends handed to their own jobs",
+    );
+    await handOver(deps, sends, { delayMs: retryDelayMs(1, deps.config.DELIVERY_BACKOFF_MS) });
   }
-  if (!destination) return undefined;
-  if (!release || !channel) {
-    await handOver(deps, [send]);
-    return undefined;
-  }
-  let made: Ready | undefined;
-  try {
-    [made] = await claimAllReady(deps, [send], ctx, { destination, release, channel });
-    return made;
-  } finally {
-    if (!made) await freeing(ctx, release);
-  }
+  return undefined;
 }

@@ -116,8 +116,8 @@ describe("batched sends", () => {
 
 describe("the reconciler and batches", () => {
   /** Two deliveries of one round, a batch's dependencies with a channel that records what it sends, and no worker. */
-  async function batchOfTwo(tag: string) {
-    const round = await roundSends(tag, { providers: 2, limit: 8 });
+  async function batchOfTwo(tag: string, limit = 8) {
+    const round = await roundSends(tag, { providers: 2, limit });
     const sent: string[] = [];
     const deps = {
       ...round.deps,
@@ -158,7 +158,7 @@ describe("the reconciler and batches", () => {
     }
   });
 
-  it("makes the next send ready (slot taken, delivery claimed) while the one before is in flight", async () => {
+  it("makes the next send ready (its slot held, its delivery claimed) while the one before is in flight", async () => {
     const { db, config, redis, sends, sent, deps, ctx, close } = await batchOfTwo("batch-ahead");
     try {
       const [first, second] = sends as [(typeof sends)[0], (typeof sends)[0]];
@@ -191,6 +191,25 @@ describe("the reconciler and batches", () => {
     }
   });
 
+  it("sends to a busy destination in a job of its own, which waits its turn there", async () => {
+    const { db, config, redis, sends, sent, limiter, deps, ctx, own, close } = await batchOfTwo("batch-busy", 1);
+    try {
+      const [first, second] = sends as [(typeof sends)[0], (typeof sends)[0]];
+      const busy = await limiter.acquire(second.destination);
+      expect(busy).toBeDefined();
+      await deliveryBatchJob.handle(deps, { sends }, ctx);
+      expect(sent).toEqual([first.deliveryId]);
+      expect(await own.getJobState(deliverySendJob.jobId(second))).toBe("waiting");
+      expect((await db.delivery.findUniqueOrThrow({ where: { id: second.deliveryId } })).state).toBe("pending");
+      // The batch freed its own slot; the busy one is still its holder's.
+      expect(await redis.zcard(`${config.REDIS_PREFIX}:dest:${first.destination}`)).toBe(0);
+      expect(await redis.zcard(`${config.REDIS_PREFIX}:dest:${second.destination}`)).toBe(1);
+      await busy!();
+    } finally {
+      await close();
+    }
+  });
+
   it("sends and records each in turn, and while its worker shuts down hands the rest to jobs of their own", async () => {
     const { db, sends, sent, limiter, deps, ctx, own, close } = await batchOfTwo("batch-stop");
     try {
@@ -210,19 +229,19 @@ describe("the reconciler and batches", () => {
 });
 
 describe("a batch's slots", () => {
-  it("frees the slot before and takes the next in one round trip, waking the freed destination's waiter", async () => {
+  it("are taken in one round trip and freed in one, waking each freed destination's waiter", async () => {
     const redis = createRedis("redis://127.0.0.1:6379");
-    const prefix = `rb-swap-${Date.now()}`;
+    const prefix = `rb-slots-${Date.now()}`;
     try {
       const limiter = new DestinationLimiter(redis, prefix, 1, 30_000);
       const woken: string[] = [];
       const queues = { promote: async (_q: string, id: string) => woken.push(id) > 0 } as unknown as JobQueues;
-      const first = await limiter.acquire("webhook:a.test", { queues });
-      expect(first).toBeDefined();
+      // c's one slot is someone else's.
+      const other = await limiter.acquire("webhook:c.test", { queues });
+      expect(other).toBeDefined();
       await limiter.parkQueued("webhook:a.test", [{ queue: "delivery-send", jobId: "waiting-for-a" }]);
-      // The script is loaded in Redis once (the first call of a script Redis has not seen falls back to EVAL).
-      const warm = await limiter.acquire("webhook:c.test", { queues });
-      await (await limiter.acquire("webhook:d.test", { queues, after: warm! }))!();
+      // The scripts are loaded in Redis once (the first call of a script Redis has not seen falls back to EVAL).
+      await (await limiter.acquireAll(["webhook:x.test"], queues)).release();
       // Every command this limiter's client sends from here on (its own client: other test files run at once).
       const calls: string[] = [];
       const send = redis.sendCommand.bind(redis);
@@ -230,17 +249,43 @@ describe("a batch's slots", () => {
         calls.push(command.name);
         return send(command, ...rest);
       };
-      const second = await limiter.acquire("webhook:b.test", { queues, after: first });
-      redis.sendCommand = send;
-      expect(second).toBeDefined();
+      const slots = await limiter.acquireAll(["webhook:a.test", "webhook:b.test", "webhook:c.test"], queues);
+      expect(slots.taken).toEqual([true, true, false]);
       expect(calls).toEqual(["evalsha"]);
+      // Not a quarter of their lifetime old: renewing asks nothing.
+      await slots.renew();
+      expect(calls).toEqual(["evalsha"]);
+      await slots.release();
+      redis.sendCommand = send;
+      expect(calls).toEqual(["evalsha", "evalsha"]);
       expect(woken).toEqual(["waiting-for-a"]);
-      // a's slot is free (its limit is one), b's is held; the freed release does nothing a second time.
-      expect(await redis.zcard(`${prefix}:dest:webhook:a.test`)).toBe(0);
-      expect(await redis.zcard(`${prefix}:dest:webhook:b.test`)).toBe(1);
-      await first!();
-      await second!();
-      expect(await redis.zcard(`${prefix}:dest:webhook:b.test`)).toBe(0);
+      for (const d of ["a", "b"]) expect(await redis.zcard(`${prefix}:dest:webhook:${d}.test`)).toBe(0);
+      expect(await redis.zcard(`${prefix}:dest:webhook:c.test`)).toBe(1);
+      // Freed once: a second release does nothing.
+      await slots.release();
+      expect(woken).toEqual(["waiting-for-a"]);
+      await other!();
+      await expect(limiter.acquireAll(["webhook:a.test", "webhook:A.test"], queues)).rejects.toThrow(/twice/);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it("are renewed together once a quarter of their lifetime has passed, so a long batch keeps them", async () => {
+    const redis = createRedis("redis://127.0.0.1:6379");
+    const prefix = `rb-renew-${Date.now()}`;
+    try {
+      const limiter = new DestinationLimiter(redis, prefix, 1, 400);
+      const queues = { promote: async () => true } as unknown as JobQueues;
+      const slots = await limiter.acquireAll(["webhook:a.test", "webhook:b.test"], queues);
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await slots.renew();
+      }
+      // 900 ms on, past two lifetimes: still held, so nobody else gets in.
+      expect((await limiter.acquireAll(["webhook:a.test", "webhook:b.test"], queues)).taken).toEqual([false, false]);
+      await slots.release();
+      expect(await limiter.acquire("webhook:b.test")).toBeDefined();
     } finally {
       await redis.quit();
     }

@@ -206,18 +206,19 @@ describe("a lane on its own", () => {
     }
   });
 
-  it("keeps its slot alive from one send to the next, past the slot's first lifetime", async () => {
-    const { sends, sent, run, liveSlots, close } = await lane("lane-renew", 400);
+  it("keeps its slot alive from one send to the next, past the slot's first lifetimes", async () => {
+    const { sends, sent, run, liveSlots, close } = await lane("lane-renew", 400, 4);
     try {
       const live: number[] = [];
       await run(async (id) => {
         live.push(await liveSlots());
-        await new Promise((r) => setTimeout(r, 250));
+        await new Promise((r) => setTimeout(r, 300));
         sent.push(id);
       });
       expect(sent).toEqual(sends.map((s) => s.deliveryId));
-      // Still held at the third send, 500 ms after it was taken with a 400 ms lifetime; freed at the end.
-      expect(live).toEqual([1, 1, 1]);
+      // Still held at the fourth send, 900 ms after it was taken with a 400 ms lifetime (past the 800 ms its
+      // destination's key was first set to last); freed at the end.
+      expect(live).toEqual([1, 1, 1, 1]);
       expect(await liveSlots()).toBe(0);
     } finally {
       await close();
