@@ -20,25 +20,37 @@ export async function requestThreadSyncGated(deps: SyncGateDeps, referralId: str
 }
 
 // Windows this process has seen fully asked for (both asks taken): later deliveries in them skip Redis too.
-const covered = new Map<string, number>();
+const covered = new Set<string>();
+// Asks of this process per window that Redis has answered or is answering. Two are enough to take both places
+// (or to learn that others took them), so a third and later need not ask Redis: in a fan-out, dozens of
+// deliveries of one referral are recorded at once, before any answer could mark the window covered.
+const asking = new Map<string, number>();
 
 async function firstTwoInWindow(deps: SyncGateDeps, referralId: string): Promise<boolean> {
   const window = Math.floor(Date.now() / deps.coalesceMs);
   const key = `${deps.queues.prefix}:syncgate:${referralId}:${window}`;
   if (covered.has(key)) return false;
+  const asked = asking.get(key) ?? 0;
+  if (asked >= 2) return false;
+  prune(asking, window);
+  asking.set(key, asked + 1);
   try {
     const redis = deps.queues.connection;
     if ((await redis.set(key, "1", "PX", deps.coalesceMs * 2, "NX")) === "OK") return true;
     if ((await redis.set(`${key}:trailing`, "1", "PX", deps.coalesceMs * 2, "NX")) === "OK") return true;
-    remember(key, window);
+    prune(covered, window);
+    covered.add(key);
     return false;
   } catch (err) {
+    // Not an answer: the next delivery asks again.
+    asking.set(key, (asking.get(key) ?? 1) - 1);
     deps.logger.warn({ error: (err as Error).message.slice(0, 200) }, "sync gate unavailable: asking anyway");
     return true;
   }
 }
 
-function remember(key: string, window: number) {
-  if (covered.size >= 1000) for (const [k, w] of covered) if (w < window) covered.delete(k);
-  covered.set(key, window);
+/** Drops earlier windows' entries (a key ends with its window) once there are many. */
+function prune(entries: Set<string> | Map<string, number>, window: number) {
+  if (entries.size < 1000) return;
+  for (const key of entries.keys()) if (Number(key.slice(key.lastIndexOf(":") + 1)) < window) entries.delete(key);
 }

@@ -58,6 +58,26 @@ describe("thread-sync gate", () => {
     expect((await db.chatLink.findFirstOrThrow({ where: { referralId } })).dirtySince).not.toBeNull();
   });
 
+  it("asks Redis at most twice per window when a fan-out's deliveries ask all at once", async () => {
+    const referralId = await referralWithThread();
+    const deps = { db, clock: systemClock, queues, coalesceMs: WINDOW_MS, logger: capturingLogger().logger };
+    const sets: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command, ...rest) => {
+      if (command.name === "set") sets.push(String(command.args[0]));
+      return send(command, ...rest);
+    };
+    let outcomes: string[];
+    try {
+      outcomes = await Promise.all(Array.from({ length: 8 }, () => requestThreadSyncGated(deps, referralId)));
+    } finally {
+      redis.sendCommand = send;
+    }
+    expect(outcomes.filter((o) => o === "asked")).toHaveLength(2);
+    // The first two asks take the window's two places; the other six know, without asking Redis, that they are taken.
+    expect(sets.filter((k) => k.includes(referralId)).length).toBeLessThanOrEqual(4);
+  });
+
   it("asks PostgreSQL anyway when Redis does not answer", async () => {
     const referralId = await referralWithThread();
     const dead = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
