@@ -61,8 +61,8 @@ export async function startWorkerRole({ opts, config, logger, clock, db, redis, 
       redis,
       config.REDIS_PREFIX,
       config.DESTINATION_CONCURRENCY,
-      // A slot's lifetime: a batch takes its next send's slot while the send before is in flight (both may take
-      // the whole timeout), with a margin for the bookkeeping around them.
+      // A slot's lifetime, and how long a parked job waits at most: a batch claims its next send while the send
+      // before is in flight (both may take the whole timeout), with a margin for the bookkeeping around them.
       2 * config.WEBHOOK_TIMEOUT_MS + 20_000,
     ),
   };

@@ -5,8 +5,8 @@
 // - the same 500 on one host: last delivery against ceil(500 / per-destination limit) x 200 ms, and the worker's
 //   CPU per delivery against the distinct-hosts run's;
 // - throughput with 500 receivers answering at once, against a bare client posting the same signed payloads to
-//   the same receivers with as many requests in flight as the service has worker slots (warmed up first, as the
-//   worker is by then);
+//   the same receivers with as many requests in flight as the service has worker slots (both warmed up first: the
+//   client's code, and the worker's connections to the receivers);
 // - the processes' RSS idle and at their peak during these bursts;
 // - floors for these rows (lib/floor.ts): one BullMQ job per delivery doing only the signed POST and one committed
 //   row, paced the same way (its last delivery against the theoretical time; its CPU per delivery to one host
@@ -99,9 +99,17 @@ const floorRates = { queue: [] as number[], commit: [] as number[], slot: [] as 
 // client's own speed, not how far its compilation has got.
 const bareWarmUp: number[] = [];
 for (let i = 0; i < BARE_WARM_UP; i++) bareWarmUp.push(await bareClient(distinct, slots));
+// The service's worker, for its part, last sent to these hosts a minute ago (the paced rows and floors came
+// since), and Node's HTTP client closes a connection idle for 5 s, where the bare client's keeps the receivers'
+// 30 s: a first fan-out here would open 500 connections that the reference does not (its warm-up keeps them). So
+// one fan-out opens them first, reported apart, and the measured ones start where the reference does.
+const serviceWarmUp = await fanoutOnce(bench, distinct, [worker], 2, N);
+await settle();
 const bare: number[] = [];
+const bareConnections: number[] = [];
 const fast = await samples(distinct, 2, async () => {
   bare.push(await bareClient(distinct, slots));
+  bareConnections.push(distinct.connections);
   floorRates.queue.push((await floors.queue.run(distinct)).perSecond);
   floorRates.commit.push((await floors.commit.run(distinct)).perSecond);
   floorRates.slot.push((await floors.slot.run(distinct)).perSecond);
@@ -119,6 +127,7 @@ const detail = (xs: FanoutSample[]) => ({
     p95Ms: round(x.p95Ms),
     recordedMs: round(x.recordedMs),
     cpuPerDeliveryMs: round(x.cpuPerDeliveryMs, 2),
+    connections: x.connections,
   })),
   duplicates: xs.reduce((s, x) => s + x.duplicates, 0),
   badSignatures: xs.reduce((s, x) => s + x.badSignatures, 0),
@@ -230,7 +239,9 @@ emit({
   detail: {
     ...detail(fast),
     bareClient: bare.map((b) => round(b)),
+    bareClientConnections: bareConnections,
     bareClientWarmUp: bareWarmUp.map((b) => round(b)),
+    serviceWarmUp: detail([serviceWarmUp]).samples[0],
     // The same fan-outs timed from their first answer (the floors are timed from queueing, the bare client from its
     // first request): the service's sending rate without the raise and the relay before it.
     fromFirstAnswer: round(fromFirstAnswer),

@@ -22,6 +22,8 @@ export interface FanoutSample {
   cpuPerDeliveryMs: number;
   duplicates: number;
   badSignatures: number;
+  /** New TCP connections to the receivers during the sample. */
+  connections: number;
 }
 
 export async function fanoutOnce(
@@ -58,6 +60,7 @@ export async function fanoutOnce(
     cpuPerDeliveryMs: cpu / providers,
     duplicates: hosts.answered.length - hosts.uniqueCount(),
     badSignatures: hosts.badSignatures,
+    connections: hosts.connections,
   };
 }
 

@@ -21,6 +21,8 @@ export const hostAddress = (i: number) =>
 export class LoopbackHosts {
   readonly answered: Answered[] = [];
   badSignatures = 0;
+  /** TCP connections the receivers accepted since the last reset: a client that keeps them alive opens none. */
+  connections = 0;
   /** How long a provider takes to answer (ms). */
   delayMs = 0;
   private readonly servers: Server[] = [];
@@ -34,6 +36,7 @@ export class LoopbackHosts {
     for (let i = 0; i < this.hosts; i++) {
       const server = createServer((req, res) => void this.handle(req, res));
       server.keepAliveTimeout = 30_000;
+      server.on("connection", () => this.connections++);
       const address = this.hosts === 1 ? "127.0.0.1" : hostAddress(i);
       await new Promise<void>((r) => server.listen(0, address, r));
       this.servers.push(server);
@@ -58,6 +61,7 @@ export class LoopbackHosts {
     this.answered.length = 0;
     this.seen.clear();
     this.badSignatures = 0;
+    this.connections = 0;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
