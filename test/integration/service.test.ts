@@ -76,7 +76,7 @@ describe("the service process", () => {
 
   it("runs the worker role without an HTTP server", async () => {
     const port = await freePort();
-    const p = run(["serve", "--role", "worker"], { PORT: String(port), NODE_OPTIONS: "--max-semi-space-size=4" });
+    const p = run(["serve", "--role", "worker"], { PORT: String(port), NODE_OPTIONS: "--max-semi-space-size=6" });
     // Start-up compiles the TypeScript first: on a loaded machine that alone can take well over ten seconds.
     for (let i = 0; i < 450 && !p.output().includes("workers started"); i++)
       await new Promise((r) => setTimeout(r, 100));

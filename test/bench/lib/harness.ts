@@ -4,7 +4,9 @@
 import "../../setup/no-egress.js";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { stripTypeScriptTypes } from "node:module";
+import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -15,7 +17,7 @@ import { migrateDatabase } from "../../../src/migrate.js";
 import { freePort } from "../../helpers/service.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-const NO_EGRESS = resolve(ROOT, "test/setup/no-egress.ts");
+const NO_EGRESS = guardAsJavaScript(resolve(ROOT, "test/setup/no-egress.ts"));
 const ADMIN = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 // Loopback webhooks are refused in production, so the service runs as development or test, as the tests do.
 const NODE_ENV = process.env.BENCH_NODE_ENV ?? "test";
@@ -25,7 +27,20 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 const started = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const c of started) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(NO_EGRESS, { force: true });
 });
+
+/**
+ * The no-egress guard that every process of the service is started with, as JavaScript. Imported as TypeScript,
+ * Node strips its types with a compiler of its own, which it loads for the purpose and keeps: some 10 MB of the
+ * process's memory that the service never holds in production (an idle worker measured 141 MB with the guard as
+ * TypeScript, 130.5 MB with it as JavaScript).
+ */
+function guardAsJavaScript(file: string): string {
+  const out = resolve(tmpdir(), `referral-bot-bench-no-egress-${process.pid}.mjs`);
+  writeFileSync(out, stripTypeScriptTypes(readFileSync(file, "utf8")));
+  return out;
+}
 
 export interface BenchEnv {
   name: string;
