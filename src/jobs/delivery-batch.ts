@@ -24,7 +24,7 @@
 
 import { retryDelayMs } from "../delivery/backoff.js";
 import { destinationOfDelivery } from "../delivery/claim.js";
-import { channelOfDestination } from "../delivery/destination-limiter.js";
+import { channelOfDestination, type HeldSlots } from "../delivery/destination-limiter.js";
 import type { DeliveryChannelPort } from "../ports.js";
 import { deliveryBatchContract } from "../queue/contracts.js";
 import { sendLane } from "./batch-lane.js";
@@ -119,33 +119,37 @@ async function sendBatch(deps: JobDeps, sends: Send[], ctx: JobContext) {
 async function onSlots(deps: JobDeps, sends: Send[], ctx: JobContext) {
   const candidates: { send: Send; destination: string; channel: DeliveryChannelPort }[] = [];
   const others: Send[] = [];
+  let slots: HeldSlots | undefined;
   try {
+    // The limiter counts a destination whatever its case (an email domain keeps the case it was written in).
     const seen = new Set<string>();
     for (const send of sends) {
       // Payloads queued before sends carried their destination look it up; a delivery gone has nothing to send.
       const destination = send.destination ?? (await destinationOfDelivery(deps.db, send.deliveryId));
       if (!destination) continue;
       const channel = deps.channels[channelOfDestination(destination)];
-      if (!channel || seen.has(destination)) others.push(send);
+      if (!channel || seen.has(destination.toLowerCase())) others.push(send);
       else {
-        seen.add(destination);
+        seen.add(destination.toLowerCase());
         candidates.push({ send, destination, channel });
       }
     }
-    const slots = await deps.limiter.acquireAll(
+    slots = await deps.limiter.acquireAll(
       candidates.map((c) => c.destination),
       deps.queues,
     );
-    const going = candidates.filter((_, i) => slots.taken[i]);
-    await handOver(deps, [...others, ...candidates.filter((_, i) => !slots.taken[i]).map((c) => c.send)]);
+    const taken = slots.taken;
+    await handOver(deps, [...others, ...candidates.filter((_, i) => !taken[i]).map((c) => c.send)]);
+    const going = candidates.filter((_, i) => taken[i]);
     if (going.length > 0) return { going, slots };
     await slots.release();
   } catch (err) {
-    // The database or Redis failed: they all go on in their own jobs after a pause.
+    // The database or Redis failed: they all go on in their own jobs after a pause, and any slots taken are freed.
     ctx.logger.warn(
       { deliveryIds: sends.map((s) => s.deliveryId), error: failureDetailOf(err) },
       "batched sends handed to their own jobs",
     );
+    await slots?.release().catch((e: Error) => notReleased(ctx, e));
     await handOver(deps, sends, { delayMs: retryDelayMs(1, deps.config.DELIVERY_BACKOFF_MS) });
   }
   return undefined;

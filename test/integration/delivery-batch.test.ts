@@ -210,6 +210,22 @@ describe("the reconciler and batches", () => {
     }
   });
 
+  it("sends one of two sends whose destinations differ only in case, and the other in a job of its own", async () => {
+    const { sends, sent, deps, ctx, own, close } = await batchOfTwo("batch-case");
+    try {
+      // Email domains are not case-folded where a destination is named; the limiter counts them as one.
+      const [first, second] = [
+        { ...sends[0]!, destination: "email:Same-Domain.example" },
+        { ...sends[1]!, destination: "email:same-domain.example" },
+      ];
+      await deliveryBatchJob.handle(deps, { sends: [first, second] }, ctx);
+      expect(sent).toEqual([first.deliveryId]);
+      expect(await own.getJobState(deliverySendJob.jobId(second))).toBe("waiting");
+    } finally {
+      await close();
+    }
+  });
+
   it("sends and records each in turn, and while its worker shuts down hands the rest to jobs of their own", async () => {
     const { db, sends, sent, limiter, deps, ctx, own, close } = await batchOfTwo("batch-stop");
     try {
