@@ -9,7 +9,7 @@ import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { costColumnsOf } from "./offer-cost.js";
 import { offerCostOf, type ResponseInput, responseInputSchemaFor } from "./response-input.js";
-import { liveOfferOf, markWithdrawn, refuseIfAccepted, supersedeOffer } from "./revisions.js";
+import { answeredDelivery, liveOfferOf, markWithdrawn, refuseIfAccepted, supersedeOffer } from "./revisions.js";
 import { applyTransition, lockReferral } from "./transition.js";
 
 export { DECLINE_REASONS, type ResponseInput } from "./response-input.js";
@@ -41,10 +41,11 @@ export async function recordResponse(
   const key = idempotencyKey ?? createHash("sha256").update(JSON.stringify(r)).digest("hex");
 
   return deps.db.$transaction(async (tx) => {
-    const delivery = await tx.delivery.findUnique({ where: { id: deliveryId }, include: { round: true } });
+    const delivery = await answeredDelivery(tx, deliveryId);
     if (!delivery) throw new NotFoundError("delivery");
-    const referralId = delivery.round.referralId;
-    const { status } = await lockReferral(tx, referralId);
+    const referralId = delivery.referralId;
+    const locked = await lockReferral(tx, referralId);
+    const { status } = locked;
     // Looked up under the referral's lock: copies of one request sent at once queue on the lock, and each later
     // one finds the row the first stored instead of inserting it again (a unique-constraint error).
     const existing = await tx.response.findUnique({
@@ -60,7 +61,7 @@ export async function recordResponse(
       };
     }
     if (TERMINAL_STATES.has(status as ReferralState)) throw new ReferralClosedError();
-    if (delivery.round.closedAt) throw new ConflictError("This round has closed");
+    if (delivery.roundClosedAt) throw new ConflictError("This round has closed");
     // A new offer replaces the provider's live one and a decline withdraws it; a question leaves it be. Only an
     // authenticated answer may change an offer: an email our gateway did not vouch for could be anyone's.
     const earlier = r.type === "question" || !provenance.senderVerified ? null : await liveOfferOf(tx, deliveryId);
@@ -95,6 +96,7 @@ export async function recordResponse(
         actor,
         at: now,
         detail: { responseId: created.id },
+        locked,
       });
     } else {
       await writeAudit(tx, {

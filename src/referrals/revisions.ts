@@ -3,22 +3,52 @@
 // A question changes nothing. An offer ART has approved stands: changing it is refused. All of it runs under the
 // referral's lock (lockReferral), so a revision and ART's decision on the same offer cannot cross.
 import type { Db, Tx } from "../db.js";
-import { AppError, OfferAlreadyAcceptedError, OfferNotLiveError, ReferralClosedError } from "../errors.js";
+import {
+  AppError,
+  NotFoundError,
+  OfferAlreadyAcceptedError,
+  OfferNotLiveError,
+  ReferralClosedError,
+} from "../errors.js";
 import { recordEvent } from "../events.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import type { Clock } from "../ports.js";
 import { writeAudit } from "./audit.js";
 import { lockReferral } from "./transition.js";
 
-/** The delivery's offer still open to ART: neither replaced, withdrawn nor declined by ART. */
+/**
+ * The delivery a provider's answer is for: who sent it, its referral and whether its round has closed; null for no
+ * such delivery. One statement: every offer, decline and question reads it under the referral's lock, so in a burst
+ * of answers to one referral its cost is paid one answer at a time (Prisma's include took two).
+ */
+export async function answeredDelivery(
+  tx: Tx,
+  deliveryId: string,
+): Promise<{ providerId: string; referralId: string; roundClosedAt: Date | null } | null> {
+  if (!UUID.test(deliveryId)) return null;
+  const rows = await tx.$queryRaw<{ providerId: string; referralId: string; roundClosedAt: Date | null }[]>`
+    SELECT d."providerId", r."referralId", r."closedAt" AS "roundClosedAt"
+    FROM "Delivery" d JOIN "Round" r ON r."id" = d."roundId" WHERE d."id" = ${deliveryId}::uuid`;
+  return rows[0] ?? null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The delivery's offer still open to ART: neither replaced, withdrawn nor declined by ART. One statement, with
+ * the kinds of ART's decisions on each (Prisma's include took two).
+ */
 export async function liveOfferOf(tx: Tx | Db, deliveryId: string) {
-  const open = await tx.response.findMany({
-    where: { deliveryId, type: "offer", supersededById: null, withdrawnAt: null },
-    orderBy: { createdAt: "desc" },
-    include: { decisions: true },
-  });
+  const open = await tx.$queryRaw<{ id: string; referralId: string; providerId: string; kinds: string[] }[]>`
+    SELECT o."id", o."referralId", o."providerId",
+      ARRAY(SELECT d."kind"::text FROM "Decision" d WHERE d."responseId" = o."id") AS "kinds"
+    FROM "Response" o
+    WHERE o."deliveryId" = ${deliveryId}::uuid AND o."type" = 'offer' AND o."supersededById" IS NULL
+      AND o."withdrawnAt" IS NULL
+    ORDER BY o."createdAt" DESC`;
+  const offers = open.map(({ kinds, ...o }) => ({ ...o, decisions: kinds.map((kind) => ({ kind })) }));
   // Declined by ART (or refused by the second approver): decided, so a new offer is a new offer, not a revision.
-  return open.find((o) => !o.decisions.some((d) => d.kind === "reject")) ?? null;
+  return offers.find((o) => !o.decisions.some((d) => d.kind === "reject")) ?? null;
 }
 
 /** Refuses a change to an offer ART has approved (placed, or waiting for the second approver). */
@@ -95,8 +125,9 @@ export async function withdrawOffer(
 ): Promise<{ id: string; referralId: string; providerId: string }> {
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
-    const delivery = await tx.delivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { round: true } });
-    const { status } = await lockReferral(tx, delivery.round.referralId);
+    const delivery = await answeredDelivery(tx, deliveryId);
+    if (!delivery) throw new NotFoundError("delivery");
+    const { status } = await lockReferral(tx, delivery.referralId);
     if (TERMINAL_STATES.has(status as ReferralState)) throw new ReferralClosedError();
     const offer = await liveOfferOf(tx, deliveryId);
     if (!offer) {

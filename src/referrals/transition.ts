@@ -34,9 +34,14 @@ export async function applyTransition(
     at: Date;
     detail?: Record<string, Prisma.InputJsonValue>;
     extra?: Prisma.ReferralUpdateManyMutationInput;
+    /**
+     * What lockReferral returned earlier in this same transaction, if the caller took the lock already and has not
+     * changed the referral since: the row cannot have changed under the lock, so it is not read again.
+     */
+    locked?: { status: string; version: number };
   },
 ): Promise<TransitionResult> {
-  const current = await lockReferral(tx, args.referralId);
+  const current = args.locked ?? (await lockReferral(tx, args.referralId));
   const from = current.status as ReferralState;
   const to = nextState(from, args.event);
   const { count } = await tx.referral.updateMany({

@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../src/events.js";
 import { CSRF_COOKIE, csrfTokenFor, responseRouter } from "../../src/http/response-routes.js";
+import { siblingReferencesOf } from "../../src/referrals/sibling-group.js";
+import { broadcastProfileOf } from "../../src/responses/profile.js";
+import { resolveResponseToken } from "../../src/responses/resolve.js";
 import { birthDateForAge } from "../helpers/dates.js";
 import { capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider, referralInput } from "../helpers/referrals.js";
@@ -117,6 +120,41 @@ describe("GET /r/:token", () => {
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;");
     expect(html).not.toContain("<script>");
     expect(html).not.toContain("<b>bold");
+  });
+
+  it("resolves a link to the profile the broadcast carries: sibling group, PDS categories, an erased summary", async () => {
+    // resolveResponseToken reads all of it in one statement; what it gives must be what the Prisma rows give.
+    const alone = await link();
+    const older = await link(
+      referralInput(
+        lot.number,
+        { pds: { communicationNeeds: ["bsl"], pets: "can", risksToChild: ["going_missing"] } },
+        {},
+        clock.now(),
+      ),
+    );
+    const younger = await link();
+    await db.referral.updateMany({
+      where: { id: { in: [older.id, younger.id] } },
+      data: { siblingGroupId: older.id },
+    });
+    await db.referral.update({ where: { id: alone.id }, data: { summary: null } });
+    const expected = async (referralId: string) => {
+      const r = await db.referral.findUniqueOrThrow({ where: { id: referralId }, include: { lot: true } });
+      return broadcastProfileOf({ ...r, siblingReferences: await siblingReferencesOf(db, r.siblingGroupId) });
+    };
+    for (const l of [alone, older, younger]) {
+      const resolved = await resolveResponseToken({ db, clock }, l.token);
+      expect(resolved.profile).toEqual(await expected(l.id));
+      expect(resolved).toMatchObject({ deliveryId: l.deliveryId, referralId: l.id, providerId, roundNumber: 1 });
+    }
+    const group = (await resolveResponseToken({ db, clock }, younger.token)).profile;
+    expect(JSON.stringify(group)).toContain(
+      `sibling group of 2: ${[older.reference, younger.reference].sort().join(", ")}`,
+    );
+    expect(JSON.stringify((await resolveResponseToken({ db, clock }, older.token)).profile)).toContain("going_missing");
+    expect((await resolveResponseToken({ db, clock }, alone.token)).profile.summary).toBe("");
+    expect(JSON.stringify((await resolveResponseToken({ db, clock }, alone.token)).profile)).not.toContain("sibling group");
   });
 
   it("answers an unknown or malformed token with a 404 page", async () => {
