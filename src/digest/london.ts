@@ -42,20 +42,24 @@ export function londonDayBounds(at: Date): { date: string; start: Date; end: Dat
 
 /** "Mon 23 Nov 2026" for a YYYY-MM-DD date. */
 export function longDate(date: string): string {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "UTC",
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-  }).formatToParts(new Date(`${date}T00:00:00Z`));
+  const parts = LONG_DATE.formatToParts(new Date(`${date}T00:00:00Z`));
   const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
   return `${p.weekday} ${p.day} ${p.month} ${p.year}`;
 }
 
+// Made once, as the formatters above: building one costs far more than formatting with it.
+const LONG_DATE = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "UTC",
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+});
+const LONDON_TIME = new Intl.DateTimeFormat("en-GB", { timeZone: LONDON, hour: "2-digit", minute: "2-digit" });
+
 /** "14:00" London time. */
 export function londonTime(at: Date): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone: LONDON, hour: "2-digit", minute: "2-digit" }).format(at);
+  return LONDON_TIME.format(at);
 }
 
 const dateTimeWithZone = new Intl.DateTimeFormat("en-GB", {

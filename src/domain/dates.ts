@@ -19,11 +19,29 @@ export function wholeYearsBetween(from: string, to: string): number {
   return to.slice(5) < from.slice(5) ? years - 1 : years;
 }
 
+// Made once: building an Intl formatter costs far more than formatting with it (a new one per call was a
+// millisecond of every provider's answer in a burst).
+const SPOKEN = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" });
+
 /** A YYYY-MM-DD date as people write it in messages: 1 December 2026. */
 export function spokenDate(date: string): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" }).format(
-    new Date(`${date}T00:00:00Z`),
-  );
+  return SPOKEN.format(new Date(`${date}T00:00:00Z`));
+}
+
+/**
+ * `build(today)` made once per day: a form's schema depends on the date only (its date bounds and their wording),
+ * and making a zod schema costs more than checking a body with it, so every answer and referral of a day shares it.
+ */
+export function cachedByDay<T>(build: (today: string) => T): (today: string) => T {
+  let day: string | undefined;
+  let value: T;
+  return (today) => {
+    if (today !== day) {
+      value = build(today);
+      day = today;
+    }
+    return value;
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
 // calendar date) so date rules can be checked and tests can fix the clock; adapters only map its errors.
 import { z } from "zod";
 import { londonDate } from "../digest/london.js";
-import { addYears, calendarDateOf, dateRule, spokenDate, wholeYearsBetween } from "./dates.js";
+import { addYears, cachedByDay, calendarDateOf, dateRule, spokenDate, wholeYearsBetween } from "./dates.js";
 import { placementNeededBand } from "./pds.js";
 import { pdsProfileSchema, pdsRestrictedFields } from "./pds-input.js";
 import { summaryErrors } from "./summary-guard.js";
@@ -142,7 +142,8 @@ export function newReferralSchemaAt(today: string) {
 }
 
 /** The schema as of an instant's London date: what the core uses with its clock. */
-export const newReferralSchemaFor = (now: Date) => newReferralSchemaAt(londonDate(now));
+const newReferralSchemaOfDay = cachedByDay(newReferralSchemaAt);
+export const newReferralSchemaFor = (now: Date) => newReferralSchemaOfDay(londonDate(now));
 
 export type NewReferralSchema = ReturnType<typeof newReferralSchemaAt>;
 export type AnonymisedProfile = z.infer<NewReferralSchema>["profile"];

@@ -2,7 +2,7 @@
 // one schema, built for "today" (the London calendar date) so an offer cannot start in the past.
 import { z } from "zod";
 import { londonDate } from "../digest/london.js";
-import { addYears, dateRule, spokenDate } from "../domain/dates.js";
+import { addYears, cachedByDay, dateRule, spokenDate } from "../domain/dates.js";
 import { POSTCODE_DISTRICT } from "../domain/referral-input.js";
 import { ADD_ON_KINDS, COST_BASES } from "../domain/vocabulary.js";
 import { type OfferCost, poundsText, weeklyEquivalentPence } from "../domain/weekly-cost.js";
@@ -143,7 +143,8 @@ export function responseInputSchemaAt(today: string) {
 }
 
 /** The schema as of an instant's London date: what the core uses with its clock. */
-export const responseInputSchemaFor = (now: Date) => responseInputSchemaAt(londonDate(now));
+const responseInputSchemaOfDay = cachedByDay(responseInputSchemaAt);
+export const responseInputSchemaFor = (now: Date) => responseInputSchemaOfDay(londonDate(now));
 
 export type ResponseInput = z.input<ReturnType<typeof responseInputSchemaAt>>;
 

@@ -104,3 +104,18 @@ describe("offer cost bases", () => {
     ).toEqual({ costGbp: ["comes to £50,010 a week with its add-ons, more than the £50,000 allowed"] });
   });
 });
+
+describe("the schema of the day", () => {
+  it("is made once per London day and follows the date across midnight", () => {
+    // 23:30 UTC on 30 November is 23:30 in London (GMT); an hour later it is 1 December there.
+    const evening = responseInputSchemaFor(new Date("2026-11-30T23:30:00Z"));
+    expect(responseInputSchemaFor(new Date("2026-11-30T08:00:00Z"))).toBe(evening);
+    const next = responseInputSchemaFor(new Date("2026-12-01T00:30:00Z"));
+    expect(next).not.toBe(evening);
+    const startingOn30th = offer({ startDate: "2026-11-30" });
+    expect(evening.safeParse(startingOn30th).success).toBe(true);
+    expect(next.safeParse(startingOn30th).success).toBe(false);
+    // Back to an earlier day (a test clock, or a request that began before midnight): its own rules again.
+    expect(responseInputSchemaFor(new Date("2026-11-30T12:00:00Z")).safeParse(startingOn30th).success).toBe(true);
+  });
+});
