@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Tx } from "../db.js";
 import type { Provider } from "../generated/prisma/client.js";
-import { matchProviders, type VacancyForMatching } from "../matching/eligibility.js";
+import { matchProviders, type ReferralForMatching, type VacancyForMatching } from "../matching/eligibility.js";
 import { type Gate, type GateConfig, gateAt, isOpen, widerGate } from "../matching/gate.js";
 import { DECLINED_EARLIER, NO_CHANNEL, type Reach, reachOf, summaryLabel } from "../matching/reach.js";
 import { withCarrier } from "../observability/context.js";
@@ -31,21 +31,30 @@ export interface PlannedRound {
 /**
  * The lot's providers with what matching needs (lots, tier, Ofsted grade, vacancies), by name. One statement:
  * Prisma's nested includes took 30-70 ms for 500 providers, a third of the raise (between a social worker
- * submitting and the first provider being sent to); this takes a few.
+ * submitting and the first provider being sent to). Each provider's lots and vacancies are aggregated in one pass
+ * over those tables and joined, not looked up per provider (a subquery per provider and list took twice as long
+ * inside PostgreSQL for 500 providers).
  */
 export async function providersForMatching(tx: Tx, lotId: number) {
   const rows = await tx.$queryRaw<(ProviderRow & { lotNumbers: number[]; vacancyRows: VacancyRow[] })[]>`
-    SELECT p."id", p."name", p."status", p."tier", p."ofstedGrade", p."email", p."webhookUrl", p."webhookSecret",
-      p."genders", p."ageMin", p."ageMax", p."needsCovered", p."areas",
-      ARRAY(SELECT l."number" FROM "ProviderLot" pl JOIN "Lot" l ON l."id" = pl."lotId"
-        WHERE pl."providerId" = p."id" ORDER BY l."number") AS "lotNumbers",
-      COALESCE((SELECT json_agg(json_build_object('placementType', v."placementType", 'ageMin', v."ageMin",
+    WITH "onLot" AS (SELECT x."providerId" FROM "ProviderLot" x WHERE x."lotId" = ${lotId}),
+    "lots" AS (
+      SELECT pl."providerId", array_agg(l."number" ORDER BY l."number") AS "lotNumbers"
+      FROM "ProviderLot" pl JOIN "Lot" l ON l."id" = pl."lotId"
+      WHERE pl."providerId" IN (SELECT "providerId" FROM "onLot") GROUP BY pl."providerId"),
+    "vacancies" AS (
+      SELECT v."providerId", json_agg(json_build_object('placementType', v."placementType", 'ageMin', v."ageMin",
           'ageMax', v."ageMax", 'areas', v."areas", 'count', v."count", 'lotNumber', vl."number",
           'lastConfirmedAt', to_char(v."lastConfirmedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY v."createdAt")
-        FROM "Vacancy" v JOIN "Lot" vl ON vl."id" = v."lotId" WHERE v."providerId" = p."id"), '[]') AS "vacancyRows"
-    FROM "Provider" p
-    WHERE EXISTS (SELECT 1 FROM "ProviderLot" x WHERE x."providerId" = p."id" AND x."lotId" = ${lotId})
-    ORDER BY p."name"`;
+        AS "vacancyRows"
+      FROM "Vacancy" v JOIN "Lot" vl ON vl."id" = v."lotId"
+      WHERE v."providerId" IN (SELECT "providerId" FROM "onLot") GROUP BY v."providerId")
+    SELECT p."id", p."name", p."status", p."tier", p."ofstedGrade", p."email", p."webhookUrl", p."webhookSecret",
+      p."genders", p."ageMin", p."ageMax", p."needsCovered", p."areas", "lots"."lotNumbers",
+      COALESCE("vacancies"."vacancyRows", '[]') AS "vacancyRows"
+    FROM "Provider" p JOIN "lots" ON "lots"."providerId" = p."id"
+      LEFT JOIN "vacancies" ON "vacancies"."providerId" = p."id"
+    ORDER BY p."name", p."id"`;
   // A list Prisma was never given a value for is NULL in the table, and [] (no restriction) through Prisma.
   return rows.map(({ vacancyRows, ...p }) => ({
     ...p,
@@ -93,35 +102,21 @@ export async function planRoundDeliveries(
     config: MatchingConfig;
     /** A widening's gate; absent when the round opens (its gate then follows from the round's age). */
     gate?: Gate;
+    /**
+     * The referral and its first round as the caller wrote them in this same transaction (raising): not read back,
+     * and a referral raised a moment ago has no deliveries and no answers yet, so those are not looked up either
+     * (three statements of the raise, between a social worker submitting and the first provider being sent to).
+     */
+    raised?: Pick<RoundContext, "lotId" | "child" | "urgency" | "openedAt">;
   },
 ): Promise<PlannedRound> {
-  const referral = await tx.referral.findUniqueOrThrow({ where: { id: args.referralId }, include: { lot: true } });
-  const round = await tx.round.findUniqueOrThrow({
-    where: { id: args.roundId },
-    select: { number: true, openedAt: true, deliveries: { select: { providerId: true } } },
-  });
-  const onLot = await providersForMatching(tx, referral.lotId);
-  const already = new Set(round.deliveries.map((d) => d.providerId));
-  const lastingDecliners = new Set(
-    (
-      await tx.response.findMany({
-        where: {
-          referralId: args.referralId,
-          type: "decline",
-          declineReason: { in: [...LASTING_DECLINE_REASONS] },
-          senderVerified: true,
-        },
-        select: { providerId: true },
-      })
-    ).map((r) => r.providerId),
-  );
-  const child = {
-    lotNumber: referral.lot.number,
-    ageYears: referral.ageYears,
-    gender: referral.gender,
-    needCodes: referral.needCodes,
-    area: referral.area,
-  };
+  const ctx: RoundContext = args.raised
+    ? { ...args.raised, number: 1, already: [], lastingDecliners: [] }
+    : await roundContext(tx, args.referralId, args.roundId);
+  const onLot = await providersForMatching(tx, ctx.lotId);
+  const already = new Set(ctx.already);
+  const lastingDecliners = new Set(ctx.lastingDecliners);
+  const child = ctx.child;
   const highestTier = Math.max(1, ...onLot.map((p) => p.tier));
   const plan = (gate: Gate) => {
     const { eligible, excluded } = matchProviders(onLot, child, rulesFor(args.config, gate, args.now));
@@ -130,7 +125,7 @@ export async function planRoundDeliveries(
     );
     return { eligible, excluded, recipients };
   };
-  let gate = args.gate ?? gateAt({ ...round, urgency: referral.urgency }, args.now, highestTier, args.config);
+  let gate = args.gate ?? gateAt(ctx, args.now, highestTier, args.config);
   let planned = plan(gate);
   // A round never opens to nobody while someone could take the child: with no tier-1 provider (or none with a
   // vacancy) eligible, the gate opens a step at a time until someone is.
@@ -177,6 +172,51 @@ export async function planRoundDeliveries(
         .filter((p) => lastingDecliners.has(p.id))
         .map((p) => ({ providerId: p.id, reasons: ["declined earlier"] })),
     ],
+  };
+}
+
+/** What planning a round reads of its referral and of the round so far. */
+interface RoundContext {
+  lotId: number;
+  child: ReferralForMatching;
+  urgency: "emergency" | "standard";
+  number: number;
+  openedAt: Date;
+  /** Providers the round already went to. */
+  already: string[];
+  /** Providers who declined this referral earlier for a reason that still holds, through an authenticated answer. */
+  lastingDecliners: string[];
+}
+
+async function roundContext(tx: Tx, referralId: string, roundId: string): Promise<RoundContext> {
+  const referral = await tx.referral.findUniqueOrThrow({ where: { id: referralId }, include: { lot: true } });
+  const round = await tx.round.findUniqueOrThrow({
+    where: { id: roundId },
+    select: { number: true, openedAt: true, deliveries: { select: { providerId: true } } },
+  });
+  const decliners = await tx.response.findMany({
+    where: {
+      referralId,
+      type: "decline",
+      declineReason: { in: [...LASTING_DECLINE_REASONS] },
+      senderVerified: true,
+    },
+    select: { providerId: true },
+  });
+  return {
+    lotId: referral.lotId,
+    child: {
+      lotNumber: referral.lot.number,
+      ageYears: referral.ageYears,
+      gender: referral.gender,
+      needCodes: referral.needCodes,
+      area: referral.area,
+    },
+    urgency: referral.urgency,
+    number: round.number,
+    openedAt: round.openedAt,
+    already: round.deliveries.map((d) => d.providerId),
+    lastingDecliners: decliners.map((r) => r.providerId),
   };
 }
 

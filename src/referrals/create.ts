@@ -29,6 +29,7 @@ export interface CreatedReferral {
   reference: string;
   /** Things in the summary worth a second look (a phone number...): shown to the person who raised it. */
   warnings: string[];
+  lotId: number;
 }
 
 /** A referral validated and with its restricted details encrypted, ready to insert in a transaction. */
@@ -111,7 +112,7 @@ export async function insertReferral(
     detail: { reference },
     at: now,
   });
-  return { id, reference, warnings: summaryWarnings(profile.summary) };
+  return { id, reference, warnings: summaryWarnings(profile.summary), lotId: lot.id };
 }
 
 /** A draft on its own (tests and tools); raising a referral for real is raiseReferral, one transaction. */

@@ -80,7 +80,14 @@ export async function raiseReferral(
       if (links.siblingOf) {
         await recordEvent(tx, { type: "referral.sibling_linked", referralId: links.siblingOf, siblingId: created.id });
       }
-      const round = await openFirstRoundIn(tx, { referralId: created.id, actor, now, timing: config });
+      const { profile } = prepared;
+      const round = await openFirstRoundIn(tx, {
+        referralId: created.id,
+        actor,
+        now,
+        timing: config,
+        urgency: profile.urgency,
+      });
       await step("round");
       const plan = await planRoundDeliveries(tx, {
         referralId: created.id,
@@ -89,6 +96,18 @@ export async function raiseReferral(
         tokenSecret: config.RESPONSE_TOKEN_SECRET,
         now,
         config,
+        raised: {
+          lotId: created.lotId,
+          child: {
+            lotNumber: profile.lotNumber,
+            ageYears: profile.ageYears,
+            gender: profile.gender,
+            needCodes: profile.needCodes,
+            area: profile.area,
+          },
+          urgency: profile.urgency,
+          openedAt: now,
+        },
       });
       await step("deliveries");
       await recordEvent(tx, {

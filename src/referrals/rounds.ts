@@ -15,11 +15,20 @@ export function roundClosesAt(openedAt: Date, urgency: "emergency" | "standard",
 /** Opens round 1 and moves the referral from draft to open, in the caller's transaction. */
 export async function openFirstRoundIn(
   tx: Tx,
-  args: { referralId: string; actor: Actor; now: Date; timing: RoundTiming },
+  args: {
+    referralId: string;
+    actor: Actor;
+    now: Date;
+    timing: RoundTiming;
+    /** The referral's urgency when the caller has it at hand (raising); otherwise it is read. */
+    urgency?: "emergency" | "standard";
+  },
 ): Promise<{ id: string; number: number; closesAt: Date }> {
   const { referralId, now } = args;
-  const referral = await tx.referral.findUniqueOrThrow({ where: { id: referralId }, select: { urgency: true } });
-  const closesAt = roundClosesAt(now, referral.urgency, args.timing);
+  const urgency =
+    args.urgency ??
+    (await tx.referral.findUniqueOrThrow({ where: { id: referralId }, select: { urgency: true } })).urgency;
+  const closesAt = roundClosesAt(now, urgency, args.timing);
   await applyTransition(tx, {
     referralId,
     event: { type: "open" },
