@@ -154,7 +154,9 @@ describe("GET /r/:token", () => {
     );
     expect(JSON.stringify((await resolveResponseToken({ db, clock }, older.token)).profile)).toContain("going_missing");
     expect((await resolveResponseToken({ db, clock }, alone.token)).profile.summary).toBe("");
-    expect(JSON.stringify((await resolveResponseToken({ db, clock }, alone.token)).profile)).not.toContain("sibling group");
+    expect(JSON.stringify((await resolveResponseToken({ db, clock }, alone.token)).profile)).not.toContain(
+      "sibling group",
+    );
   });
 
   it("answers an unknown or malformed token with a 404 page", async () => {
