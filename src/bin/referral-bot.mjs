@@ -19,10 +19,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // MB of semi-space is held for the life of the process (the young generation grows to its limit at start-up and
 // never shrinks). The web role gets 8: with 2, a burst of Slack requests promoted the objects of requests still in
 // flight and its collector took some 15% of the CPU; 8 cut the acks' worst p99 in both of two alternating pairs for
-// some 14 MB at idle. The worker gets 8: its collector took about a fifth of its CPU at full speed with 2; in three
-// alternating pairs of eight fan-outs each (500 providers answering at once) its CPU per delivery was 1.00 / 0.96 /
-// 1.14 ms with 8 against 1.10 / 1.10 / 1.26 ms with 4, for some 7 MB more at idle (4 had been chosen over 2 the
-// same way: 0.52 / 0.51 of the bare client's rate against 0.49 / 0.49, with no more memory). glibc's malloc keeps
+// some 14 MB at idle. The worker gets 4: its collector took about a fifth of its CPU at full speed with 2, and in
+// two alternating rounds of 2, 8 and 4 a fan-out went at 0.49 / 0.49 of the bare client with 2 and 0.52 / 0.51
+// with 4, for no more memory at idle (130-132 MB); 8 held some 7 MB more for no further gain. glibc's malloc keeps
 // an arena per thread that ever allocated (V8's compiler and collector threads do); two arenas hold about 5 MB less
 // at idle. Flags and MALLOC_ARENA_MAX already given (in the environment or on node's command line) are left alone,
 // so an operator can set their own. Not on Windows (no execve): there, node's defaults apply.
@@ -30,7 +29,7 @@ const args = process.argv.slice(2);
 const HEAP_BY_ROLE = {
   // MB: young-generation semi-space, old-generation limit.
   web: { semi: 8, old: 192 },
-  worker: { semi: 8, old: 256 },
+  worker: { semi: 4, old: 256 },
   all: { semi: 4, old: 320 },
 };
 if (args[0] === "serve" && !process.env.REFERRAL_BOT_HEAP_SIZED && typeof process.execve === "function") {
