@@ -21,7 +21,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // flight and its collector took some 15% of the CPU; 8 cut the acks' worst p99 in both of two alternating pairs for
 // some 14 MB at idle. The worker gets 4: its collector took about a fifth of its CPU at full speed with 2, and in
 // two alternating rounds of 2, 8 and 4 a fan-out went at 0.49 / 0.49 of the bare client with 2 and 0.52 / 0.51
-// with 4, for no more memory at idle (130-132 MB); 8 held some 7 MB more for no further gain. glibc's malloc keeps
+// with 4, for no more memory at idle (130-132 MB); 8 held some 7 MB more for no further gain. Measured again on a
+// slower machine, 6 or 8 cut its CPU per delivery by about a quarter in fan-outs to many hosts but hardly in lanes to
+// one host, which then cost 1.2-1.4 times as much per delivery; with 4 the two cost alike. glibc's malloc keeps
 // an arena per thread that ever allocated (V8's compiler and collector threads do); two arenas hold about 5 MB less
 // at idle. Flags and MALLOC_ARENA_MAX already given (in the environment or on node's command line) are left alone,
 // so an operator can set their own. Not on Windows (no execve): there, node's defaults apply.
