@@ -3,7 +3,7 @@ import { lotTitle } from "../domain/vocabulary.js";
 import type { BroadcastProfile } from "../ports.js";
 import { siblingGroupText } from "../referrals/sibling-group.js";
 
-interface ReferralProfileRow {
+export interface ReferralProfileRow {
   reference: string;
   ageYears: number;
   gender: string;

@@ -4,7 +4,7 @@ import type { Db } from "../db.js";
 import { ConflictError, GoneError, NotFoundError, ReferralClosedError } from "../errors.js";
 import { type ReferralState, TERMINAL_STATES } from "../lifecycle/referral-state.js";
 import type { BroadcastProfile, Clock } from "../ports.js";
-import { broadcastProfileOf } from "./profile.js";
+import { broadcastProfileOf, type ReferralProfileRow } from "./profile.js";
 import { hashToken } from "./tokens.js";
 
 export interface ResolvedDelivery {
@@ -49,7 +49,8 @@ export async function resolveResponseToken(deps: { db: Db; clock: Clock }, token
   };
 }
 
-interface ResolvedRow {
+/** The statement's row: the referral's broadcast fields, with the lot's as columns of their own. */
+type ResolvedRow = Omit<ReferralProfileRow, "lot" | "siblingReferences"> & {
   id: string;
   providerId: string;
   tokenExpiresAt: Date;
@@ -59,18 +60,7 @@ interface ResolvedRow {
   closesAt: Date;
   roundClosedAt: Date | null;
   status: string;
-  reference: string;
-  ageYears: number;
-  gender: string;
-  needCodes: string[];
-  ehcp: boolean;
-  legalStatus: string;
-  area: string;
-  urgency: "emergency" | "standard";
-  requiredBy: Date;
-  summary: string | null;
-  pds: unknown;
   lotNumber: number;
   lotName: string;
   siblingReferences: string[] | null;
-}
+};
