@@ -2,6 +2,7 @@
 // its replacement), a decline after an offer withdraws the offer, and the provider may withdraw it outright.
 // A question changes nothing. An offer ART has approved stands: changing it is refused. All of it runs under the
 // referral's lock (lockReferral), so a revision and ART's decision on the same offer cannot cross.
+import { z } from "zod";
 import type { Db, Tx } from "../db.js";
 import {
   AppError,
@@ -25,14 +26,13 @@ export async function answeredDelivery(
   tx: Tx,
   deliveryId: string,
 ): Promise<{ providerId: string; referralId: string; roundClosedAt: Date | null } | null> {
-  if (!UUID.test(deliveryId)) return null;
+  // Cast to a UUID in the statement: anything else is no delivery, not a database error.
+  if (!z.uuid().safeParse(deliveryId).success) return null;
   const rows = await tx.$queryRaw<{ providerId: string; referralId: string; roundClosedAt: Date | null }[]>`
     SELECT d."providerId", r."referralId", r."closedAt" AS "roundClosedAt"
     FROM "Delivery" d JOIN "Round" r ON r."id" = d."roundId" WHERE d."id" = ${deliveryId}::uuid`;
   return rows[0] ?? null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The delivery's offer still open to ART: neither replaced, withdrawn nor declined by ART. One statement, with

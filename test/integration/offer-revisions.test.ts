@@ -12,6 +12,7 @@ import { JobQueues } from "../../src/jobs/queues.js";
 import { createRedis } from "../../src/redis.js";
 import { approveOffer, declineOffer } from "../../src/referrals/decisions.js";
 import { recordResponse } from "../../src/referrals/responses.js";
+import { withdrawOffer } from "../../src/referrals/revisions.js";
 import { art, capturingLogger, fixedClock, freshLot, testConfig, testDb } from "../helpers/env.js";
 import { makeProvider } from "../helpers/referrals.js";
 import { OFFER, postForm, postJson, responseLink, type Served, serveRouter } from "../helpers/response-links.js";
@@ -196,5 +197,18 @@ describe("withdrawing", () => {
     const page = await (await fetch(l.url)).text();
     expect(page).toContain("You declined this referral: No vacancy.");
     expect((await approveOffer(decisions, o.id, art()).catch((e) => e)).code).toBe("offer_not_live");
+  });
+});
+
+describe("an answer for a delivery that is not there", () => {
+  it("is refused as not found, whether its id is unknown or not an id at all, storing nothing", async () => {
+    // The delivery is read with its id cast to a UUID: anything else must be a 404, never a database error.
+    const deps = { db, clock };
+    const before = await db.response.count();
+    for (const id of ["00000000-0000-4000-8000-000000000000", "not-a-uuid", "'; DROP TABLE x; --", ""]) {
+      await expect(recordResponse(deps, id, { ...OFFER, type: "offer" })).rejects.toMatchObject({ code: "not_found" });
+      await expect(withdrawOffer(deps, id)).rejects.toMatchObject({ code: "not_found" });
+    }
+    expect(await db.response.count()).toBe(before);
   });
 });
