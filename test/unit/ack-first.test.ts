@@ -117,16 +117,26 @@ describe("releasedAtAck", () => {
 
   it("hands a failure after the ack to onError, and one before the ack to Bolt", async () => {
     const errors: string[] = [];
+    let reported = () => {};
+    const onError = new Promise<void>((r) => {
+      reported = r;
+    });
     const after = releasedAtAck(
       async ({ ack }: { ack: () => Promise<void> }) => {
         await ack();
         await new Promise((r) => setImmediate(r));
         throw new Error("after");
       },
-      (err) => errors.push(err.message),
+      (err) => {
+        errors.push(err.message);
+        reported();
+      },
     );
     await after({ ack: async () => {} });
-    await new Promise((r) => setTimeout(r, 5));
+    // Released at the ack, before the failure: the failure reaches onError later (waited for, not slept on: a
+    // 5 ms sleep lost that race once on a loaded machine).
+    expect(errors).toEqual([]);
+    await onError;
     expect(errors).toEqual(["after"]);
 
     const before = releasedAtAck(
