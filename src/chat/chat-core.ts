@@ -23,15 +23,24 @@ export class InFlight {
     return work;
   }
 
-  /** Waits until nothing runs, at most `ms`; how many calls were still running then. */
+  /**
+   * Waits until nothing runs, at most `ms`; how many calls were still running then. Work often hands on from one
+   * tracked call to the next (a Slack click's dispatch, then the core call its listener makes): after the calls it
+   * waited for, it looks again once the calls they started have been tracked.
+   */
   async drain(ms: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.running]),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, ms);
-      }),
-    ]);
+    let timedOut = false;
+    const out = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, ms);
+    });
+    while (this.running.size > 0 && !timedOut) {
+      await Promise.race([Promise.allSettled([...this.running]), out]);
+      await new Promise((r) => setImmediate(r));
+    }
     clearTimeout(timer);
     return this.running.size;
   }
