@@ -3,6 +3,7 @@
 // submission, whose validation answer must travel in the ack itself (a fast database transaction).
 import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
+import { InFlight } from "../../src/chat/chat-core.js";
 import { Membership } from "../../src/chat/membership.js";
 import {
   type ChatAction,
@@ -13,7 +14,7 @@ import {
 } from "../../src/chat/port.js";
 import type { Logger } from "../../src/logger.js";
 import type { Actor } from "../../src/ports.js";
-import { AckFirst, releasedAtAck } from "./ack-first.js";
+import { AckFirst, dispatchedAfterAck, releasedAtAck } from "./ack-first.js";
 import { escapeMrkdwn } from "./escape.js";
 import { COMPARE_CALLBACK, compareModal } from "./render-compare.js";
 import {
@@ -54,6 +55,8 @@ export interface SlackOptions {
   logger: Logger;
   /** The longest the work after an ack waits for other requests' acks (ack-first.ts); tests shorten it. */
   ackFirstMaxWaitMs?: number;
+  /** The work still running after an answer to Slack, which a stopping process waits for (the core's calls). */
+  inFlight?: InFlight;
   /** Whether "publish to all" starts ticked when answering a provider (ANSWERS_PUBLISHED_TO_ALL_DEFAULT). */
   answersPublishedToAllDefault?: boolean;
 }
@@ -64,10 +67,15 @@ export function mountSlack(web: Express, o: SlackOptions): void {
   // The work after an ack waits for the other requests' acks (ack-first.ts).
   const ackFirst = new AckFirst(o.ackFirstMaxWaitMs);
   web.use("/slack/events", ackFirst.middleware);
-  const acked = async (ack: () => Promise<void>) => {
-    await ack();
-    await ackFirst.idle();
-  };
+  const inFlight = o.inFlight ?? new InFlight();
+  // Tracked, as the core's calls are, so that a process stopping meanwhile waits for the work this holds back.
+  const acked = (ack: () => Promise<void>) =>
+    inFlight.track(
+      (async () => {
+        await ack();
+        await ackFirst.idle();
+      })(),
+    );
   // What fails in a listener, before its ack (Bolt's error handler) or in its work after the ack (releasedAtAck).
   const failed = (err: Error) => {
     o.logger.error({ error: err.message.slice(0, 300) }, "slack handler failed");
@@ -91,6 +99,16 @@ export function mountSlack(web: Express, o: SlackOptions): void {
     tokenVerificationEnabled: false,
     clientOptions: { slackApiUrl: o.apiUrl, retryConfig: { retries: 0 } },
   });
+  // The receiver hands each checked request to Bolt through this (Bolt's receiver contract: `init` names what
+  // it dispatches to), so that most are acked before Bolt's own dispatch (dispatchedAfterAck).
+  receiver.init({
+    processEvent: dispatchedAfterAck(
+      (event) => app.processEvent(event),
+      ackFirst,
+      failed,
+      (work) => inFlight.track(work),
+    ),
+  } as unknown as App);
   // Listeners registered through these are released at their ack (releasedAtAck), so that Bolt lets go of each
   // request as soon as it is answered, not when the work after the ack is done.
   const released = <F extends (...a: never[]) => void>(register: F): F =>

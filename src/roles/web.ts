@@ -94,6 +94,7 @@ export async function startWebRole({
       logger,
       answersPublishedToAllDefault: config.ANSWERS_PUBLISHED_TO_ALL_DEFAULT,
       core: chatCoreFor(chatCoreDeps, "slack", inFlight),
+      inFlight,
     });
     logger.info("slack endpoint mounted at /slack/events");
   }

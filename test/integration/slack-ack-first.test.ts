@@ -1,6 +1,7 @@
 // The work after a Slack ack waits for the other requests' acks: a /referral command is answered at once, but its
 // form (views.open) is not opened while another Slack request is still on its way in, and is opened when that one
-// has been answered, or after at most a second if it never is. Real signed requests to the real Bolt receiver, one
+// has been answered, or after at most a second if it never is; a click is answered before Bolt dispatches it, so
+// even one no listener takes (a button of an older version of a message) is answered at once. Real signed requests to the real Bolt receiver, one
 // of them held half-sent on a raw socket.
 import { createHmac } from "node:crypto";
 import { type ClientRequest, request } from "node:http";
@@ -9,7 +10,7 @@ import type { Service } from "../../src/main.js";
 import { capturingLogger, testConfig } from "../helpers/env.js";
 import { eventually } from "../helpers/receivers.js";
 import { startTestService } from "../helpers/service.js";
-import { commandBody, FakeSlackApi, signedSlackRequest } from "../helpers/slack.js";
+import { blockAction, commandBody, FakeSlackApi, signedSlackRequest } from "../helpers/slack.js";
 
 const SECRET = "slack-secret-for-ack-first-tests";
 const slack = new FakeSlackApi("xoxb-slack-ack-first");
@@ -92,5 +93,12 @@ describe("POST /slack/events: acks first", () => {
     } finally {
       held.abandon();
     }
+  });
+
+  it("answers a click at once, before Bolt looks for its listener, even when there is none", async () => {
+    const res = await signedSlackRequest(events, SECRET, blockAction("UCLICK", "button_of_an_older_message", "x"));
+    // Bolt alone left it unanswered, and its receiver answered 404 after three seconds.
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("");
   });
 });

@@ -1,10 +1,13 @@
 // AckFirst (adapters/slack/ack-first.ts): work after an ack waits until no Slack request is left unanswered and
 // none has arrived for a short quiet time, a request that is dropped counts as answered, and the wait is bounded;
-// and a listener released at its ack (releasedAtAck) finishes for Bolt then, its failures after it still reported.
+// a listener released at its ack (releasedAtAck) finishes for Bolt then, its failures after it still reported; and
+// requests whose ack carries nothing are acked before Bolt dispatches them, once the others are answered.
 import { EventEmitter } from "node:events";
+import type { ReceiverEvent } from "@slack/bolt";
 import type { NextFunction, Request, Response } from "express";
 import { describe, expect, it } from "vitest";
-import { AckFirst, releasedAtAck } from "../../adapters/slack/ack-first.js";
+import { AckFirst, answeredAtOnce, dispatchedAfterAck, releasedAtAck } from "../../adapters/slack/ack-first.js";
+import { InFlight } from "../../src/chat/chat-core.js";
 
 /** A request entering the middleware; its response emits "finish" (answered) or "close" (dropped). */
 function arrive(gate: AckFirst) {
@@ -162,5 +165,97 @@ describe("releasedAtAck", () => {
     await listener;
     await new Promise((r) => setImmediate(r));
     expect(calls).toBe(1);
+  });
+});
+
+describe("dispatchedAfterAck", () => {
+  /** A receiver's event for `body`; `acks` collects what its ack was called with. */
+  const eventOf = (body: Record<string, unknown>, acks: unknown[]): ReceiverEvent => ({
+    body,
+    ack: async (r?: unknown) => void acks.push(r ?? "acked"),
+  });
+
+  it("knows which requests Slack reads nothing from the ack of", () => {
+    expect(answeredAtOnce({ command: "/referral", user_id: "U1" })).toBe(true);
+    for (const type of ["block_actions", "shortcut", "message_action", "view_closed", "event_callback"])
+      expect(answeredAtOnce({ type })).toBe(true);
+    // Their ack carries the validation errors, the options: the listener answers them.
+    for (const type of ["view_submission", "block_suggestion", "url_verification", "something_new"])
+      expect(answeredAtOnce({ type })).toBe(false);
+    for (const body of [null, "text", { command: 7 }, { type: ["block_actions"] }])
+      expect(answeredAtOnce(body)).toBe(false);
+  });
+
+  it("acks a button click itself and dispatches it once the other requests are answered, with an ack that does nothing", async () => {
+    const gate = new AckFirst(60_000, 0);
+    const pending = arrive(gate);
+    const dispatched: ReceiverEvent[] = [];
+    const dispatch = dispatchedAfterAck(
+      async (e) => void dispatched.push(e),
+      gate,
+      () => expect.fail("no error"),
+    );
+    const acks: unknown[] = [];
+    const body = { type: "block_actions", actions: [{ action_id: "view_details" }] };
+    await dispatch({ ...eventOf(body, acks), retryNum: 2 });
+    expect(acks).toEqual(["acked"]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(dispatched).toEqual([]);
+
+    pending.emit("finish");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(dispatched).toHaveLength(1);
+    expect(dispatched[0]!.body).toBe(body);
+    expect(dispatched[0]!.retryNum).toBe(2);
+    await dispatched[0]!.ack({ text: "ignored" });
+    expect(acks).toEqual(["acked"]);
+  });
+
+  it("leaves a modal's submission to its listener, which answers it", async () => {
+    const gate = new AckFirst(60_000, 0);
+    arrive(gate);
+    const acks: unknown[] = [];
+    const dispatch = dispatchedAfterAck(
+      async (e) => e.ack({ response_action: "errors", errors: { f: "needed" } }),
+      gate,
+      () => expect.fail("no error"),
+    );
+    await dispatch(eventOf({ type: "view_submission" }, acks));
+    expect(acks).toEqual([{ response_action: "errors", errors: { f: "needed" } }]);
+  });
+
+  it("hands a failure of the dispatch after the ack to onError", async () => {
+    let failed: (m: string) => void = () => {};
+    const reported = new Promise<string>((r) => (failed = r));
+    const dispatch = dispatchedAfterAck(
+      async () => {
+        throw new Error("listener broke");
+      },
+      new AckFirst(60_000, 0),
+      (err) => failed(err.message),
+    );
+    await dispatch(eventOf({ command: "/referral" }, []));
+    expect(await reported).toBe("listener broke");
+  });
+
+  it("has a stopping process wait for a click it has answered and not yet dispatched", async () => {
+    const inFlight = new InFlight();
+    const gate = new AckFirst(60_000, 0);
+    const pending = arrive(gate);
+    let done = false;
+    const dispatch = dispatchedAfterAck(
+      async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        done = true;
+      },
+      gate,
+      () => expect.fail("no error"),
+      (work) => inFlight.track(work),
+    );
+    await dispatch(eventOf({ type: "block_actions" }, []));
+    expect(await inFlight.drain(50)).toBe(1);
+    pending.emit("finish");
+    expect(await inFlight.drain(5000)).toBe(0);
+    expect(done).toBe(true);
   });
 });
