@@ -55,9 +55,10 @@ const samples = async (
   lot: number,
   after?: () => Promise<void>,
   before?: () => Promise<void>,
+  count = SAMPLES,
 ) => {
   const out: FanoutSample[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
+  for (let i = 0; i < count; i++) {
     await before?.();
     out.push(await fanoutOnce(bench, hosts, [worker], lot, N));
     await after?.();
@@ -72,9 +73,16 @@ distinct.delayMs = ANSWER_MS;
 // apart, as what the first minutes after a deploy look like, and the figures are those of the fan-outs after it.
 const cold = await fanoutOnce(bench, distinct, [worker], 2, N);
 await settle();
-const spread = await samples(distinct, 2);
+// Distinct hosts and one host take turns, so that the machine's drift over the minutes of a run (its speed moved
+// by a fifth within one session) weighs on both rows' CPU per delivery alike: measured one row after the other,
+// their ratio moved with it (1.05 to 1.28 in three runs of the same code).
 oneHost.delayMs = ANSWER_MS;
-const crowd = await samples(oneHost, 3);
+const spread: FanoutSample[] = [];
+const crowd: FanoutSample[] = [];
+for (let i = 0; i < SAMPLES; i++) {
+  spread.push(...(await samples(distinct, 2, undefined, undefined, 1)));
+  crowd.push(...(await samples(oneHost, 3, undefined, undefined, 1)));
+}
 const slots = config.WORKER_CONCURRENCY;
 const perHost = config.DESTINATION_CONCURRENCY;
 // The floors (lib/floor.ts): for the throughput, with as many jobs in flight as the service's worker; and the
@@ -219,6 +227,8 @@ emit({
     // The same figures less the idle worker's CPU over each fan-out's span (measured before the fan-outs): the one
     // host's fan-out lasts about five times as long.
     idleCpuMsPerS: round(idleCpuPerS, 1),
+    // Each one-host fan-out against the distinct-hosts one just before it.
+    pairRatios: crowd.map((c, i) => round(c.cpuPerDeliveryMs / spread[i]!.cpuPerDeliveryMs, 2)),
     netOfIdle: {
       oneHost: round(netOfIdle(crowd), 2),
       distinct: round(netOfIdle(spread), 2),
