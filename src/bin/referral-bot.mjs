@@ -19,11 +19,12 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // MB of semi-space is held for the life of the process (the young generation grows to its limit at start-up and
 // never shrinks). The web role gets 8: with 2, a burst of Slack requests promoted the objects of requests still in
 // flight and its collector took some 15% of the CPU; 8 cut the acks' worst p99 in both of two alternating pairs for
-// some 14 MB at idle. The worker gets 4: its collector took about a fifth of its CPU at full speed with 2, and in
-// two alternating rounds of 2, 8 and 4 a fan-out went at 0.49 / 0.49 of the bare client with 2 and 0.52 / 0.51
-// with 4, for no more memory at idle (130-132 MB); 8 held some 7 MB more for no further gain. Measured again on a
-// slower machine, 6 or 8 cut its CPU per delivery by about a quarter in fan-outs to many hosts but hardly in lanes to
-// one host, which then cost 1.2-1.4 times as much per delivery; with 4 the two cost alike. glibc's malloc keeps
+// some 14 MB at idle. The worker gets 8: at full speed its collector took about a fifth of its CPU with 2 and
+// still some 18% of it with 4, the in-flight sends of fifty batches living through each young-generation collection.
+// Measurements disagreed from one machine to the next on what more costs lanes to one host (whose allocation rate
+// is low); in the last, two alternating rounds of 4, 6 and 8 fanned out at 0.47 / 0.44, 0.53 / 0.51 and 0.57 /
+// 0.52 of the bare client, and two of 8 and 4 put the one host's CPU per delivery at 1.06 / 1.12 and 1.15 / 1.14 x
+// the distinct hosts', for some 9 MB more at idle (139 against 130 MB). glibc's malloc keeps
 // an arena per thread that ever allocated (V8's compiler and collector threads do); two arenas hold about 5 MB less
 // at idle. Flags and MALLOC_ARENA_MAX already given (in the environment or on node's command line) are left alone,
 // so an operator can set their own. Not on Windows (no execve): there, node's defaults apply.
@@ -31,7 +32,7 @@ const args = process.argv.slice(2);
 const HEAP_BY_ROLE = {
   // MB: young-generation semi-space, old-generation limit.
   web: { semi: 8, old: 192 },
-  worker: { semi: 4, old: 256 },
+  worker: { semi: 8, old: 256 },
   all: { semi: 4, old: 320 },
 };
 if (args[0] === "serve" && !process.env.REFERRAL_BOT_HEAP_SIZED && typeof process.execve === "function") {
