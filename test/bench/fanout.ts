@@ -10,8 +10,9 @@
 // - the processes' RSS idle and at their peak during these bursts;
 // - floors for these rows (lib/floor.ts): one BullMQ job per delivery doing only the signed POST and one committed
 //   row, paced the same way (its last delivery against the theoretical time; its CPU per delivery to one host
-//   against distinct hosts) and at full speed (its rate against the bare client's), and at full speed with each
-//   POST inside a slot of the service's per-destination limiter.
+//   against distinct hosts, and the same with the POST alone) and at full speed (its rate against the bare
+//   client's), with the POST alone too, and at full speed with each POST inside a slot of the service's
+//   per-destination limiter.
 // Each figure is the median of BENCH_SAMPLES (3) fan-outs, after a first one on the fresh worker that is reported
 // apart (its code runs cold). Prints one JSON line per row.
 
@@ -93,6 +94,7 @@ const floors = {
   commit: new FloorWorker(bench, "commit", slots),
   slot: new FloorWorker(bench, "slot", slots),
   oneHost: new FloorWorker(bench, "commit", perHost),
+  oneHostPost: new FloorWorker(bench, "queue", perHost),
 };
 distinct.delayMs = 0;
 for (const f of Object.values(floors)) {
@@ -100,11 +102,21 @@ for (const f of Object.values(floors)) {
   await f.run(distinct);
 }
 distinct.delayMs = ANSWER_MS;
-const paced = { spread: [] as FloorRun[], crowd: [] as FloorRun[] };
+const paced = {
+  spread: [] as FloorRun[],
+  crowd: [] as FloorRun[],
+  postSpread: [] as FloorRun[],
+  postCrowd: [] as FloorRun[],
+};
 for (let i = 0; i < SAMPLES; i++) {
   paced.spread.push(await floors.commit.run(distinct));
   await settle();
   paced.crowd.push(await floors.oneHost.run(oneHost));
+  await settle();
+  // The same with the POST alone (no database): what sending to one host 8 at a time costs any sender.
+  paced.postSpread.push(await floors.queue.run(distinct));
+  await settle();
+  paced.postCrowd.push(await floors.oneHostPost.run(oneHost));
   await settle();
 }
 distinct.delayMs = 0;
@@ -251,6 +263,22 @@ emit({
     referenceSamples: paced.spread.map((x) => round(x.cpuPerDeliveryMs, 2)),
     floorRatio: round(floorCrowdCpu / floorSpreadCpu, 2),
     serviceRatio: round(crowdCpu / spreadCpu, 2),
+  },
+});
+const postCrowdCpu = pacedMed(paced.postCrowd, "cpuPerDeliveryMs");
+const postSpreadCpu = pacedMed(paced.postSpread, "cpuPerDeliveryMs");
+emit({
+  row: `floor: CPU per delivery of one job per delivery (the POST alone), ${perHost} at once to one host`,
+  figure: postCrowdCpu,
+  unit: "ms",
+  reference: postSpreadCpu,
+  referenceLabel: `the same floor, ${slots} at once to distinct hosts, same run`,
+  goal: "(context for CPU per delivery)",
+  met: true,
+  detail: {
+    samples: paced.postCrowd.map((x) => round(x.cpuPerDeliveryMs, 2)),
+    referenceSamples: paced.postSpread.map((x) => round(x.cpuPerDeliveryMs, 2)),
+    floorRatio: round(postCrowdCpu / postSpreadCpu, 2),
   },
 });
 const throughput = median(fast.map((x) => (N / x.lastMs) * 1000));
