@@ -248,39 +248,28 @@ emit({
     },
   },
 });
-const floorCrowdCpu = pacedMed(paced.crowd, "cpuPerDeliveryMs");
-const floorSpreadCpu = pacedMed(paced.spread, "cpuPerDeliveryMs");
-emit({
-  row: `floor: CPU per delivery of one job per delivery (POST and one committed row), ${perHost} at once to one host`,
-  figure: floorCrowdCpu,
-  unit: "ms",
-  reference: floorSpreadCpu,
-  referenceLabel: `the same floor, ${slots} at once to distinct hosts, same run`,
-  goal: "(context for CPU per delivery)",
-  met: true,
-  detail: {
-    samples: paced.crowd.map((x) => round(x.cpuPerDeliveryMs, 2)),
-    referenceSamples: paced.spread.map((x) => round(x.cpuPerDeliveryMs, 2)),
-    floorRatio: round(floorCrowdCpu / floorSpreadCpu, 2),
-    serviceRatio: round(crowdCpu / spreadCpu, 2),
-  },
-});
-const postCrowdCpu = pacedMed(paced.postCrowd, "cpuPerDeliveryMs");
-const postSpreadCpu = pacedMed(paced.postSpread, "cpuPerDeliveryMs");
-emit({
-  row: `floor: CPU per delivery of one job per delivery (the POST alone), ${perHost} at once to one host`,
-  figure: postCrowdCpu,
-  unit: "ms",
-  reference: postSpreadCpu,
-  referenceLabel: `the same floor, ${slots} at once to distinct hosts, same run`,
-  goal: "(context for CPU per delivery)",
-  met: true,
-  detail: {
-    samples: paced.postCrowd.map((x) => round(x.cpuPerDeliveryMs, 2)),
-    referenceSamples: paced.postSpread.map((x) => round(x.cpuPerDeliveryMs, 2)),
-    floorRatio: round(postCrowdCpu / postSpreadCpu, 2),
-  },
-});
+/** A paced floor's CPU per delivery to one host against the same floor's to distinct hosts. */
+const floorCpuRow = (what: string, crowd: FloorRun[], spread: FloorRun[]) => {
+  const crowdMs = pacedMed(crowd, "cpuPerDeliveryMs");
+  const spreadMs = pacedMed(spread, "cpuPerDeliveryMs");
+  emit({
+    row: `floor: CPU per delivery of one job per delivery (${what}), ${perHost} at once to one host`,
+    figure: crowdMs,
+    unit: "ms",
+    reference: spreadMs,
+    referenceLabel: `the same floor, ${slots} at once to distinct hosts, same run`,
+    goal: "(context for CPU per delivery)",
+    met: true,
+    detail: {
+      samples: crowd.map((x) => round(x.cpuPerDeliveryMs, 2)),
+      referenceSamples: spread.map((x) => round(x.cpuPerDeliveryMs, 2)),
+      floorRatio: round(crowdMs / spreadMs, 2),
+      serviceRatio: round(crowdCpu / spreadCpu, 2),
+    },
+  });
+};
+floorCpuRow("POST and one committed row", paced.crowd, paced.spread);
+floorCpuRow("the POST alone", paced.postCrowd, paced.postSpread);
 const throughput = median(fast.map((x) => (N / x.lastMs) * 1000));
 const bareRate = median(bare);
 const fromFirstAnswer = median(fast.map((x) => (N / (x.lastMs - x.firstMs)) * 1000));
