@@ -1,6 +1,7 @@
 // Slack on the service's one Express app: Bolt's receiver at POST /slack/events checks every request's signature
-// and timestamp. Handlers ack first (Slack wants an answer within 3 s) and do the work after, except the form
-// submission, whose validation answer must travel in the ack itself (a fast database transaction).
+// and timestamp. Commands, clicks, shortcuts, closed modals and events are answered as soon as they pass, before
+// Bolt dispatches them (dispatchedAfterAck); the form submission's listener answers it itself, as its validation
+// answer must travel in the ack (a fast database transaction). Either way the work comes after the answer.
 import { App, ExpressReceiver } from "@slack/bolt";
 import type { Express } from "express";
 import { InFlight } from "../../src/chat/chat-core.js";
